@@ -1,0 +1,415 @@
+//! Settings, their defaults and the environment presets: the one place for all of them.
+//!
+//! The app reads `config.json` at start ([`RuntimeConfig`]), picks a preset by
+//! `environment`, applies the file's overrides field by field and fills what is
+//! still missing from the page's own location ([`RuntimeConfig::resolve`]).
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::error::ConfigError;
+
+/// The name of the runtime configuration file, served next to `index.html`.
+pub const CONFIG_FILE: &str = "config.json";
+
+/// Which set of endpoints the app talks to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// The local Passport started by the README's run command.
+    #[default]
+    Local,
+    /// Immutable's sandbox (testnet) endpoints.
+    Sandbox,
+    /// Immutable's production endpoints.
+    Production,
+}
+
+/// How logout ends the provider's session.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogoutMode {
+    /// Navigate to the provider's logout endpoint, which returns to `logout_redirect_uri`.
+    #[default]
+    Redirect,
+    /// Call the provider's logout endpoint in a hidden frame and stay on the page.
+    Silent,
+}
+
+/// Endpoint defaults of one environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Preset {
+    /// The OIDC authority (issuer base URL).
+    pub authority: &'static str,
+    /// The IMX public API.
+    pub imx_api_url: &'static str,
+    /// The page the wallet iframe loads.
+    pub wallet_frame_url: &'static str,
+    /// A client id that works without configuration (only the local Passport has one).
+    pub client_id: Option<&'static str>,
+    /// The API audience requested at `/authorize`.
+    pub audience: &'static str,
+    /// The scopes requested; `offline_access` is what yields a refresh token.
+    pub scope: &'static str,
+}
+
+/// Scopes the Passport SDK requests by default.
+pub const DEFAULT_SCOPE: &str = "openid offline_access email transact";
+/// The audience of Immutable's platform API.
+pub const DEFAULT_AUDIENCE: &str = "platform_api";
+
+/// Port of the local Passport's identity provider and IMX API.
+pub const LOCAL_PASSPORT_PORT: u16 = 8081;
+/// Port of the local Passport's wallet origin.
+pub const LOCAL_WALLET_PORT: u16 = 8082;
+
+impl Environment {
+    /// The endpoint defaults of this environment.
+    pub fn preset(self) -> Preset {
+        match self {
+            Environment::Local => Preset {
+                authority: "http://127.0.0.1:8081/",
+                imx_api_url: "http://127.0.0.1:8081/",
+                wallet_frame_url: "http://127.0.0.1:8082/frame",
+                client_id: Some("local-passport-app"),
+                audience: DEFAULT_AUDIENCE,
+                scope: DEFAULT_SCOPE,
+            },
+            Environment::Sandbox => Preset {
+                authority: "https://auth.immutable.com/",
+                imx_api_url: "https://api.sandbox.x.immutable.com/",
+                wallet_frame_url: "https://passport.sandbox.immutable.com/",
+                client_id: None,
+                audience: DEFAULT_AUDIENCE,
+                scope: DEFAULT_SCOPE,
+            },
+            Environment::Production => Preset {
+                authority: "https://auth.immutable.com/",
+                imx_api_url: "https://api.x.immutable.com/",
+                wallet_frame_url: "https://passport.immutable.com/",
+                client_id: None,
+                audience: DEFAULT_AUDIENCE,
+                scope: DEFAULT_SCOPE,
+            },
+        }
+    }
+}
+
+/// The contents of `config.json`: an environment and optional overrides.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeConfig {
+    /// `local` (default), `sandbox` or `production`.
+    #[serde(default)]
+    pub environment: Environment,
+    /// OIDC authority; written with or without a trailing slash.
+    pub authority: Option<String>,
+    /// The application's client id, as registered with Passport.
+    pub client_id: Option<String>,
+    /// Where the provider sends the user back; defaults to this page's origin + `/redirect`.
+    ///
+    /// Security: must be registered with the provider exactly as written here.
+    pub redirect_uri: Option<String>,
+    /// Where the provider sends the user after logout; defaults to the app's home.
+    pub logout_redirect_uri: Option<String>,
+    /// `redirect` (default) or `silent`.
+    pub logout_mode: Option<LogoutMode>,
+    /// API audience for the access token.
+    pub audience: Option<String>,
+    /// Space-separated scopes; must contain `openid`.
+    pub scope: Option<String>,
+    /// IMX public API base URL.
+    pub imx_api_url: Option<String>,
+    /// The wallet frame's URL; its origin is the only one the app talks to for signing.
+    ///
+    /// Security: messages to and from the frame are restricted to this origin.
+    pub wallet_frame_url: Option<String>,
+}
+
+/// Where the app is running, used to fill defaults such as the redirect URI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageLocation {
+    /// The page's origin, e.g. `http://localhost:8080`.
+    pub origin: String,
+    /// The app's base path, starting and ending with `/` (`/` unless deployed under a sub-path).
+    pub base_path: String,
+}
+
+/// The resolved settings the client works with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassportConfig {
+    /// The environment whose preset filled the defaults.
+    pub environment: Environment,
+    /// OIDC authority.
+    pub authority: Url,
+    /// The application's client id.
+    pub client_id: String,
+    /// The login callback URL.
+    pub redirect_uri: Url,
+    /// The URL the provider returns to after logout.
+    pub logout_redirect_uri: Url,
+    /// How logout ends the provider session.
+    pub logout_mode: LogoutMode,
+    /// API audience.
+    pub audience: String,
+    /// Space-separated scopes.
+    pub scope: String,
+    /// IMX public API base URL.
+    pub imx_api_url: Url,
+    /// The wallet frame's URL.
+    pub wallet_frame_url: Url,
+}
+
+impl RuntimeConfig {
+    /// Parses `config.json`, naming the offending field on error.
+    pub fn parse(json: &str) -> Result<Self, ConfigError> {
+        let mut de = serde_json::Deserializer::from_str(json);
+        serde_path_to_error::deserialize(&mut de).map_err(|err| {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            let field = (path != ".").then_some(path);
+            let message = if inner.is_syntax() || inner.is_eof() {
+                format!("is not valid JSON ({inner})")
+            } else {
+                inner.to_string()
+            };
+            config_error(field.as_deref(), message)
+        })
+    }
+
+    /// Applies the preset and the page location, and checks every value.
+    pub fn resolve(self, page: &PageLocation) -> Result<PassportConfig, ConfigError> {
+        let preset = self.environment.preset();
+        let app_root = url_field("(page origin)", &format!("{}{}", page.origin, page.base_path))?;
+
+        let client_id = match self.client_id.or(preset.client_id.map(str::to_owned)) {
+            Some(id) if !id.trim().is_empty() => id,
+            Some(_) => return Err(config_error(Some("client_id"), "must not be empty")),
+            None => {
+                return Err(config_error(
+                    Some("client_id"),
+                    format!(
+                        "is required for the `{}` environment: set it to the client id of your \
+                         application in Immutable Hub",
+                        environment_name(self.environment)
+                    ),
+                ))
+            }
+        };
+
+        let redirect_uri = match self.redirect_uri {
+            Some(value) => url_field("redirect_uri", &value)?,
+            None => join(&app_root, "redirect"),
+        };
+        let logout_redirect_uri = match self.logout_redirect_uri {
+            Some(value) => url_field("logout_redirect_uri", &value)?,
+            None => app_root.clone(),
+        };
+
+        let scope = self.scope.unwrap_or_else(|| preset.scope.to_owned());
+        if !scope.split_whitespace().any(|s| s == "openid") {
+            return Err(config_error(Some("scope"), "must include `openid`"));
+        }
+        let audience = self.audience.unwrap_or_else(|| preset.audience.to_owned());
+
+        Ok(PassportConfig {
+            environment: self.environment,
+            authority: url_field("authority", self.authority.as_deref().unwrap_or(preset.authority))?,
+            client_id,
+            redirect_uri,
+            logout_redirect_uri,
+            logout_mode: self.logout_mode.unwrap_or_default(),
+            audience,
+            scope,
+            imx_api_url: url_field(
+                "imx_api_url",
+                self.imx_api_url.as_deref().unwrap_or(preset.imx_api_url),
+            )?,
+            wallet_frame_url: url_field(
+                "wallet_frame_url",
+                self.wallet_frame_url.as_deref().unwrap_or(preset.wallet_frame_url),
+            )?,
+        })
+    }
+}
+
+impl PassportConfig {
+    /// An endpoint below the authority, whether or not the authority ends with `/`.
+    pub fn authority_endpoint(&self, path: &str) -> Url {
+        join(&self.authority, path)
+    }
+
+    /// An endpoint below the IMX API base URL.
+    pub fn imx_endpoint(&self, path: &str) -> Url {
+        join(&self.imx_api_url, path)
+    }
+
+    /// The wallet frame's origin, the only origin wallet messages go to or come from.
+    pub fn wallet_origin(&self) -> String {
+        self.wallet_frame_url.origin().ascii_serialization()
+    }
+}
+
+/// Joins `path` below `base`, treating `base` as a directory even without a trailing `/`.
+pub fn join(base: &Url, path: &str) -> Url {
+    let mut url = base.clone();
+    let prefix = base.path().trim_end_matches('/');
+    url.set_path(&format!("{prefix}/{}", path.trim_start_matches('/')));
+    url.set_query(None);
+    url.set_fragment(None);
+    url
+}
+
+fn environment_name(env: Environment) -> &'static str {
+    match env {
+        Environment::Local => "local",
+        Environment::Sandbox => "sandbox",
+        Environment::Production => "production",
+    }
+}
+
+fn url_field(field: &str, value: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(value.trim())
+        .map_err(|err| config_error(Some(field), format!("`{value}` is not a valid URL ({err})")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(config_error(
+            Some(field),
+            format!("`{value}` must be an absolute http(s) URL"),
+        ));
+    }
+    Ok(url)
+}
+
+fn config_error(field: Option<&str>, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        file: CONFIG_FILE.to_owned(),
+        field: field.map(str::to_owned),
+        message: message.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page() -> PageLocation {
+        PageLocation { origin: "http://localhost:8080".into(), base_path: "/".into() }
+    }
+
+    #[test]
+    fn empty_file_means_local_passport_with_page_relative_redirect() {
+        let config = RuntimeConfig::parse("{}").unwrap().resolve(&page()).unwrap();
+        assert_eq!(config.environment, Environment::Local);
+        assert_eq!(config.client_id, "local-passport-app");
+        assert_eq!(config.redirect_uri.as_str(), "http://localhost:8080/redirect");
+        assert_eq!(config.logout_redirect_uri.as_str(), "http://localhost:8080/");
+        assert_eq!(config.scope, DEFAULT_SCOPE);
+    }
+
+    #[test]
+    fn redirect_follows_the_host_the_page_was_opened_on() {
+        let page = PageLocation { origin: "http://127.0.0.1:8080".into(), base_path: "/".into() };
+        let config = RuntimeConfig::default().resolve(&page).unwrap();
+        assert_eq!(config.redirect_uri.as_str(), "http://127.0.0.1:8080/redirect");
+    }
+
+    #[test]
+    fn sub_path_deploys_keep_the_base_path() {
+        let page = PageLocation { origin: "https://example.org".into(), base_path: "/apps/passport/".into() };
+        let config = RuntimeConfig::default().resolve(&page).unwrap();
+        assert_eq!(config.redirect_uri.as_str(), "https://example.org/apps/passport/redirect");
+        assert_eq!(config.logout_redirect_uri.as_str(), "https://example.org/apps/passport/");
+    }
+
+    #[test]
+    fn production_without_client_id_is_invalid_configuration_naming_the_field() {
+        let err = RuntimeConfig::parse(r#"{"environment":"production"}"#)
+            .unwrap()
+            .resolve(&page())
+            .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("client_id"));
+        assert!(err.to_string().starts_with("config.json: field `client_id`: is required"));
+        let err: crate::PassportError = err.into();
+        assert_eq!(err.kind().code(), "INVALID_CONFIGURATION");
+    }
+
+    #[test]
+    fn production_preset_points_at_immutable() {
+        let config = RuntimeConfig::parse(r#"{"environment":"production","client_id":"abc"}"#)
+            .unwrap()
+            .resolve(&page())
+            .unwrap();
+        assert_eq!(config.authority.as_str(), "https://auth.immutable.com/");
+        assert_eq!(config.imx_api_url.as_str(), "https://api.x.immutable.com/");
+        assert_eq!(config.audience, "platform_api");
+    }
+
+    #[test]
+    fn overrides_win_field_by_field() {
+        let json = r#"{"environment":"sandbox","client_id":"c1","authority":"http://auth.test:9000",
+            "scope":"openid email","imx_api_url":"http://imx.test/v","logout_mode":"silent"}"#;
+        let config = RuntimeConfig::parse(json).unwrap().resolve(&page()).unwrap();
+        assert_eq!(config.authority_endpoint("/oauth/token").as_str(), "http://auth.test:9000/oauth/token");
+        assert_eq!(config.imx_endpoint("v1/users/0x1").as_str(), "http://imx.test/v/v1/users/0x1");
+        assert_eq!(config.scope, "openid email");
+        assert_eq!(config.logout_mode, LogoutMode::Silent);
+        assert_eq!(config.wallet_frame_url.as_str(), "https://passport.sandbox.immutable.com/");
+    }
+
+    #[test]
+    fn authority_with_or_without_trailing_slash_joins_the_same() {
+        for authority in ["http://a.test/tenant", "http://a.test/tenant/"] {
+            let json = format!(r#"{{"authority":"{authority}"}}"#);
+            let config = RuntimeConfig::parse(&json).unwrap().resolve(&page()).unwrap();
+            assert_eq!(config.authority_endpoint("authorize").as_str(), "http://a.test/tenant/authorize");
+        }
+    }
+
+    #[test]
+    fn unknown_environment_names_the_field() {
+        let err = RuntimeConfig::parse(r#"{"environment":"staging"}"#).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("environment"));
+        assert!(err.message.contains("unknown variant `staging`"), "{err}");
+    }
+
+    #[test]
+    fn misspelt_key_is_refused_not_ignored() {
+        let err = RuntimeConfig::parse(r#"{"clientId":"x"}"#).unwrap_err();
+        assert!(err.message.contains("unknown field `clientId`"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_names_the_field() {
+        let err = RuntimeConfig::parse(r#"{"client_id": 42}"#).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("client_id"));
+    }
+
+    #[test]
+    fn broken_json_says_so() {
+        let err = RuntimeConfig::parse(r#"{"client_id": "x""#).unwrap_err();
+        assert!(err.message.starts_with("is not valid JSON"), "{err}");
+    }
+
+    #[test]
+    fn invalid_urls_name_their_field() {
+        for field in ["authority", "redirect_uri", "logout_redirect_uri", "imx_api_url", "wallet_frame_url"] {
+            let json = format!(r#"{{"{field}":"not a url"}}"#);
+            let err = RuntimeConfig::parse(&json).unwrap().resolve(&page()).unwrap_err();
+            assert_eq!(err.field.as_deref(), Some(field));
+        }
+        let err = RuntimeConfig::parse(r#"{"authority":"ftp://x.test"}"#).unwrap().resolve(&page()).unwrap_err();
+        assert!(err.message.contains("absolute http(s) URL"));
+    }
+
+    #[test]
+    fn scope_without_openid_is_refused() {
+        let err = RuntimeConfig::parse(r#"{"scope":"email"}"#).unwrap().resolve(&page()).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("scope"));
+    }
+
+    #[test]
+    fn wallet_origin_drops_the_path() {
+        let config = RuntimeConfig::default().resolve(&page()).unwrap();
+        assert_eq!(config.wallet_origin(), "http://127.0.0.1:8082");
+    }
+}

@@ -1,0 +1,44 @@
+//! Loads the runtime configuration before anything else renders.
+
+use leptos::prelude::*;
+
+use crate::browser::config_file::load_config;
+use crate::config::PassportConfig;
+use crate::error::ConfigError;
+
+#[derive(Clone)]
+enum ConfigState {
+    Loading,
+    Ready(PassportConfig),
+    Failed(ConfigError),
+}
+
+/// Renders `children` once `config.json` is loaded, with the resolved
+/// [`PassportConfig`] in context; renders `error` with the problem otherwise.
+#[component]
+pub fn ConfigGate<E, EV>(
+    /// What to show when the configuration cannot be used.
+    error: E,
+    /// The app, rendered with the configuration in context.
+    children: ChildrenFn,
+) -> impl IntoView
+where
+    E: Fn(ConfigError) -> EV + Send + Sync + 'static,
+    EV: IntoView + 'static,
+{
+    let state = RwSignal::new(ConfigState::Loading);
+    leptos::task::spawn_local(async move {
+        state.set(match load_config().await {
+            Ok(config) => ConfigState::Ready(config),
+            Err(err) => ConfigState::Failed(err),
+        });
+    });
+    move || match state.get() {
+        ConfigState::Loading => view! { <p class="status" aria-busy="true">"Loading…"</p> }.into_any(),
+        ConfigState::Ready(config) => {
+            provide_context(config);
+            children().into_any()
+        }
+        ConfigState::Failed(err) => error(err).into_any(),
+    }
+}

@@ -1,0 +1,3 @@
+//! Pieces of the page shared by every route.
+
+pub mod layout;
