@@ -1,6 +1,8 @@
 //! Ethereum `personal_sign` (EIP-191) and the Immutable X legacy Stark key:
 //! its derivation from an Ethereum key, and signing and verifying with it.
 
+#![warn(missing_docs)]
+
 pub mod error;
 pub mod eth;
 mod hexutil;

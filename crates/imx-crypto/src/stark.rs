@@ -59,11 +59,10 @@ impl fmt::Debug for StarkPrivateKey {
 
 impl Drop for StarkPrivateKey {
     fn drop(&mut self) {
-        // Best-effort wipe; volatile writes so the compiler keeps them.
-        for b in self.bytes.iter_mut() {
-            // SAFETY: `b` is a valid, aligned, exclusive reference.
-            unsafe { core::ptr::write_volatile(b, 0) };
-        }
+        // Best-effort wipe of the secret; black_box keeps the store from
+        // being optimised away as a write to memory about to be freed.
+        self.bytes = [0u8; 32];
+        core::hint::black_box(&mut self.bytes);
     }
 }
 
@@ -266,7 +265,7 @@ fn path_components(
 ) -> [(u32, bool); 6] {
     let addr = eth_address.as_bytes();
     let low64 = u64::from_be_bytes(addr[12..].try_into().expect("8 bytes"));
-    // eth1: address bits 0..31; eth2: bits 31..62 (both counted from the LSB).
+    // eth1: address bits 0..=30; eth2: bits 31..=61 (counted from the LSB).
     let eth1 = (low64 & 0x7fff_ffff) as u32;
     let eth2 = ((low64 >> 31) & 0x7fff_ffff) as u32;
     [
@@ -304,9 +303,9 @@ pub fn account_path(eth_address: &EthAddress) -> String {
 
 /// BIP32 private key at `components` below the master key of `seed`.
 fn bip32_child(seed: &[u8], components: &[(u32, bool); 6]) -> [u8; 32] {
-    // Both failure cases (seed length, and a derived scalar of zero or >= the
-    // secp256k1 order, probability ~2^-127) cannot occur for our inputs in
-    // practice; hdkey in the SDKs would throw there too.
+    // The seed is 16, 32 or 64 bytes here, and an invalid derived scalar
+    // (zero or >= the secp256k1 order) has probability ~2^-127 per step, so
+    // these expects cannot fire in practice.
     let mut key = XPrv::new(seed).expect("BIP32 master key from seed");
     for (index, hardened) in components {
         let child = ChildNumber::new(*index, *hardened).expect("31-bit index");
@@ -430,6 +429,7 @@ pub fn derive_stark_private_key_with(eth_key: &SigningKey, grinding: Grinding) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use k256::elliptic_curve::bigint::CheckedMul;
 
     fn bytes32(hex_digits: &str) -> [u8; 32] {
         parse_u256(&format!("0x{hex_digits}")).unwrap()
@@ -442,7 +442,8 @@ mod tests {
         let n = NonZero::new(STARK_ORDER).unwrap();
         assert_ne!(U256::MAX.rem(&n), STARK_ORDER.wrapping_sub(&U256::ONE));
         assert_eq!(grind_limit(), STARK_ORDER.wrapping_mul(&U256::from_u8(31)));
-        assert!(STARK_ORDER.checked_mul(&U256::from_u8(32)).is_none().into());
+        let overflow: bool = STARK_ORDER.checked_mul(&U256::from_u8(32)).is_none().into();
+        assert!(overflow);
     }
 
     #[test]
@@ -457,7 +458,10 @@ mod tests {
         assert_eq!(hash_with_index(&key, 0), digest(&[0]));
         assert_eq!(hash_with_index(&key, 255), digest(&[0xff]));
         assert_eq!(hash_with_index(&key, 256), digest(&[0x01, 0x00]));
-        assert_eq!(hash_with_index(&key, 0x01_0000), digest(&[0x01, 0x00, 0x00]));
+        assert_eq!(
+            hash_with_index(&key, 0x01_0000),
+            digest(&[0x01, 0x00, 0x00])
+        );
     }
 
     #[test]
@@ -479,15 +483,27 @@ mod tests {
         let seed = bip32::Mnemonic::new(mnemonic, bip32::Language::English)
             .unwrap()
             .to_seed("");
-        let address: EthAddress = "0xa4864d977b944315389d1765ffa7e66F74ee8cd7".parse().unwrap();
+        let address: EthAddress = "0xa4864d977b944315389d1765ffa7e66F74ee8cd7"
+            .parse()
+            .unwrap();
         let cases = [
-            (0, "06cf0a8bf113352eb863157a45c5e5567abb34f8d32cddafd2c22aa803f4892c"),
-            (7, "0341751bdc42841da35ab74d13a1372c1f0250617e8a2ef96034d9f46e6847af"),
-            (598, "041a4d591a868353d28b7947eb132aa4d00c4a022743689ffd20a3628d6ca28c"),
+            (
+                0,
+                "06cf0a8bf113352eb863157a45c5e5567abb34f8d32cddafd2c22aa803f4892c",
+            ),
+            (
+                7,
+                "0341751bdc42841da35ab74d13a1372c1f0250617e8a2ef96034d9f46e6847af",
+            ),
+            (
+                598,
+                "041a4d591a868353d28b7947eb132aa4d00c4a022743689ffd20a3628d6ca28c",
+            ),
         ];
         for (index, want) in cases {
             let components = path_components("starkex", "starkdeployement", &address, index);
-            let key = private_key_from_bip32_seed(seed.as_bytes(), &components, Grinding::Starkware);
+            let key =
+                private_key_from_bip32_seed(seed.as_bytes(), &components, Grinding::Starkware);
             assert_eq!(key.to_hex_secret(), format!("0x{want}"), "index {index}");
         }
     }

@@ -180,7 +180,10 @@ impl RuntimeConfig {
     /// Applies the preset and the page location, and checks every value.
     pub fn resolve(self, page: &PageLocation) -> Result<PassportConfig, ConfigError> {
         let preset = self.environment.preset();
-        let app_root = url_field("(page origin)", &format!("{}{}", page.origin, page.base_path))?;
+        let app_root = url_field(
+            "(page origin)",
+            &format!("{}{}", page.origin, page.base_path),
+        )?;
 
         let client_id = match self.client_id.or(preset.client_id.map(str::to_owned)) {
             Some(id) if !id.trim().is_empty() => id,
@@ -214,7 +217,10 @@ impl RuntimeConfig {
 
         Ok(PassportConfig {
             environment: self.environment,
-            authority: url_field("authority", self.authority.as_deref().unwrap_or(preset.authority))?,
+            authority: url_field(
+                "authority",
+                self.authority.as_deref().unwrap_or(preset.authority),
+            )?,
             client_id,
             redirect_uri,
             logout_redirect_uri,
@@ -227,7 +233,9 @@ impl RuntimeConfig {
             )?,
             wallet_frame_url: url_field(
                 "wallet_frame_url",
-                self.wallet_frame_url.as_deref().unwrap_or(preset.wallet_frame_url),
+                self.wallet_frame_url
+                    .as_deref()
+                    .unwrap_or(preset.wallet_frame_url),
             )?,
         })
     }
@@ -269,8 +277,9 @@ fn environment_name(env: Environment) -> &'static str {
 }
 
 fn url_field(field: &str, value: &str) -> Result<Url, ConfigError> {
-    let url = Url::parse(value.trim())
-        .map_err(|err| config_error(Some(field), format!("`{value}` is not a valid URL ({err})")))?;
+    let url = Url::parse(value.trim()).map_err(|err| {
+        config_error(Some(field), format!("`{value}` is not a valid URL ({err})"))
+    })?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(config_error(
             Some(field),
@@ -293,32 +302,59 @@ mod tests {
     use super::*;
 
     fn page() -> PageLocation {
-        PageLocation { origin: "http://localhost:8080".into(), base_path: "/".into() }
+        PageLocation {
+            origin: "http://localhost:8080".into(),
+            base_path: "/".into(),
+        }
     }
 
     #[test]
     fn empty_file_means_local_passport_with_page_relative_redirect() {
-        let config = RuntimeConfig::parse("{}").unwrap().resolve(&page()).unwrap();
+        let config = RuntimeConfig::parse("{}")
+            .unwrap()
+            .resolve(&page())
+            .unwrap();
         assert_eq!(config.environment, Environment::Local);
         assert_eq!(config.client_id, "local-passport-app");
-        assert_eq!(config.redirect_uri.as_str(), "http://localhost:8080/redirect");
-        assert_eq!(config.logout_redirect_uri.as_str(), "http://localhost:8080/");
+        assert_eq!(
+            config.redirect_uri.as_str(),
+            "http://localhost:8080/redirect"
+        );
+        assert_eq!(
+            config.logout_redirect_uri.as_str(),
+            "http://localhost:8080/"
+        );
         assert_eq!(config.scope, DEFAULT_SCOPE);
     }
 
     #[test]
     fn redirect_follows_the_host_the_page_was_opened_on() {
-        let page = PageLocation { origin: "http://127.0.0.1:8080".into(), base_path: "/".into() };
+        let page = PageLocation {
+            origin: "http://127.0.0.1:8080".into(),
+            base_path: "/".into(),
+        };
         let config = RuntimeConfig::default().resolve(&page).unwrap();
-        assert_eq!(config.redirect_uri.as_str(), "http://127.0.0.1:8080/redirect");
+        assert_eq!(
+            config.redirect_uri.as_str(),
+            "http://127.0.0.1:8080/redirect"
+        );
     }
 
     #[test]
     fn sub_path_deploys_keep_the_base_path() {
-        let page = PageLocation { origin: "https://example.org".into(), base_path: "/apps/passport/".into() };
+        let page = PageLocation {
+            origin: "https://example.org".into(),
+            base_path: "/apps/passport/".into(),
+        };
         let config = RuntimeConfig::default().resolve(&page).unwrap();
-        assert_eq!(config.redirect_uri.as_str(), "https://example.org/apps/passport/redirect");
-        assert_eq!(config.logout_redirect_uri.as_str(), "https://example.org/apps/passport/");
+        assert_eq!(
+            config.redirect_uri.as_str(),
+            "https://example.org/apps/passport/redirect"
+        );
+        assert_eq!(
+            config.logout_redirect_uri.as_str(),
+            "https://example.org/apps/passport/"
+        );
     }
 
     #[test]
@@ -328,7 +364,9 @@ mod tests {
             .resolve(&page())
             .unwrap_err();
         assert_eq!(err.field.as_deref(), Some("client_id"));
-        assert!(err.to_string().starts_with("config.json: field `client_id`: is required"));
+        assert!(err
+            .to_string()
+            .starts_with("config.json: field `client_id`: is required"));
         let err: crate::PassportError = err.into();
         assert_eq!(err.kind().code(), "INVALID_CONFIGURATION");
     }
@@ -348,20 +386,38 @@ mod tests {
     fn overrides_win_field_by_field() {
         let json = r#"{"environment":"sandbox","client_id":"c1","authority":"http://auth.test:9000",
             "scope":"openid email","imx_api_url":"http://imx.test/v","logout_mode":"silent"}"#;
-        let config = RuntimeConfig::parse(json).unwrap().resolve(&page()).unwrap();
-        assert_eq!(config.authority_endpoint("/oauth/token").as_str(), "http://auth.test:9000/oauth/token");
-        assert_eq!(config.imx_endpoint("v1/users/0x1").as_str(), "http://imx.test/v/v1/users/0x1");
+        let config = RuntimeConfig::parse(json)
+            .unwrap()
+            .resolve(&page())
+            .unwrap();
+        assert_eq!(
+            config.authority_endpoint("/oauth/token").as_str(),
+            "http://auth.test:9000/oauth/token"
+        );
+        assert_eq!(
+            config.imx_endpoint("v1/users/0x1").as_str(),
+            "http://imx.test/v/v1/users/0x1"
+        );
         assert_eq!(config.scope, "openid email");
         assert_eq!(config.logout_mode, LogoutMode::Silent);
-        assert_eq!(config.wallet_frame_url.as_str(), "https://passport.sandbox.immutable.com/");
+        assert_eq!(
+            config.wallet_frame_url.as_str(),
+            "https://passport.sandbox.immutable.com/"
+        );
     }
 
     #[test]
     fn authority_with_or_without_trailing_slash_joins_the_same() {
         for authority in ["http://a.test/tenant", "http://a.test/tenant/"] {
             let json = format!(r#"{{"authority":"{authority}"}}"#);
-            let config = RuntimeConfig::parse(&json).unwrap().resolve(&page()).unwrap();
-            assert_eq!(config.authority_endpoint("authorize").as_str(), "http://a.test/tenant/authorize");
+            let config = RuntimeConfig::parse(&json)
+                .unwrap()
+                .resolve(&page())
+                .unwrap();
+            assert_eq!(
+                config.authority_endpoint("authorize").as_str(),
+                "http://a.test/tenant/authorize"
+            );
         }
     }
 
@@ -392,18 +448,33 @@ mod tests {
 
     #[test]
     fn invalid_urls_name_their_field() {
-        for field in ["authority", "redirect_uri", "logout_redirect_uri", "imx_api_url", "wallet_frame_url"] {
+        for field in [
+            "authority",
+            "redirect_uri",
+            "logout_redirect_uri",
+            "imx_api_url",
+            "wallet_frame_url",
+        ] {
             let json = format!(r#"{{"{field}":"not a url"}}"#);
-            let err = RuntimeConfig::parse(&json).unwrap().resolve(&page()).unwrap_err();
+            let err = RuntimeConfig::parse(&json)
+                .unwrap()
+                .resolve(&page())
+                .unwrap_err();
             assert_eq!(err.field.as_deref(), Some(field));
         }
-        let err = RuntimeConfig::parse(r#"{"authority":"ftp://x.test"}"#).unwrap().resolve(&page()).unwrap_err();
+        let err = RuntimeConfig::parse(r#"{"authority":"ftp://x.test"}"#)
+            .unwrap()
+            .resolve(&page())
+            .unwrap_err();
         assert!(err.message.contains("absolute http(s) URL"));
     }
 
     #[test]
     fn scope_without_openid_is_refused() {
-        let err = RuntimeConfig::parse(r#"{"scope":"email"}"#).unwrap().resolve(&page()).unwrap_err();
+        let err = RuntimeConfig::parse(r#"{"scope":"email"}"#)
+            .unwrap()
+            .resolve(&page())
+            .unwrap_err();
         assert_eq!(err.field.as_deref(), Some("scope"));
     }
 

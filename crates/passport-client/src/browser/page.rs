@@ -24,5 +24,10 @@ pub fn page_location() -> PageLocation {
 /// A URL below the app's base path, for fetches and links.
 pub fn app_url(path: &str) -> String {
     let page = page_location();
-    format!("{}{}{}", page.origin, page.base_path, path.trim_start_matches('/'))
+    format!(
+        "{}{}{}",
+        page.origin,
+        page.base_path,
+        path.trim_start_matches('/')
+    )
 }

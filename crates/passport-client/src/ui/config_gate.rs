@@ -34,7 +34,9 @@ where
         });
     });
     move || match state.get() {
-        ConfigState::Loading => view! { <p class="status" aria-busy="true">"Loading…"</p> }.into_any(),
+        ConfigState::Loading => {
+            view! { <p class="status" aria-busy="true">"Loading…"</p> }.into_any()
+        }
         ConfigState::Ready(config) => {
             provide_context(config);
             children().into_any()

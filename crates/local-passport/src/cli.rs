@@ -1,0 +1,96 @@
+//! Command-line interface: `serve` (default), `keys`, `users`.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// A local Immutable Passport: identity provider, IMX API and wallet service.
+#[derive(Debug, Parser)]
+#[command(
+    name = "local-passport",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of `serve`, which runs when no subcommand is given.
+    #[command(flatten)]
+    pub serve: ServeOptions,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve(ServeOptions),
+    /// Print the Ethereum address and Stark key an Ethereum private key gets.
+    Keys(KeysArgs),
+    /// List accounts and their IMX registration state.
+    Users(UsersArgs),
+}
+
+/// Options of `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeOptions {
+    /// Port of the identity provider and the IMX API (0 picks a free one).
+    #[arg(long, default_value_t = 8081)]
+    pub port: u16,
+    /// Port of the wallet origin, which serves the wallet frame (0 picks a free one).
+    #[arg(long, default_value_t = 8082)]
+    pub wallet_port: u16,
+    /// Address to listen on. Keep it on loopback: this is a development server.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Where the SQLite database and the key-encryption key live.
+    #[arg(long, default_value = ".data/local-passport")]
+    pub data_dir: PathBuf,
+    /// JSON file with the registered clients (a default for the app is built in).
+    #[arg(long)]
+    pub clients: Option<PathBuf>,
+    /// Access token lifetime, seconds.
+    #[arg(long, default_value_t = 24 * 3600)]
+    pub access_token_ttl: i64,
+    /// ID token lifetime, seconds.
+    #[arg(long, default_value_t = 10 * 3600)]
+    pub id_token_ttl: i64,
+    /// Refresh token lifetime, seconds.
+    #[arg(long, default_value_t = 30 * 24 * 3600)]
+    pub refresh_token_ttl: i64,
+    /// Authorization code lifetime, seconds.
+    #[arg(long, default_value_t = 60)]
+    pub code_ttl: i64,
+    /// Sign-in session (cookie) lifetime, seconds.
+    #[arg(long, default_value_t = 7 * 24 * 3600)]
+    pub session_ttl: i64,
+    /// Lifetime of a signable registration payload, seconds.
+    #[arg(long, default_value_t = 15 * 60)]
+    pub payload_ttl: i64,
+    /// Enable `POST /__admin/faults`, which switches simulated outages on and off (tests only).
+    #[arg(long)]
+    pub enable_fault_switches: bool,
+    /// Log format: `text` or `json`.
+    #[arg(long, default_value = "text")]
+    pub log_format: String,
+}
+
+/// Arguments of `keys`.
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    /// The Ethereum private key, 0x + 64 hex digits.
+    #[arg(long)]
+    pub eth_private_key: String,
+    /// A Stark hash (0x hex, below 2^251) to sign with the derived Stark key.
+    #[arg(long)]
+    pub sign_hash: Option<String>,
+}
+
+/// Arguments of `users`.
+#[derive(Debug, Args)]
+pub struct UsersArgs {
+    /// Where the database lives (as given to `serve`).
+    #[arg(long, default_value = ".data/local-passport")]
+    pub data_dir: PathBuf,
+}

@@ -1,0 +1,87 @@
+//! Registered OAuth clients: public clients with exact redirect and logout URLs.
+
+use std::path::Path;
+
+use anyhow::Context;
+use serde::Deserialize;
+
+/// The built-in registration of the app at port 8080.
+pub const DEFAULT_CLIENTS: &str = include_str!("../clients.default.json");
+
+/// One registered (public) client.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Client {
+    /// The client id the app sends.
+    pub client_id: String,
+    /// A name shown on the sign-in page.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Redirect URIs, compared exactly.
+    pub redirect_uris: Vec<String>,
+    /// Where logout may return to, compared exactly.
+    #[serde(default)]
+    pub logout_urls: Vec<String>,
+    /// Origins allowed to call the API (CORS) and to talk to the wallet frame.
+    #[serde(default)]
+    pub web_origins: Vec<String>,
+}
+
+/// All registered clients.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clients {
+    /// The clients, by id.
+    pub clients: Vec<Client>,
+}
+
+impl Clients {
+    /// Loads the clients file, or the built-in default when none is given.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
+        let text = match path {
+            Some(path) => std::fs::read_to_string(path)
+                .with_context(|| format!("reading clients file {}", path.display()))?,
+            None => DEFAULT_CLIENTS.to_owned(),
+        };
+        let clients: Clients = serde_json::from_str(&text).context("parsing the clients file")?;
+        anyhow::ensure!(
+            !clients.clients.is_empty(),
+            "the clients file registers no client"
+        );
+        Ok(clients)
+    }
+
+    /// The client with this id.
+    pub fn get(&self, client_id: &str) -> Option<&Client> {
+        self.clients.iter().find(|c| c.client_id == client_id)
+    }
+
+    /// Every allowed web origin of every client.
+    pub fn web_origins(&self) -> Vec<String> {
+        let mut origins: Vec<String> = self
+            .clients
+            .iter()
+            .flat_map(|c| c.web_origins.iter().cloned())
+            .collect();
+        origins.sort();
+        origins.dedup();
+        origins
+    }
+
+    /// Every client id (the audiences an ID token may carry).
+    pub fn ids(&self) -> Vec<String> {
+        self.clients.iter().map(|c| c.client_id.clone()).collect()
+    }
+}
+
+impl Client {
+    /// Whether `uri` is one of the registered redirect URIs, exactly.
+    pub fn allows_redirect(&self, uri: &str) -> bool {
+        self.redirect_uris.iter().any(|r| r == uri)
+    }
+
+    /// Whether logout may return to `uri`, exactly.
+    pub fn allows_logout_return(&self, uri: &str) -> bool {
+        self.logout_urls.iter().any(|r| r == uri)
+    }
+}

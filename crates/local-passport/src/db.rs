@@ -1,0 +1,464 @@
+//! The SQLite database: schema, and one function per query the server makes.
+//!
+//! WAL mode with `synchronous=FULL`: whatever was answered with success is on
+//! disk, so it survives `kill -9` and a restart.
+
+use std::path::Path;
+
+use anyhow::Context;
+use rusqlite::{params, Connection, OptionalExtension};
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (
+    sub TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    nickname TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id_hash TEXT PRIMARY KEY,
+    sub TEXT NOT NULL REFERENCES users(sub),
+    expires_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS auth_codes (
+    code_hash TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    code_challenge TEXT NOT NULL,
+    nonce TEXT,
+    scope TEXT NOT NULL,
+    audience TEXT,
+    sub TEXT NOT NULL REFERENCES users(sub),
+    expires_at INTEGER NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0,
+    family TEXT
+);
+CREATE TABLE IF NOT EXISTS refresh_tokens (
+    token_hash TEXT PRIMARY KEY,
+    family TEXT NOT NULL,
+    sub TEXT NOT NULL REFERENCES users(sub),
+    client_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    audience TEXT,
+    status TEXT NOT NULL CHECK (status IN ('active', 'rotated', 'revoked')),
+    expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS refresh_tokens_family ON refresh_tokens(family);
+CREATE TABLE IF NOT EXISTS wallets (
+    sub TEXT PRIMARY KEY REFERENCES users(sub),
+    address TEXT NOT NULL UNIQUE,
+    sealed_key BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS signable_payloads (
+    payload_hash TEXT PRIMARY KEY,
+    ether_key TEXT NOT NULL,
+    stark_key TEXT NOT NULL,
+    signable_message TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS registrations (
+    ether_key TEXT PRIMARY KEY,
+    sub TEXT NOT NULL UNIQUE REFERENCES users(sub),
+    stark_key TEXT NOT NULL,
+    user_admin_address TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+"#;
+
+/// Opens (creating if needed) the database in `data_dir`.
+pub fn open(data_dir: &Path) -> anyhow::Result<Connection> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating data directory {}", data_dir.display()))?;
+    let path = data_dir.join("local-passport.sqlite3");
+    let conn = Connection::open(&path).with_context(|| format!("opening {}", path.display()))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.execute_batch(SCHEMA)?;
+    Ok(conn)
+}
+
+/// A user account.
+#[derive(Debug, Clone)]
+pub struct User {
+    /// Subject identifier.
+    pub sub: String,
+    /// Email address.
+    pub email: String,
+    /// Display name.
+    pub nickname: String,
+    /// Argon2 PHC string.
+    pub password_hash: String,
+}
+
+/// A user's IMX registration.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Registration {
+    /// Ethereum address.
+    pub ether_key: String,
+    /// Stark public key.
+    pub stark_key: String,
+    /// The user admin address.
+    pub user_admin_address: String,
+}
+
+/// A stored authorization code.
+#[derive(Debug, Clone)]
+pub struct AuthCode {
+    /// Client the code was issued to.
+    pub client_id: String,
+    /// Redirect URI it was issued for.
+    pub redirect_uri: String,
+    /// PKCE S256 challenge.
+    pub code_challenge: String,
+    /// The nonce for the ID token.
+    pub nonce: Option<String>,
+    /// Granted scopes.
+    pub scope: String,
+    /// Requested audience.
+    pub audience: Option<String>,
+    /// The user.
+    pub sub: String,
+    /// Expiry.
+    pub expires_at: i64,
+    /// Whether it was exchanged already.
+    pub used: bool,
+    /// The refresh-token family created when it was exchanged.
+    pub family: Option<String>,
+}
+
+/// A stored refresh token.
+#[derive(Debug, Clone)]
+pub struct RefreshToken {
+    /// Rotation family.
+    pub family: String,
+    /// The user.
+    pub sub: String,
+    /// The client.
+    pub client_id: String,
+    /// Granted scopes.
+    pub scope: String,
+    /// Audience.
+    pub audience: Option<String>,
+    /// `active`, `rotated` or `revoked`.
+    pub status: String,
+    /// Expiry.
+    pub expires_at: i64,
+}
+
+pub fn meta_get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()
+}
+
+pub fn meta_set(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+        [key, value],
+    )?;
+    Ok(())
+}
+
+fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        sub: r.get(0)?,
+        email: r.get(1)?,
+        nickname: r.get(2)?,
+        password_hash: r.get(3)?,
+    })
+}
+
+pub fn user_by_email(conn: &Connection, email: &str) -> rusqlite::Result<Option<User>> {
+    conn.query_row(
+        "SELECT sub, email, nickname, password_hash FROM users WHERE email = ?1",
+        [email],
+        user_row,
+    )
+    .optional()
+}
+
+pub fn user_by_sub(conn: &Connection, sub: &str) -> rusqlite::Result<Option<User>> {
+    conn.query_row(
+        "SELECT sub, email, nickname, password_hash FROM users WHERE sub = ?1",
+        [sub],
+        user_row,
+    )
+    .optional()
+}
+
+/// Inserts a user; `Ok(false)` when the email is taken.
+pub fn insert_user(conn: &Connection, user: &User, now: i64) -> rusqlite::Result<bool> {
+    let inserted = conn.execute(
+        "INSERT INTO users (sub, email, nickname, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (email) DO NOTHING",
+        params![user.sub, user.email, user.nickname, user.password_hash, now],
+    )?;
+    Ok(inserted == 1)
+}
+
+/// Every user with their registration, oldest first.
+pub fn list_users(conn: &Connection) -> rusqlite::Result<Vec<(User, i64, Option<Registration>)>> {
+    let mut stmt = conn.prepare(
+        "SELECT u.sub, u.email, u.nickname, u.password_hash, u.created_at,
+                r.ether_key, r.stark_key, r.user_admin_address
+         FROM users u LEFT JOIN registrations r ON r.sub = u.sub ORDER BY u.created_at, u.email",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let registration = match r.get::<_, Option<String>>(5)? {
+            Some(ether_key) => Some(Registration {
+                ether_key,
+                stark_key: r.get(6)?,
+                user_admin_address: r.get(7)?,
+            }),
+            None => None,
+        };
+        Ok((user_row(r)?, r.get(4)?, registration))
+    })?;
+    rows.collect()
+}
+
+pub fn insert_session(
+    conn: &Connection,
+    id_hash: &str,
+    sub: &str,
+    expires_at: i64,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO sessions (id_hash, sub, expires_at) VALUES (?1, ?2, ?3)",
+        params![id_hash, sub, expires_at],
+    )?;
+    Ok(())
+}
+
+pub fn session_user(
+    conn: &Connection,
+    id_hash: &str,
+    now: i64,
+) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT sub FROM sessions WHERE id_hash = ?1 AND expires_at > ?2",
+        params![id_hash, now],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+pub fn delete_session(conn: &Connection, id_hash: &str) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM sessions WHERE id_hash = ?1", [id_hash])?;
+    Ok(())
+}
+
+pub fn insert_code(conn: &Connection, code_hash: &str, code: &AuthCode) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO auth_codes (code_hash, client_id, redirect_uri, code_challenge, nonce, scope, audience, sub, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            code_hash, code.client_id, code.redirect_uri, code.code_challenge, code.nonce,
+            code.scope, code.audience, code.sub, code.expires_at
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn code_by_hash(conn: &Connection, code_hash: &str) -> rusqlite::Result<Option<AuthCode>> {
+    conn.query_row(
+        "SELECT client_id, redirect_uri, code_challenge, nonce, scope, audience, sub, expires_at, used, family
+         FROM auth_codes WHERE code_hash = ?1",
+        [code_hash],
+        |r| {
+            Ok(AuthCode {
+                client_id: r.get(0)?,
+                redirect_uri: r.get(1)?,
+                code_challenge: r.get(2)?,
+                nonce: r.get(3)?,
+                scope: r.get(4)?,
+                audience: r.get(5)?,
+                sub: r.get(6)?,
+                expires_at: r.get(7)?,
+                used: r.get::<_, i64>(8)? != 0,
+                family: r.get(9)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// Marks a code used, recording the token family it produced; false if it was used already.
+pub fn consume_code(conn: &Connection, code_hash: &str, family: &str) -> rusqlite::Result<bool> {
+    let n = conn.execute(
+        "UPDATE auth_codes SET used = 1, family = ?2 WHERE code_hash = ?1 AND used = 0",
+        params![code_hash, family],
+    )?;
+    Ok(n == 1)
+}
+
+pub fn insert_refresh_token(
+    conn: &Connection,
+    token_hash: &str,
+    t: &RefreshToken,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO refresh_tokens (token_hash, family, sub, client_id, scope, audience, status, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![token_hash, t.family, t.sub, t.client_id, t.scope, t.audience, t.status, t.expires_at],
+    )?;
+    Ok(())
+}
+
+pub fn refresh_token_by_hash(
+    conn: &Connection,
+    token_hash: &str,
+) -> rusqlite::Result<Option<RefreshToken>> {
+    conn.query_row(
+        "SELECT family, sub, client_id, scope, audience, status, expires_at FROM refresh_tokens WHERE token_hash = ?1",
+        [token_hash],
+        |r| {
+            Ok(RefreshToken {
+                family: r.get(0)?,
+                sub: r.get(1)?,
+                client_id: r.get(2)?,
+                scope: r.get(3)?,
+                audience: r.get(4)?,
+                status: r.get(5)?,
+                expires_at: r.get(6)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// Marks an active token rotated; false if it was not active (a concurrent use won).
+pub fn rotate_refresh_token(conn: &Connection, token_hash: &str) -> rusqlite::Result<bool> {
+    let n = conn.execute(
+        "UPDATE refresh_tokens SET status = 'rotated' WHERE token_hash = ?1 AND status = 'active'",
+        [token_hash],
+    )?;
+    Ok(n == 1)
+}
+
+/// Revokes every token of a family.
+pub fn revoke_family(conn: &Connection, family: &str) -> rusqlite::Result<usize> {
+    conn.execute(
+        "UPDATE refresh_tokens SET status = 'revoked' WHERE family = ?1",
+        [family],
+    )
+}
+
+pub fn wallet_of(conn: &Connection, sub: &str) -> rusqlite::Result<Option<(String, Vec<u8>)>> {
+    conn.query_row(
+        "SELECT address, sealed_key FROM wallets WHERE sub = ?1",
+        [sub],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// Stores a wallet unless the user has one already; returns the one that is stored.
+pub fn insert_wallet(
+    conn: &Connection,
+    sub: &str,
+    address: &str,
+    sealed_key: &[u8],
+    now: i64,
+) -> rusqlite::Result<(String, Vec<u8>)> {
+    conn.execute(
+        "INSERT INTO wallets (sub, address, sealed_key, created_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (sub) DO NOTHING",
+        params![sub, address, sealed_key, now],
+    )?;
+    wallet_of(conn, sub).map(|w| w.expect("wallet just stored"))
+}
+
+pub fn insert_payload(
+    conn: &Connection,
+    payload_hash: &str,
+    ether_key: &str,
+    stark_key: &str,
+    message: &str,
+    expires_at: i64,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO signable_payloads (payload_hash, ether_key, stark_key, signable_message, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![payload_hash, ether_key, stark_key, message, expires_at],
+    )?;
+    Ok(())
+}
+
+/// The newest unexpired payload issued for this key pair: (payload_hash, signable_message).
+pub fn payload_for(
+    conn: &Connection,
+    ether_key: &str,
+    stark_key: &str,
+    now: i64,
+) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT payload_hash, signable_message FROM signable_payloads
+         WHERE ether_key = ?1 AND stark_key = ?2 AND expires_at > ?3 ORDER BY expires_at DESC",
+    )?;
+    let rows = stmt.query_map(params![ether_key, stark_key, now], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
+    rows.collect()
+}
+
+pub fn registration_of_user(
+    conn: &Connection,
+    sub: &str,
+) -> rusqlite::Result<Option<Registration>> {
+    conn.query_row(
+        "SELECT ether_key, stark_key, user_admin_address FROM registrations WHERE sub = ?1",
+        [sub],
+        |r| {
+            Ok(Registration {
+                ether_key: r.get(0)?,
+                stark_key: r.get(1)?,
+                user_admin_address: r.get(2)?,
+            })
+        },
+    )
+    .optional()
+}
+
+pub fn registration_of_address(
+    conn: &Connection,
+    ether_key: &str,
+) -> rusqlite::Result<Option<Registration>> {
+    conn.query_row(
+        "SELECT ether_key, stark_key, user_admin_address FROM registrations WHERE ether_key = ?1",
+        [ether_key],
+        |r| {
+            Ok(Registration {
+                ether_key: r.get(0)?,
+                stark_key: r.get(1)?,
+                user_admin_address: r.get(2)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// Records a registration; `Ok(false)` when the user or address is registered already.
+pub fn insert_registration(
+    conn: &Connection,
+    sub: &str,
+    reg: &Registration,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    let n = conn.execute(
+        "INSERT INTO registrations (ether_key, sub, stark_key, user_admin_address, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+        params![
+            reg.ether_key,
+            sub,
+            reg.stark_key,
+            reg.user_admin_address,
+            now
+        ],
+    )?;
+    Ok(n == 1)
+}

@@ -1,0 +1,399 @@
+//! `/authorize`: validates the request, signs the user in (form or session
+//! cookie) and redirects back with a single-use code.
+//!
+//! Until the client and redirect URI are known to be registered, errors are an
+//! error page and never a redirect (RFC 6749 §4.1.2.1); after that, errors go
+//! back to the client as `error` and `error_description` with the `state`.
+
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::session;
+use super::sign_in_page::{self, FormMode};
+use crate::db::{self, AuthCode, User};
+use crate::secrets::{hash_secret, random_id, random_token};
+use crate::state::{AppState, Shared};
+
+/// The parameters of an authorization request, as sent by the client.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct AuthorizeParams {
+    pub response_type: Option<String>,
+    pub client_id: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub scope: Option<String>,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<String>,
+    pub audience: Option<String>,
+    pub prompt: Option<String>,
+}
+
+/// The sign-in form: the authorization request travels along as hidden fields
+/// and is validated again on submit.
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    #[serde(flatten)]
+    pub params: AuthorizeParams,
+    pub email: Option<String>,
+    pub password: Option<String>,
+    pub mode: Option<String>,
+}
+
+/// A request that passed validation.
+pub struct ValidRequest {
+    pub params: AuthorizeParams,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub code_challenge: String,
+    pub scope: String,
+    pub client_name: String,
+}
+
+/// Why a request was refused.
+pub enum Refusal {
+    /// Client or redirect URI not trusted: show a page, never redirect.
+    Page(StatusCode, String),
+    /// Tell the client, by redirect.
+    Redirect {
+        redirect_uri: String,
+        error: &'static str,
+        description: String,
+        state: Option<String>,
+    },
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::Page(status, message) => {
+                (status, Html(sign_in_page::error_page(&message))).into_response()
+            }
+            Refusal::Redirect {
+                redirect_uri,
+                error,
+                description,
+                state,
+            } => {
+                let mut url = Url::parse(&redirect_uri).expect("registered redirect URIs are URLs");
+                url.query_pairs_mut()
+                    .append_pair("error", error)
+                    .append_pair("error_description", &description);
+                if let Some(state) = state {
+                    url.query_pairs_mut().append_pair("state", &state);
+                }
+                Redirect::to(url.as_str()).into_response()
+            }
+        }
+    }
+}
+
+const MAX_PARAM_LEN: usize = 2048;
+
+/// Checks client, redirect URI, response type, PKCE and scope.
+pub fn validate(state: &AppState, params: AuthorizeParams) -> Result<ValidRequest, Refusal> {
+    let too_long = [
+        &params.state,
+        &params.nonce,
+        &params.scope,
+        &params.audience,
+        &params.code_challenge,
+    ]
+    .iter()
+    .any(|p| p.as_ref().is_some_and(|v| v.len() > MAX_PARAM_LEN));
+    let client_id = params.client_id.clone().unwrap_or_default();
+    let Some(client) = state.clients.get(&client_id) else {
+        return Err(Refusal::Page(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "Unknown client “{}”. The application is not registered with this Passport.",
+                client_id
+            ),
+        ));
+    };
+    let redirect_uri = params.redirect_uri.clone().unwrap_or_default();
+    if !client.allows_redirect(&redirect_uri) {
+        return Err(Refusal::Page(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "The redirect URI “{redirect_uri}” is not registered for this application. \
+                 Registered: {}.",
+                client.redirect_uris.join(", ")
+            ),
+        ));
+    }
+    let refuse = |error: &'static str, description: &str| Refusal::Redirect {
+        redirect_uri: redirect_uri.clone(),
+        error,
+        description: description.to_owned(),
+        state: params.state.clone(),
+    };
+    if too_long {
+        return Err(refuse("invalid_request", "a parameter is too long"));
+    }
+    if params.response_type.as_deref() != Some("code") {
+        return Err(refuse(
+            "unsupported_response_type",
+            "only response_type=code is supported",
+        ));
+    }
+    let code_challenge = match (
+        params.code_challenge.as_deref(),
+        params.code_challenge_method.as_deref(),
+    ) {
+        (Some(challenge), Some("S256")) if is_s256_challenge(challenge) => challenge.to_owned(),
+        (Some(_), Some("S256")) => {
+            return Err(refuse(
+                "invalid_request",
+                "code_challenge is not a valid S256 challenge",
+            ))
+        }
+        (Some(_), Some("plain")) | (Some(_), None) => {
+            return Err(refuse(
+                "invalid_request",
+                "PKCE method plain is not allowed; use S256",
+            ))
+        }
+        (Some(_), Some(_)) => {
+            return Err(refuse(
+                "invalid_request",
+                "unsupported code_challenge_method; use S256",
+            ))
+        }
+        (None, _) => {
+            return Err(refuse(
+                "invalid_request",
+                "PKCE is required: send code_challenge with method S256",
+            ))
+        }
+    };
+    let scope = params.scope.clone().unwrap_or_default();
+    if !scope.split_whitespace().any(|s| s == "openid") {
+        return Err(refuse("invalid_scope", "the scope must include openid"));
+    }
+    Ok(ValidRequest {
+        client_id,
+        redirect_uri,
+        code_challenge,
+        scope,
+        client_name: client
+            .name
+            .clone()
+            .unwrap_or_else(|| client.client_id.clone()),
+        params,
+    })
+}
+
+fn is_s256_challenge(challenge: &str) -> bool {
+    challenge.len() == 43
+        && challenge
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// GET `/authorize`.
+pub async fn start(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(params): Query<AuthorizeParams>,
+) -> Response {
+    let request = match validate(&state, params) {
+        Ok(request) => request,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let prompt = request.params.prompt.clone().unwrap_or_default();
+    let signed_in = if prompt.split_whitespace().any(|p| p == "login") {
+        None
+    } else {
+        match session::current_user(&state, &headers) {
+            Ok(user) => user,
+            Err(err) => return crate::errors::OAuthError::from(err).into_response(),
+        }
+    };
+    match signed_in {
+        Some(sub) => grant(&state, &request, &sub, None),
+        None if prompt.split_whitespace().any(|p| p == "none") => Refusal::Redirect {
+            redirect_uri: request.redirect_uri.clone(),
+            error: "login_required",
+            description: "the user is not signed in".into(),
+            state: request.params.state.clone(),
+        }
+        .into_response(),
+        None => Html(sign_in_page::render(&request, FormMode::SignIn, None, "")).into_response(),
+    }
+}
+
+/// POST `/authorize`: the sign-in or create-account form.
+pub async fn submit(State(state): State<Shared>, Form(form): Form<SignInForm>) -> Response {
+    let request = match validate(&state, form.params) {
+        Ok(request) => request,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let mode = if form.mode.as_deref() == Some("signup") {
+        FormMode::SignUp
+    } else {
+        FormMode::SignIn
+    };
+    let email = form.email.unwrap_or_default().trim().to_owned();
+    let password = form.password.unwrap_or_default();
+    let again = |message: &str| {
+        (
+            StatusCode::BAD_REQUEST,
+            Html(sign_in_page::render(&request, mode, Some(message), &email)),
+        )
+            .into_response()
+    };
+    if let Err(message) = check_email(&email) {
+        return again(message);
+    }
+    if password.is_empty() || password.len() > 1024 {
+        return again("Enter your password.");
+    }
+    let outcome = match mode {
+        FormMode::SignIn => sign_in(state.clone(), email.clone(), password).await,
+        FormMode::SignUp => sign_up(state.clone(), email.clone(), password).await,
+    };
+    match outcome {
+        Ok(Ok(sub)) => match session::start(&state, &sub) {
+            Ok(cookie) => grant(&state, &request, &sub, Some(cookie)),
+            Err(err) => crate::errors::OAuthError::from(err).into_response(),
+        },
+        Ok(Err(message)) => again(message),
+        Err(err) => crate::errors::OAuthError::from(err).into_response(),
+    }
+}
+
+fn check_email(email: &str) -> Result<(), &'static str> {
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        })
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if valid {
+        Ok(())
+    } else {
+        Err("Enter a valid email address, like name@example.com.")
+    }
+}
+
+const WRONG_CREDENTIALS: &str = "Wrong email or password.";
+
+async fn sign_in(
+    state: Shared,
+    email: String,
+    password: String,
+) -> anyhow::Result<Result<String, &'static str>> {
+    tokio::task::spawn_blocking(move || {
+        let user = db::user_by_email(&state.db(), &email)?;
+        // Verify against a dummy hash when the email is unknown, so the answer
+        // takes as long and says the same: nobody learns which emails exist.
+        let hash = user
+            .as_ref()
+            .map(|u| u.password_hash.clone())
+            .unwrap_or_else(dummy_hash);
+        let parsed = PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
+        let matches = Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
+        Ok(match (user, matches) {
+            (Some(user), true) => Ok(user.sub),
+            _ => Err(WRONG_CREDENTIALS),
+        })
+    })
+    .await?
+}
+
+fn dummy_hash() -> String {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY
+        .get_or_init(|| hash_password("not a real password").expect("argon2 hashes a constant"))
+        .clone()
+}
+
+fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
+}
+
+async fn sign_up(
+    state: Shared,
+    email: String,
+    password: String,
+) -> anyhow::Result<Result<String, &'static str>> {
+    if password.chars().count() < 8 {
+        return Ok(Err("Choose a password of at least 8 characters."));
+    }
+    tokio::task::spawn_blocking(move || {
+        let nickname = email.split('@').next().unwrap_or_default().to_owned();
+        let user = User {
+            sub: format!("email|{}", random_id()),
+            email,
+            nickname,
+            password_hash: hash_password(&password)?,
+        };
+        if db::insert_user(&state.db(), &user, crate::now())? {
+            tracing::info!(sub = %user.sub, "account created");
+            Ok(Ok(user.sub))
+        } else {
+            Ok(Err(
+                "An account with this email already exists. Sign in instead.",
+            ))
+        }
+    })
+    .await?
+}
+
+/// Issues a code for `sub` and redirects back to the client.
+fn grant(
+    state: &AppState,
+    request: &ValidRequest,
+    sub: &str,
+    set_cookie: Option<String>,
+) -> Response {
+    let code = random_token();
+    let record = AuthCode {
+        client_id: request.client_id.clone(),
+        redirect_uri: request.redirect_uri.clone(),
+        code_challenge: request.code_challenge.clone(),
+        nonce: request.params.nonce.clone(),
+        scope: request.scope.clone(),
+        audience: request.params.audience.clone(),
+        sub: sub.to_owned(),
+        expires_at: crate::now() + state.opts.code_ttl,
+        used: false,
+        family: None,
+    };
+    if let Err(err) = db::insert_code(&state.db(), &hash_secret(&code), &record) {
+        return crate::errors::OAuthError::from(err).into_response();
+    }
+    let mut url = Url::parse(&request.redirect_uri).expect("registered redirect URIs are URLs");
+    url.query_pairs_mut().append_pair("code", &code);
+    if let Some(st) = &request.params.state {
+        url.query_pairs_mut().append_pair("state", st);
+    }
+    let mut response = Redirect::to(url.as_str()).into_response();
+    if let Some(cookie) = set_cookie {
+        if let Ok(value) = cookie.parse() {
+            response.headers_mut().insert(header::SET_COOKIE, value);
+        }
+    }
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        "no-store".parse().expect("static header"),
+    );
+    response
+}

@@ -1,0 +1,102 @@
+//! Issuing tokens: the ID token, the access token and a rotating refresh token.
+
+use serde::Serialize;
+
+use crate::db::{self, RefreshToken, User};
+use crate::jwt::{AccessClaims, IdClaims, PassportClaim};
+use crate::secrets::{hash_secret, random_id, random_token};
+use crate::state::AppState;
+
+/// The audience of access tokens when the client asks for none.
+pub const DEFAULT_AUDIENCE: &str = "platform_api";
+
+/// The token endpoint's success response.
+#[derive(Debug, Serialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub id_token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub scope: String,
+}
+
+/// What a grant was for.
+pub struct Grant<'a> {
+    pub client_id: &'a str,
+    pub scope: &'a str,
+    pub audience: Option<&'a str>,
+    pub nonce: Option<&'a str>,
+    /// The refresh-token family to continue (rotation) or start.
+    pub family: &'a str,
+}
+
+/// The `passport` claim of a user, if registered with IMX.
+pub fn current_passport_claim(
+    state: &AppState,
+    sub: &str,
+) -> rusqlite::Result<Option<PassportClaim>> {
+    Ok(
+        db::registration_of_user(&state.db(), sub)?.map(|r| PassportClaim {
+            imx_eth_address: r.ether_key,
+            imx_stark_address: r.stark_key,
+            imx_user_admin_address: r.user_admin_address,
+        }),
+    )
+}
+
+/// Signs the tokens for a grant; a refresh token only with `offline_access`.
+pub fn issue(state: &AppState, user: &User, grant: &Grant<'_>) -> anyhow::Result<TokenResponse> {
+    let now = crate::now();
+    let opts = &state.opts;
+    let id_claims = IdClaims {
+        iss: state.issuer.clone(),
+        sub: user.sub.clone(),
+        aud: grant.client_id.to_owned(),
+        exp: now + opts.id_token_ttl,
+        iat: now,
+        nonce: grant.nonce.map(str::to_owned),
+        email: user.email.clone(),
+        nickname: user.nickname.clone(),
+        passport: current_passport_claim(state, &user.sub)?,
+    };
+    let access_claims = AccessClaims {
+        iss: state.issuer.clone(),
+        sub: user.sub.clone(),
+        aud: grant.audience.unwrap_or(DEFAULT_AUDIENCE).to_owned(),
+        azp: grant.client_id.to_owned(),
+        scope: grant.scope.to_owned(),
+        exp: now + opts.access_token_ttl,
+        iat: now,
+        jti: random_id(),
+    };
+    let refresh_token = if grant
+        .scope
+        .split_whitespace()
+        .any(|s| s == "offline_access")
+    {
+        let token = random_token();
+        let record = RefreshToken {
+            family: grant.family.to_owned(),
+            sub: user.sub.clone(),
+            client_id: grant.client_id.to_owned(),
+            scope: grant.scope.to_owned(),
+            audience: grant.audience.map(str::to_owned),
+            status: "active".into(),
+            expires_at: now + opts.refresh_token_ttl,
+        };
+        db::insert_refresh_token(&state.db(), &hash_secret(&token), &record)?;
+        Some(token)
+    } else {
+        None
+    };
+    Ok(TokenResponse {
+        access_token: state.signing_key.sign(&access_claims)?,
+        id_token: state.signing_key.sign(&id_claims)?,
+        refresh_token,
+        token_type: "Bearer",
+        expires_in: opts.access_token_ttl,
+        scope: grant.scope.to_owned(),
+    })
+}

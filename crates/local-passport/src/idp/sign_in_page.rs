@@ -1,0 +1,139 @@
+//! The sign-in / create-account page and the error page of the provider.
+
+use super::authorize::ValidRequest;
+use crate::html::{escape, page};
+
+/// Which form the page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormMode {
+    /// Existing account.
+    SignIn,
+    /// New account.
+    SignUp,
+}
+
+/// The form, carrying the authorization request in hidden fields.
+pub fn render(request: &ValidRequest, mode: FormMode, error: Option<&str>, email: &str) -> String {
+    let p = &request.params;
+    let hidden: String = [
+        ("response_type", &p.response_type),
+        ("client_id", &p.client_id),
+        ("redirect_uri", &p.redirect_uri),
+        ("scope", &p.scope),
+        ("state", &p.state),
+        ("nonce", &p.nonce),
+        ("code_challenge", &p.code_challenge),
+        ("code_challenge_method", &p.code_challenge_method),
+        ("audience", &p.audience),
+    ]
+    .iter()
+    .filter_map(|(name, value)| {
+        value.as_ref().map(|v| {
+            format!(
+                r#"<input type="hidden" name="{name}" value="{}">"#,
+                escape(v)
+            )
+        })
+    })
+    .collect();
+    let (title, submit, other_mode, other_label, autocomplete) = match mode {
+        FormMode::SignIn => (
+            "Sign in",
+            "Sign in",
+            "signup",
+            "New here? Create an account",
+            "current-password",
+        ),
+        FormMode::SignUp => (
+            "Create your account",
+            "Create account",
+            "signin",
+            "Have an account? Sign in",
+            "new-password",
+        ),
+    };
+    let mode_value = if mode == FormMode::SignUp {
+        "signup"
+    } else {
+        "signin"
+    };
+    let error_html = error
+        .map(|e| {
+            format!(
+                r#"<p class="error" role="alert" id="form-error">{}</p>"#,
+                escape(e)
+            )
+        })
+        .unwrap_or_default();
+    let described = if error.is_some() {
+        r#" aria-describedby="form-error""#
+    } else {
+        ""
+    };
+    let body = format!(
+        r#"<h1>{title}</h1>
+<p class="muted">to continue to <strong>{client}</strong></p>
+{error_html}
+<form method="post" action="/authorize" novalidate>
+{hidden}
+<input type="hidden" name="mode" value="{mode_value}">
+<label for="email">Email</label>
+<input id="email" name="email" type="email" autocomplete="email" required value="{email}"{described} autofocus>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="{autocomplete}" required minlength="{minlength}"{described}>
+<button type="submit" id="submit">{submit}</button>
+</form>
+<form method="post" action="/authorize">
+{hidden}
+<input type="hidden" name="mode" value="{other_mode}">
+<input type="hidden" name="email" value="{email}">
+<input type="hidden" name="password" value="">
+</form>
+<p class="muted"><a id="switch-mode" href="{switch_href}">{other_label}</a></p>"#,
+        client = escape(&request.client_name),
+        email = escape(email),
+        minlength = if mode == FormMode::SignUp { 8 } else { 1 },
+        switch_href = escape(&switch_href(request, other_mode)),
+    );
+    page(title, &body)
+}
+
+/// A link that shows the same authorization request with the other form.
+fn switch_href(request: &ValidRequest, mode: &str) -> String {
+    let mut url = url::Url::parse("http://x/authorize").expect("static URL");
+    {
+        let mut q = url.query_pairs_mut();
+        let p = &request.params;
+        for (name, value) in [
+            ("response_type", &p.response_type),
+            ("client_id", &p.client_id),
+            ("redirect_uri", &p.redirect_uri),
+            ("scope", &p.scope),
+            ("state", &p.state),
+            ("nonce", &p.nonce),
+            ("code_challenge", &p.code_challenge),
+            ("code_challenge_method", &p.code_challenge_method),
+            ("audience", &p.audience),
+        ] {
+            if let Some(v) = value {
+                q.append_pair(name, v);
+            }
+        }
+        q.append_pair("prompt", "login");
+        q.append_pair("screen_hint", mode);
+    }
+    format!("/authorize?{}", url.query().unwrap_or_default())
+}
+
+/// A page for requests that cannot be sent back to the client.
+pub fn error_page(message: &str) -> String {
+    page(
+        "Sign-in error",
+        &format!(
+            r#"<h1>Sign-in cannot continue</h1>
+<p class="error" role="alert">{}</p>
+<p class="muted">If you followed a link from an application, tell its developers: the request it sent is not valid for this Passport.</p>"#,
+            escape(message)
+        ),
+    )
+}

@@ -1,0 +1,216 @@
+//! `/oauth/token`: the authorization code and refresh token grants.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use subtle_eq::constant_time_eq;
+
+use super::issue::{issue, Grant};
+use crate::db;
+use crate::errors::OAuthError;
+use crate::secrets::{hash_secret, pkce_s256, random_id};
+use crate::state::Shared;
+
+/// The token request, form-encoded (or JSON, as Auth0 also accepts).
+#[derive(Debug, Default, Deserialize)]
+pub struct TokenRequest {
+    grant_type: Option<String>,
+    client_id: Option<String>,
+    code: Option<String>,
+    redirect_uri: Option<String>,
+    code_verifier: Option<String>,
+    refresh_token: Option<String>,
+}
+
+/// POST `/oauth/token`.
+pub async fn exchange(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    match handle(&state, &headers, &body) {
+        Ok(tokens) => (
+            [
+                (header::CACHE_CONTROL, "no-store"),
+                (header::PRAGMA, "no-cache"),
+            ],
+            Json(tokens),
+        )
+            .into_response(),
+        Err(err) => err.into_response(),
+    }
+}
+
+fn handle(
+    state: &Shared,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<super::issue::TokenResponse, OAuthError> {
+    let request = parse(headers, body)?;
+    let client_id = request.client_id.as_deref().unwrap_or_default();
+    if state.clients.get(client_id).is_none() {
+        return Err(OAuthError::invalid_client("unknown client"));
+    }
+    match request.grant_type.as_deref() {
+        Some("authorization_code") => authorization_code(state, client_id, &request),
+        Some("refresh_token") => refresh(state, client_id, &request),
+        Some(_) => Err(OAuthError::bad(
+            "unsupported_grant_type",
+            "use authorization_code or refresh_token",
+        )),
+        None => Err(OAuthError::bad("invalid_request", "grant_type is required")),
+    }
+}
+
+fn parse(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest, OAuthError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        serde_urlencoded::from_bytes(body)
+            .map_err(|_| OAuthError::bad("invalid_request", "the body is not a valid form"))
+    } else if content_type.starts_with("application/json") {
+        serde_json::from_slice(body)
+            .map_err(|_| OAuthError::bad("invalid_request", "the body is not valid JSON"))
+    } else {
+        Err(OAuthError::bad(
+            "invalid_request",
+            "send the request as application/x-www-form-urlencoded",
+        ))
+    }
+}
+
+fn authorization_code(
+    state: &Shared,
+    client_id: &str,
+    request: &TokenRequest,
+) -> Result<super::issue::TokenResponse, OAuthError> {
+    let code = request
+        .code
+        .as_deref()
+        .ok_or_else(|| OAuthError::bad("invalid_request", "code is required"))?;
+    let code_hash = hash_secret(code);
+    let record = db::code_by_hash(&state.db(), &code_hash)?
+        .ok_or_else(|| OAuthError::invalid_grant("the authorization code is invalid"))?;
+    if record.used {
+        // A replayed code may mean it was stolen: revoke what it produced (RFC 6749 §4.1.2).
+        if let Some(family) = &record.family {
+            db::revoke_family(&state.db(), family)?;
+        }
+        tracing::warn!(
+            client_id,
+            "authorization code replayed; tokens issued from it revoked"
+        );
+        return Err(OAuthError::invalid_grant(
+            "the authorization code was already used",
+        ));
+    }
+    if record.expires_at <= crate::now() {
+        return Err(OAuthError::invalid_grant(
+            "the authorization code has expired",
+        ));
+    }
+    if record.client_id != client_id {
+        return Err(OAuthError::invalid_grant(
+            "the authorization code was issued to another client",
+        ));
+    }
+    if request.redirect_uri.as_deref() != Some(record.redirect_uri.as_str()) {
+        return Err(OAuthError::invalid_grant(
+            "redirect_uri does not match the authorization request",
+        ));
+    }
+    let verifier = request
+        .code_verifier
+        .as_deref()
+        .ok_or_else(|| OAuthError::bad("invalid_request", "code_verifier is required (PKCE)"))?;
+    let verifier_ok = (43..=128).contains(&verifier.len())
+        && constant_time_eq(
+            pkce_s256(verifier).as_bytes(),
+            record.code_challenge.as_bytes(),
+        );
+    if !verifier_ok {
+        return Err(OAuthError::invalid_grant(
+            "PKCE verification failed: code_verifier does not match",
+        ));
+    }
+    let family = random_id();
+    if !db::consume_code(&state.db(), &code_hash, &family)? {
+        return Err(OAuthError::invalid_grant(
+            "the authorization code was already used",
+        ));
+    }
+    let user = db::user_by_sub(&state.db(), &record.sub)?
+        .ok_or_else(|| OAuthError::invalid_grant("the user no longer exists"))?;
+    let grant = Grant {
+        sub: &record.sub,
+        client_id,
+        scope: &record.scope,
+        audience: record.audience.as_deref(),
+        nonce: record.nonce.as_deref(),
+        family: &family,
+    };
+    tracing::info!(sub = %record.sub, client_id, "authorization code exchanged");
+    Ok(issue(state, &user, &grant)?)
+}
+
+fn refresh(
+    state: &Shared,
+    client_id: &str,
+    request: &TokenRequest,
+) -> Result<super::issue::TokenResponse, OAuthError> {
+    let token = request
+        .refresh_token
+        .as_deref()
+        .ok_or_else(|| OAuthError::bad("invalid_request", "refresh_token is required"))?;
+    let token_hash = hash_secret(token);
+    let record = db::refresh_token_by_hash(&state.db(), &token_hash)?
+        .ok_or_else(|| OAuthError::invalid_grant("the refresh token is invalid"))?;
+    if record.client_id != client_id {
+        return Err(OAuthError::invalid_grant(
+            "the refresh token was issued to another client",
+        ));
+    }
+    match record.status.as_str() {
+        "revoked" => return Err(OAuthError::invalid_grant("the refresh token was revoked")),
+        "rotated" => return Err(reuse_detected(state, &record.family)?),
+        _ => {}
+    }
+    if record.expires_at <= crate::now() {
+        return Err(OAuthError::invalid_grant("the refresh token has expired"));
+    }
+    if !db::rotate_refresh_token(&state.db(), &token_hash)? {
+        return Err(reuse_detected(state, &record.family)?);
+    }
+    let user = db::user_by_sub(&state.db(), &record.sub)?
+        .ok_or_else(|| OAuthError::invalid_grant("the user no longer exists"))?;
+    let grant = Grant {
+        sub: &record.sub,
+        client_id,
+        scope: &record.scope,
+        audience: record.audience.as_deref(),
+        nonce: None,
+        family: &record.family,
+    };
+    Ok(issue(state, &user, &grant)?)
+}
+
+/// A rotated refresh token came back: someone holds a copy. Revoke the family.
+fn reuse_detected(state: &Shared, family: &str) -> Result<OAuthError, OAuthError> {
+    let revoked = db::revoke_family(&state.db(), family)?;
+    tracing::warn!(
+        revoked,
+        "refresh token reuse detected; its family was revoked"
+    );
+    Ok(OAuthError::invalid_grant(
+        "the refresh token was already used; the session was revoked",
+    ))
+}
+
+mod subtle_eq {
+    /// Compares without an early exit, so timing does not reveal a matching prefix.
+    pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}

@@ -1,0 +1,26 @@
+//! The local Passport as a library: the binary is a thin shell over these modules.
+
+pub mod cli;
+pub mod clients;
+pub mod db;
+pub mod errors;
+pub mod html;
+pub mod idp;
+pub mod imx;
+pub mod jwt;
+pub mod kek;
+pub mod keys_cmd;
+pub mod logging;
+pub mod secrets;
+pub mod server;
+pub mod state;
+pub mod users_cmd;
+pub mod wallet;
+
+/// Seconds since the Unix epoch.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,176 @@
+//! Starting the two listeners (identity provider + IMX API, and the wallet
+//! origin), announcing readiness, and shutting down cleanly.
+
+use std::net::IpAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{middleware, Json};
+use serde::Deserialize;
+use tokio::net::TcpListener;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::cli::ServeOptions;
+use crate::clients::Clients;
+use crate::jwt::SigningKey;
+use crate::kek::Kek;
+use crate::state::{AppState, Shared};
+use crate::{db, html, idp, imx, logging, wallet};
+
+/// Largest request body accepted; nothing in the protocol comes near it.
+const MAX_BODY: usize = 64 * 1024;
+
+/// Runs the server until Ctrl-C or SIGTERM.
+pub fn run(opts: ServeOptions) -> anyhow::Result<()> {
+    logging::init(&opts.log_format);
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?
+        .block_on(serve(opts))
+}
+
+async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
+    let conn = db::open(&opts.data_dir)?;
+    let signing_key = SigningKey::load_or_create(&conn)?;
+    let kek = Kek::load_or_create(&opts.data_dir)?;
+    let clients = Clients::load(opts.clients.as_deref())?;
+
+    let api_listener = TcpListener::bind((opts.bind, opts.port))
+        .await
+        .with_context(|| {
+            format!(
+                "listening on {}:{} (is another local Passport running?)",
+                opts.bind, opts.port
+            )
+        })?;
+    let wallet_listener = TcpListener::bind((opts.bind, opts.wallet_port))
+        .await
+        .with_context(|| format!("listening on {}:{}", opts.bind, opts.wallet_port))?;
+    let host = match opts.bind {
+        IpAddr::V4(ip) => ip.to_string(),
+        IpAddr::V6(ip) => format!("[{ip}]"),
+    };
+    let port = api_listener.local_addr()?.port();
+    let wallet_port = wallet_listener.local_addr()?.port();
+    let issuer = format!("http://{host}:{port}/");
+    let wallet_origin = format!("http://{host}:{wallet_port}");
+
+    let cors = cors_layer(&clients)?;
+    let state: Shared = Arc::new(AppState::new(
+        conn,
+        signing_key,
+        kek,
+        clients,
+        opts.clone(),
+        issuer.clone(),
+        wallet_origin.clone(),
+    ));
+
+    let mut api = idp::router()
+        .merge(imx::router())
+        .route("/health/ready", get(ready))
+        .route("/assets/passport.css", get(stylesheet));
+    if opts.enable_fault_switches {
+        api = api.route("/__admin/faults", post(set_faults));
+    }
+    let api = api
+        .layer(cors)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(middleware::from_fn(logging::log_requests))
+        .with_state(state.clone());
+    let wallet = wallet::router()
+        .route("/health/ready", get(ready))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(middleware::from_fn(logging::log_requests))
+        .with_state(state.clone());
+
+    // One line on stdout that scripts and tests wait for; logs go to stderr.
+    println!(
+        "{}",
+        serde_json::json!({ "event": "ready", "issuer": issuer, "port": port,
+                            "wallet_origin": wallet_origin, "wallet_port": wallet_port })
+    );
+    tracing::info!(%issuer, %wallet_origin, data_dir = %opts.data_dir.display(), "local Passport ready");
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        let _ = stop_tx.send(true);
+    });
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    tokio::try_join!(
+        axum::serve(api_listener, api).with_graceful_shutdown(stopped(stop_rx.clone())),
+        axum::serve(wallet_listener, wallet).with_graceful_shutdown(stopped(stop_rx)),
+    )?;
+    Ok(())
+}
+
+fn cors_layer(clients: &Clients) -> anyhow::Result<CorsLayer> {
+    let origins = clients
+        .web_origins()
+        .iter()
+        .map(|o| HeaderValue::from_str(o).with_context(|| format!("web origin {o}")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .max_age(std::time::Duration::from_secs(600)))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+async fn ready() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ready" }))
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        html::STYLESHEET,
+    )
+}
+
+#[derive(Deserialize)]
+struct FaultSwitches {
+    imx_down: Option<bool>,
+}
+
+async fn set_faults(
+    State(state): State<Shared>,
+    Json(switches): Json<FaultSwitches>,
+) -> impl IntoResponse {
+    if let Some(down) = switches.imx_down {
+        state.faults.imx_down.store(down, Ordering::SeqCst);
+        tracing::warn!(imx_down = down, "fault switch changed");
+    }
+    (
+        StatusCode::OK,
+        Json(serde_json::json!({ "imx_down": state.faults.imx_down() })),
+    )
+}
