@@ -29,7 +29,9 @@ pub async fn revoke(
     let token = request
         .token
         .ok_or_else(|| OAuthError::bad("invalid_request", "token is required"))?;
-    if let Some(record) = db::refresh_token_by_hash(&state.db(), &hash_secret(&token))? {
+    // Bind first: a guard held by the `if let` scrutinee would deadlock the next query.
+    let found = db::refresh_token_by_hash(&state.db(), &hash_secret(&token))?;
+    if let Some(record) = found {
         if record.client_id == client_id {
             db::revoke_family(&state.db(), &record.family)?;
             tracing::info!(sub = %record.sub, "refresh token revoked");

@@ -144,7 +144,6 @@ fn authorization_code(
     let user = db::user_by_sub(&state.db(), &record.sub)?
         .ok_or_else(|| OAuthError::invalid_grant("the user no longer exists"))?;
     let grant = Grant {
-        sub: &record.sub,
         client_id,
         scope: &record.scope,
         audience: record.audience.as_deref(),
@@ -186,7 +185,6 @@ fn refresh(
     let user = db::user_by_sub(&state.db(), &record.sub)?
         .ok_or_else(|| OAuthError::invalid_grant("the user no longer exists"))?;
     let grant = Grant {
-        sub: &record.sub,
         client_id,
         scope: &record.scope,
         audience: record.audience.as_deref(),

@@ -1,0 +1,382 @@
+//! The IMX API and the wallet service: registration end to end over HTTP, and
+//! every way a registration can be forged.
+
+mod support;
+
+use std::str::FromStr;
+
+use imx_crypto::{StarkHash, StarkKey, StarkSignature};
+use support::*;
+
+#[test]
+fn a_new_user_registers_and_the_next_tokens_carry_the_passport_claim() {
+    let server = Server::start(&[]);
+    let (_, tokens) = new_user(&server);
+    let request = prepare_registration(&server, &tokens);
+
+    // The signatures the wallet produced verify independently of the server.
+    let stark_ok = imx_crypto::verify(
+        &StarkKey::from_str(&request.stark_key).unwrap(),
+        &StarkHash::from_str(&request.payload_hash).unwrap(),
+        &StarkSignature::from_str(&request.stark_signature).unwrap(),
+    );
+    assert!(stark_ok, "the Stark signature verifies for the Stark key");
+    let signer = imx_crypto::recover_personal_sign(
+        request.signable_message.as_bytes(),
+        &request.eth_signature.parse().unwrap(),
+    )
+    .unwrap();
+    assert_eq!(signer.to_string(), request.ether_key);
+
+    let reply = register(&server, &tokens, &request);
+    assert_eq!(reply.status, 201, "{}", reply.body);
+
+    let refreshed = refresh(&server, tokens.refresh_token.as_deref().unwrap()).json();
+    let passport = &claims(refreshed["id_token"].as_str().unwrap())["passport"];
+    assert_eq!(passport["imx_eth_address"], request.ether_key.as_str());
+    assert_eq!(passport["imx_stark_address"], request.stark_key.as_str());
+    assert!(passport["imx_user_admin_address"]
+        .as_str()
+        .unwrap()
+        .starts_with("0x"));
+
+    let accounts = get(
+        &server.url(&format!("v1/users/{}", request.ether_key)),
+        None,
+        None,
+    );
+    assert_eq!(accounts.status, 200);
+    assert_eq!(accounts.json()["accounts"][0], request.stark_key.as_str());
+}
+
+#[test]
+fn the_payload_hash_is_a_stark_field_element_bound_to_the_key_pair() {
+    let server = Server::start(&[]);
+    let (_, tokens) = new_user(&server);
+    let first = prepare_registration(&server, &tokens);
+    let hash = first.payload_hash.trim_start_matches("0x");
+    let value = u128::from_str_radix(&format!("{:0>64}", hash)[..2], 16).unwrap();
+    assert!(value < 0x08, "below 2^251");
+    let second = prepare_registration(&server, &tokens);
+    assert_ne!(
+        first.payload_hash, second.payload_hash,
+        "every payload is fresh"
+    );
+}
+
+#[test]
+fn registering_twice_answers_409() {
+    let server = Server::start(&[]);
+    let (_, tokens) = new_user(&server);
+    let request = prepare_registration(&server, &tokens);
+    assert_eq!(register(&server, &tokens, &request).status, 201);
+    let again = register(&server, &tokens, &request);
+    assert_eq!(again.status, 409);
+    assert_eq!(again.json()["code"], "user_already_registered");
+}
+
+#[test]
+fn a_wrong_eth_signature_is_refused() {
+    let server = Server::start(&[]);
+    let (_, tokens) = new_user(&server);
+    let mut request = prepare_registration(&server, &tokens);
+    // A valid signature, but over another message.
+    request.eth_signature = post_json(
+        &server.wallet_url("wallet/v1/personal-sign"),
+        &serde_json::json!({ "message": "something else" }),
+        Some(&tokens.id_token),
+    )
+    .json()["signature"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reply = register(&server, &tokens, &request);
+    assert_eq!(reply.status, 400);
+    assert!(reply.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains("eth_signature"));
+}
+
+#[test]
+fn a_wrong_stark_signature_is_refused() {
+    let server = Server::start(&[]);
+    let (_, tokens) = new_user(&server);
+    let mut request = prepare_registration(&server, &tokens);
+    request.stark_signature = post_json(
+        &server.wallet_url("wallet/v1/stark-sign"),
+        &serde_json::json!({ "hash": "0x1234" }),
+        Some(&tokens.id_token),
+    )
+    .json()["signature"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reply = register(&server, &tokens, &request);
+    assert_eq!(reply.status, 400);
+    assert!(reply.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains("stark_signature"));
+}
+
+#[test]
+fn a_payload_the_server_never_issued_is_refused() {
+    let server = Server::start(&[]);
+    let (_, tokens) = new_user(&server);
+    let wallet = |path: &str, body: serde_json::Value| {
+        post_json(&server.wallet_url(path), &body, Some(&tokens.id_token)).json()
+    };
+    let ether_key = wallet("wallet/v1/connect", serde_json::json!({}))["address"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stark_key = wallet("wallet/v1/stark-key", serde_json::json!({}))["stark_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let message = "Only sign this key linked with Immutable X.";
+    let hash = "0x0123456789abcdef";
+    let request = RegistrationRequest {
+        eth_signature: wallet(
+            "wallet/v1/personal-sign",
+            serde_json::json!({ "message": message }),
+        )["signature"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        stark_signature: wallet("wallet/v1/stark-sign", serde_json::json!({ "hash": hash }))
+            ["signature"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        ether_key,
+        stark_key,
+        signable_message: message.into(),
+        payload_hash: hash.into(),
+    };
+    let reply = register(&server, &tokens, &request);
+    assert_eq!(reply.status, 400);
+    assert!(reply.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains("no signable registration"));
+}
+
+#[test]
+fn registering_someone_elses_ether_key_is_forbidden() {
+    let server = Server::start(&[]);
+    let (_, alice) = new_user(&server);
+    let (_, mallory) = new_user(&server);
+    let alices = prepare_registration(&server, &alice);
+    let _ = prepare_registration(&server, &mallory);
+    let reply = register(&server, &mallory, &alices);
+    assert_eq!(reply.status, 403);
+    assert_eq!(reply.json()["code"], "forbidden");
+}
+
+#[test]
+fn expired_and_tampered_access_tokens_are_refused_at_the_imx_api() {
+    let server = Server::start(&["--access-token-ttl", "1"]);
+    let (_, tokens) = new_user(&server);
+    let request = prepare_registration(&server, &tokens);
+
+    let mut parts: Vec<String> = tokens.access_token.split('.').map(str::to_owned).collect();
+    let mut payload = claims(&tokens.access_token);
+    payload["sub"] = "email|someone-else".into();
+    parts[1] = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        payload.to_string(),
+    );
+    let tampered = parts.join(".");
+    let reply = post_json(
+        &server.url("v2/passport/users"),
+        &request.body(),
+        Some(&tampered),
+    );
+    assert_eq!(reply.status, 401);
+    assert!(reply.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains("signature"));
+
+    let reply = post_json(&server.url("v2/passport/users"), &request.body(), None);
+    assert_eq!(reply.status, 401);
+
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let reply = register(&server, &tokens, &request);
+    assert_eq!(reply.status, 401);
+    assert!(reply.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains("expired"));
+}
+
+#[test]
+fn an_id_token_is_not_accepted_as_an_access_token() {
+    let server = Server::start(&[]);
+    let (_, tokens) = new_user(&server);
+    let request = prepare_registration(&server, &tokens);
+    let reply = post_json(
+        &server.url("v2/passport/users"),
+        &request.body(),
+        Some(&tokens.id_token),
+    );
+    assert_eq!(reply.status, 401, "audience differs");
+}
+
+#[test]
+fn wallet_requests_need_a_valid_id_token() {
+    let server = Server::start(&[]);
+    let (_, tokens) = new_user(&server);
+    let none = post_json(
+        &server.wallet_url("wallet/v1/connect"),
+        &serde_json::json!({}),
+        None,
+    );
+    assert_eq!(none.status, 401);
+    let forged = format!("{}x", &tokens.id_token[..tokens.id_token.len() - 1]);
+    let reply = post_json(
+        &server.wallet_url("wallet/v1/connect"),
+        &serde_json::json!({}),
+        Some(&forged),
+    );
+    assert_eq!(reply.status, 401);
+    // The access token is for the API, not the wallet.
+    let reply = post_json(
+        &server.wallet_url("wallet/v1/connect"),
+        &serde_json::json!({}),
+        Some(&tokens.access_token),
+    );
+    assert_eq!(reply.status, 401);
+}
+
+#[test]
+fn the_wallet_address_is_stable_per_user_and_distinct_between_users() {
+    let server = Server::start(&[]);
+    let (_, a) = new_user(&server);
+    let (_, b) = new_user(&server);
+    let connect = |t: &Tokens| {
+        post_json(
+            &server.wallet_url("wallet/v1/connect"),
+            &serde_json::json!({}),
+            Some(&t.id_token),
+        )
+        .json()["address"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(connect(&a), connect(&a));
+    assert_ne!(connect(&a), connect(&b));
+}
+
+#[test]
+fn the_wallet_frame_is_on_its_own_origin_without_inline_script() {
+    let server = Server::start(&[]);
+    assert_ne!(server.wallet_origin, server.issuer.trim_end_matches('/'));
+    let frame = get(&server.wallet_url("frame"), None, None);
+    assert_eq!(frame.status, 200);
+    assert!(frame.body.contains(r#"<script src="/frame.js""#));
+    assert!(
+        frame.body.contains("http://localhost:8080"),
+        "allowed parent origins come from the clients file"
+    );
+    let script = get(&server.wallet_url("frame.js"), None, None);
+    assert!(script.content_type.starts_with("text/javascript"));
+}
+
+#[test]
+fn unknown_accounts_are_404_account_not_found() {
+    let server = Server::start(&[]);
+    let reply = get(
+        &server.url("v1/users/0x0000000000000000000000000000000000000001"),
+        None,
+        None,
+    );
+    assert_eq!(reply.status, 404);
+    assert_eq!(reply.json()["code"], "account_not_found");
+}
+
+#[test]
+fn malformed_bodies_get_json_errors() {
+    let server = Server::start(&[]);
+    let url = server.url("v1/signable-registration-offchain");
+    let reply = post_raw(&url, "application/json", b"{not json");
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.json()["code"], "bad_request");
+    let reply = post_raw(&url, "text/plain", b"{}");
+    assert_eq!(reply.status, 415);
+    let reply = post_json(
+        &url,
+        &serde_json::json!({ "ether_key": "0x12", "stark_key": "0x1" }),
+        None,
+    );
+    assert_eq!(reply.status, 400);
+    assert!(reply.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains("ether_key"));
+    assert_eq!(oversized_post_status(&url, 100 * 1024), 413);
+}
+
+#[test]
+fn the_fault_switch_takes_the_imx_api_down_and_back() {
+    let server = Server::start(&["--enable-fault-switches"]);
+    let (_, tokens) = new_user(&server);
+    let down = post_json(
+        &server.url("__admin/faults"),
+        &serde_json::json!({ "imx_down": true }),
+        None,
+    );
+    assert_eq!(down.status, 200);
+    let reply = post_json(
+        &server.url("v1/signable-registration-offchain"),
+        &serde_json::json!({ "ether_key": "0x0000000000000000000000000000000000000001", "stark_key": "0x1" }),
+        None,
+    );
+    assert_eq!(reply.status, 503);
+    post_json(
+        &server.url("__admin/faults"),
+        &serde_json::json!({ "imx_down": false }),
+        None,
+    );
+    let request = prepare_registration(&server, &tokens);
+    assert_eq!(register(&server, &tokens, &request).status, 201);
+}
+
+#[test]
+fn the_fault_switch_does_not_exist_by_default() {
+    let server = Server::start(&[]);
+    let reply = post_json(
+        &server.url("__admin/faults"),
+        &serde_json::json!({ "imx_down": true }),
+        None,
+    );
+    assert_eq!(reply.status, 404);
+}
+
+/// Sends a body over the size limit on a raw socket (the server answers before
+/// reading it all, which HTTP clients report as a broken pipe) and reads the status.
+fn oversized_post_status(url: &str, size: usize) -> u16 {
+    use std::io::{Read, Write};
+    let url = url::Url::parse(url).unwrap();
+    let mut stream =
+        std::net::TcpStream::connect((url.host_str().unwrap(), url.port().unwrap())).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {size}\r\n\r\n",
+        url.path()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let _ = stream.write_all(&vec![b'a'; size]);
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let text = String::from_utf8_lossy(&response);
+    text.split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}

@@ -1,0 +1,165 @@
+//! What was answered with success survives a restart and a `kill -9`; the
+//! command-line tools read the same data.
+
+mod support;
+
+use std::process::Command;
+
+use support::*;
+
+#[test]
+fn accounts_keys_and_sessions_survive_a_restart() {
+    let mut server = Server::start(&[]);
+    let (email, tokens) = new_user(&server);
+    let jwks_before = get(&server.url(".well-known/jwks.json"), None, None).json();
+    let address_before = post_json(
+        &server.wallet_url("wallet/v1/connect"),
+        &serde_json::json!({}),
+        Some(&tokens.id_token),
+    )
+    .json()["address"]
+        .clone();
+    server.restart();
+    let jwks_after = get(&server.url(".well-known/jwks.json"), None, None).json();
+    assert_eq!(
+        jwks_before, jwks_after,
+        "the signing key is kept in the database"
+    );
+    // The same password signs in again, and the wallet is the same.
+    let again = login(&server, "signin", &email, "correct horse battery");
+    let address_after = post_json(
+        &server.wallet_url("wallet/v1/connect"),
+        &serde_json::json!({}),
+        Some(&again.id_token),
+    )
+    .json()["address"]
+        .clone();
+    assert_eq!(address_before, address_after);
+}
+
+#[test]
+fn a_registration_answered_201_survives_kill_9() {
+    let mut server = Server::start(&[]);
+    let (email, tokens) = new_user(&server);
+    let request = prepare_registration(&server, &tokens);
+    assert_eq!(register(&server, &tokens, &request).status, 201);
+    server.kill9();
+    server.restart();
+    let accounts = get(
+        &server.url(&format!("v1/users/{}", request.ether_key)),
+        None,
+        None,
+    );
+    assert_eq!(accounts.status, 200, "the registration is still there");
+    let again = login(&server, "signin", &email, "correct horse battery");
+    assert_eq!(
+        claims(&again.id_token)["passport"]["imx_stark_address"],
+        request.stark_key.as_str()
+    );
+    // No duplicate: registering again is a conflict.
+    let request = prepare_registration(&server, &again);
+    assert_eq!(register(&server, &again, &request).status, 409);
+}
+
+#[test]
+fn wallet_keys_are_sealed_at_rest() {
+    let server = Server::start(&[]);
+    let (_, tokens) = new_user(&server);
+    let _ = prepare_registration(&server, &tokens);
+    let kek = std::fs::read_to_string(server.data_dir.join("kek.key")).unwrap();
+    assert_eq!(
+        kek.trim().len(),
+        64,
+        "a 32-byte key-encryption key beside the database"
+    );
+    let db = rusqlite::Connection::open(server.data_dir.join("local-passport.sqlite3")).unwrap();
+    let sealed: Vec<u8> = db
+        .query_row("SELECT sealed_key FROM wallets", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        sealed.len(),
+        12 + 32 + 16,
+        "nonce, ciphertext and tag: not a bare 32-byte key"
+    );
+}
+
+#[test]
+fn users_command_lists_accounts_and_registration_state() {
+    let mut server = Server::start(&[]);
+    let (registered, tokens) = new_user(&server);
+    let (unregistered, _) = new_user(&server);
+    let request = prepare_registration(&server, &tokens);
+    assert_eq!(register(&server, &tokens, &request).status, 201);
+    server.kill9();
+    let output = Command::new(env!("CARGO_BIN_EXE_local-passport"))
+        .args(["users", "--data-dir"])
+        .arg(&server.data_dir)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let users: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let find = |email: &str| {
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["email"] == email)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(find(&registered)["registered"], true);
+    assert_eq!(
+        find(&registered)["imx"]["stark_key"],
+        request.stark_key.as_str()
+    );
+    assert_eq!(find(&unregistered)["registered"], false);
+}
+
+#[test]
+fn keys_command_prints_address_stark_key_and_signature() {
+    // Hardhat's well-known development account 0.
+    let output = Command::new(env!("CARGO_BIN_EXE_local-passport"))
+        .args([
+            "keys",
+            "--eth-private-key",
+            "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+            "--sign-hash",
+            "0x2f0b4e1e",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let keys: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        keys["eth_address"],
+        "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
+    );
+    let stark_key = keys["stark_key"].as_str().unwrap();
+    assert_eq!(stark_key.len(), 66);
+    let key = imx_crypto::derive_stark_private_key(
+        &k256::ecdsa::SigningKey::from_slice(
+            &hex::decode("ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
+                .unwrap(),
+        )
+        .unwrap(),
+    );
+    assert_eq!(stark_key, key.public_key().to_string());
+    let signature: imx_crypto::StarkSignature =
+        keys["stark_signature"].as_str().unwrap().parse().unwrap();
+    assert!(imx_crypto::verify(
+        &stark_key.parse().unwrap(),
+        &"0x2f0b4e1e".parse().unwrap(),
+        &signature
+    ));
+
+    let bad = Command::new(env!("CARGO_BIN_EXE_local-passport"))
+        .args(["keys", "--eth-private-key", "1234"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("0x"));
+}

@@ -1,0 +1,438 @@
+//! Test support: a real `local-passport` process on free ports with its own
+//! data directory, and a small HTTP toolkit that drives it like a browser would.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+pub const CLIENT_ID: &str = "local-passport-app";
+pub const REDIRECT_URI: &str = "http://localhost:8080/redirect";
+pub const SCOPE: &str = "openid offline_access email transact";
+
+/// A running local Passport, killed when dropped.
+pub struct Server {
+    child: Option<Child>,
+    pub issuer: String,
+    pub wallet_origin: String,
+    pub data_dir: PathBuf,
+    args: Vec<String>,
+    owns_dir: bool,
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh, empty data directory.
+pub fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "local-passport-test-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+impl Server {
+    /// Starts a server with a new data directory and extra flags.
+    pub fn start(extra: &[&str]) -> Server {
+        let mut server = Server::start_in(&temp_dir(), extra);
+        server.owns_dir = true;
+        server
+    }
+
+    /// Starts a server on an existing data directory (kept when dropped).
+    pub fn start_in(data_dir: &Path, extra: &[&str]) -> Server {
+        let args: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        let mut server = Server {
+            child: None,
+            issuer: String::new(),
+            wallet_origin: String::new(),
+            data_dir: data_dir.to_owned(),
+            args,
+            owns_dir: false,
+        };
+        server.launch();
+        server
+    }
+
+    fn launch(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.data_dir.join("server.log"))
+            .unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_local-passport"))
+            .args(["serve", "--port", "0", "--wallet-port", "0", "--data-dir"])
+            .arg(&self.data_dir)
+            .args(&self.args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log))
+            .spawn()
+            .expect("start local-passport");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("server became ready");
+        let ready: serde_json::Value = serde_json::from_str(&line)
+            .unwrap_or_else(|_| panic!("ready line, got {line:?}; log: {}", self.log()));
+        assert_eq!(ready["event"], "ready");
+        self.issuer = ready["issuer"].as_str().unwrap().to_owned();
+        self.wallet_origin = ready["wallet_origin"].as_str().unwrap().to_owned();
+        self.child = Some(child);
+    }
+
+    /// A URL below the issuer.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.issuer, path.trim_start_matches('/'))
+    }
+
+    /// A URL on the wallet origin.
+    pub fn wallet_url(&self, path: &str) -> String {
+        format!("{}/{}", self.wallet_origin, path.trim_start_matches('/'))
+    }
+
+    /// Kills the process with SIGKILL (no clean shutdown) and waits for it.
+    pub fn kill9(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the process again on the same data directory (new ports).
+    pub fn restart(&mut self) {
+        self.kill9();
+        self.launch();
+    }
+
+    /// Everything the server logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.data_dir.join("server.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill9();
+        if self.owns_dir {
+            let _ = std::fs::remove_dir_all(&self.data_dir);
+        }
+    }
+}
+
+/// An HTTP response, whatever its status.
+pub struct Reply {
+    pub status: u16,
+    pub location: Option<String>,
+    pub set_cookie: Option<String>,
+    pub content_type: String,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|_| panic!("JSON body, got {}: {}", self.status, self.body))
+    }
+    /// A query parameter of the redirect target.
+    pub fn location_param(&self, name: &str) -> Option<String> {
+        let location = url::Url::parse(self.location.as_ref()?).ok()?;
+        location
+            .query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::AgentBuilder::new()
+        .redirects(0)
+        .timeout(Duration::from_secs(30))
+        .build()
+}
+
+fn reply(result: Result<ureq::Response, ureq::Error>) -> Reply {
+    let response = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(err) => panic!("transport error: {err}"),
+    };
+    Reply {
+        status: response.status(),
+        location: response.header("location").map(str::to_owned),
+        set_cookie: response.header("set-cookie").map(str::to_owned),
+        content_type: response
+            .header("content-type")
+            .unwrap_or_default()
+            .to_owned(),
+        body: response.into_string().unwrap_or_default(),
+    }
+}
+
+/// GET with optional cookie and bearer token.
+pub fn get(url: &str, cookie: Option<&str>, bearer: Option<&str>) -> Reply {
+    let mut req = agent().get(url);
+    if let Some(c) = cookie {
+        req = req.set("Cookie", c);
+    }
+    if let Some(b) = bearer {
+        req = req.set("Authorization", &format!("Bearer {b}"));
+    }
+    reply(req.call())
+}
+
+/// POST a form.
+pub fn post_form(url: &str, fields: &[(&str, &str)], cookie: Option<&str>) -> Reply {
+    let mut req = agent().post(url);
+    if let Some(c) = cookie {
+        req = req.set("Cookie", c);
+    }
+    reply(req.send_form(fields))
+}
+
+/// POST JSON with an optional bearer token.
+pub fn post_json(url: &str, body: &serde_json::Value, bearer: Option<&str>) -> Reply {
+    let mut req = agent().post(url).set("Content-Type", "application/json");
+    if let Some(b) = bearer {
+        req = req.set("Authorization", &format!("Bearer {b}"));
+    }
+    reply(req.send_string(&body.to_string()))
+}
+
+/// POST raw bytes with a content type.
+pub fn post_raw(url: &str, content_type: &str, body: &[u8]) -> Reply {
+    reply(
+        agent()
+            .post(url)
+            .set("Content-Type", content_type)
+            .send_bytes(body),
+    )
+}
+
+/// A PKCE verifier and its S256 challenge.
+pub struct Pkce {
+    pub verifier: String,
+    pub challenge: String,
+}
+
+pub fn pkce() -> Pkce {
+    let verifier = format!("{}{}", random_hex(), random_hex());
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    Pkce {
+        verifier,
+        challenge,
+    }
+}
+
+pub fn random_hex() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let seed = format!(
+        "{:?}{n}{}",
+        std::time::SystemTime::now(),
+        std::process::id()
+    );
+    hex::encode(&Sha256::digest(seed.as_bytes())[..16])
+}
+
+/// The parameters of a valid authorization request.
+pub fn authorize_params(pkce: &Pkce, state: &str, nonce: &str) -> Vec<(String, String)> {
+    [
+        ("response_type", "code"),
+        ("client_id", CLIENT_ID),
+        ("redirect_uri", REDIRECT_URI),
+        ("scope", SCOPE),
+        ("state", state),
+        ("nonce", nonce),
+        ("code_challenge", &pkce.challenge),
+        ("code_challenge_method", "S256"),
+        ("audience", "platform_api"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+pub fn authorize_url(server: &Server, params: &[(String, String)]) -> String {
+    let mut url = url::Url::parse(&server.url("authorize")).unwrap();
+    url.query_pairs_mut()
+        .extend_pairs(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    url.to_string()
+}
+
+/// Submits the sign-in form (`mode` = `signin` or `signup`) for an authorization request.
+pub fn submit_form(
+    server: &Server,
+    params: &[(String, String)],
+    mode: &str,
+    email: &str,
+    password: &str,
+) -> Reply {
+    let mut fields: Vec<(&str, &str)> = params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    fields.extend([("mode", mode), ("email", email), ("password", password)]);
+    post_form(&server.url("authorize"), &fields, None)
+}
+
+/// A signed-in user's tokens.
+pub struct Tokens {
+    pub access_token: String,
+    pub id_token: String,
+    pub refresh_token: Option<String>,
+    pub cookie: String,
+}
+
+/// Creates an account (or signs in when `mode` says so) and exchanges the code.
+pub fn login(server: &Server, mode: &str, email: &str, password: &str) -> Tokens {
+    let pkce = pkce();
+    let params = authorize_params(&pkce, "st-1", "n-1");
+    let reply = submit_form(server, &params, mode, email, password);
+    assert_eq!(reply.status, 303, "form accepted: {}", reply.body);
+    assert_eq!(reply.location_param("state").as_deref(), Some("st-1"));
+    let code = reply.location_param("code").expect("code in redirect");
+    let cookie = reply
+        .set_cookie
+        .expect("session cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let tokens = exchange_code(server, &code, &pkce.verifier);
+    assert_eq!(tokens.status, 200, "{}", tokens.body);
+    let json = tokens.json();
+    Tokens {
+        access_token: json["access_token"].as_str().unwrap().to_owned(),
+        id_token: json["id_token"].as_str().unwrap().to_owned(),
+        refresh_token: json["refresh_token"].as_str().map(str::to_owned),
+        cookie,
+    }
+}
+
+/// Creates a fresh account and returns its tokens.
+pub fn new_user(server: &Server) -> (String, Tokens) {
+    let email = format!("user-{}@example.test", random_hex());
+    let tokens = login(server, "signup", &email, "correct horse battery");
+    (email, tokens)
+}
+
+pub fn exchange_code(server: &Server, code: &str, verifier: &str) -> Reply {
+    post_form(
+        &server.url("oauth/token"),
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", CLIENT_ID),
+            ("code", code),
+            ("redirect_uri", REDIRECT_URI),
+            ("code_verifier", verifier),
+        ],
+        None,
+    )
+}
+
+pub fn refresh(server: &Server, refresh_token: &str) -> Reply {
+    post_form(
+        &server.url("oauth/token"),
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", CLIENT_ID),
+            ("refresh_token", refresh_token),
+        ],
+        None,
+    )
+}
+
+/// The claims of a JWT, without verifying it (the IdP tests verify separately).
+pub fn claims(jwt: &str) -> serde_json::Value {
+    let payload = jwt.split('.').nth(1).expect("JWT payload");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
+
+/// Everything a registration needs, gathered from the wallet and the IMX API.
+pub struct RegistrationRequest {
+    pub ether_key: String,
+    pub stark_key: String,
+    pub signable_message: String,
+    pub payload_hash: String,
+    pub eth_signature: String,
+    pub stark_signature: String,
+}
+
+impl RegistrationRequest {
+    pub fn body(&self) -> serde_json::Value {
+        serde_json::json!({
+            "ether_key": self.ether_key, "stark_key": self.stark_key,
+            "eth_signature": self.eth_signature, "stark_signature": self.stark_signature,
+        })
+    }
+}
+
+/// Connects the wallet and collects the keys and both signatures, as the app does.
+pub fn prepare_registration(server: &Server, tokens: &Tokens) -> RegistrationRequest {
+    let wallet = |path: &str, body: serde_json::Value| {
+        let reply = post_json(&server.wallet_url(path), &body, Some(&tokens.id_token));
+        assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+        reply.json()
+    };
+    let ether_key = wallet("wallet/v1/connect", serde_json::json!({}))["address"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stark_key = wallet("wallet/v1/stark-key", serde_json::json!({}))["stark_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let signable = post_json(
+        &server.url("v1/signable-registration-offchain"),
+        &serde_json::json!({ "ether_key": ether_key, "stark_key": stark_key }),
+        None,
+    );
+    assert_eq!(signable.status, 200, "{}", signable.body);
+    let signable = signable.json();
+    let signable_message = signable["signable_message"].as_str().unwrap().to_owned();
+    let payload_hash = signable["payload_hash"].as_str().unwrap().to_owned();
+    let eth_signature = wallet(
+        "wallet/v1/personal-sign",
+        serde_json::json!({ "message": signable_message }),
+    )["signature"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stark_signature = wallet(
+        "wallet/v1/stark-sign",
+        serde_json::json!({ "hash": payload_hash }),
+    )["signature"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    RegistrationRequest {
+        ether_key,
+        stark_key,
+        signable_message,
+        payload_hash,
+        eth_signature,
+        stark_signature,
+    }
+}
+
+pub fn register(server: &Server, tokens: &Tokens, request: &RegistrationRequest) -> Reply {
+    post_json(
+        &server.url("v2/passport/users"),
+        &request.body(),
+        Some(&tokens.access_token),
+    )
+}
