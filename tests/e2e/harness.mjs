@@ -1,0 +1,104 @@
+// End-to-end harness: the release bundle served from dist/, a real local
+// Passport on free ports with its own data directory, and headless Chromium.
+// Everything started here is stopped by process id in `stop()`.
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, extname, resolve, normalize } from "node:path";
+import { createInterface } from "node:readline";
+import { chromium } from "playwright-core";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+const DIST = join(ROOT, "dist");
+const LOCAL_PASSPORT = process.env.LOCAL_PASSPORT_BIN || join(ROOT, "target/debug/local-passport");
+export const CHROMIUM_ARGS = [
+  "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  "--disable-dev-shm-usage",
+];
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+  ".wasm": "application/wasm", ".css": "text/css; charset=utf-8", ".json": "application/json",
+};
+
+/** Serves dist/ like a static host with an SPA fallback; config.json can be replaced per test. */
+export async function startApp() {
+  if (!existsSync(join(DIST, "index.html"))) throw new Error("dist/ is missing: run `trunk build --release` first");
+  const state = { config: undefined };
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    if (path === "/config.json" && state.config !== undefined) {
+      if (state.config === null) { res.writeHead(404).end("not found"); return; }
+      res.writeHead(200, { "content-type": "application/json" }).end(state.config);
+      return;
+    }
+    let file = normalize(join(DIST, path));
+    if (!file.startsWith(DIST)) { res.writeHead(400).end(); return; }
+    if (!existsSync(file) || statSync(file).isDirectory()) {
+      if (extname(path)) { res.writeHead(404).end("not found"); return; }
+      file = join(DIST, "index.html"); // deep links such as /redirect load the app
+    }
+    res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream", "cache-control": "no-cache" });
+    res.end(readFileSync(file));
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const port = server.address().port;
+  return {
+    port,
+    url: (path = "/", host = "127.0.0.1") => `http://${host}:${port}${path}`,
+    setConfig(value) { state.config = value === null ? null : (typeof value === "string" ? value : JSON.stringify(value)); },
+    stop: () => new Promise((ok) => { server.closeAllConnections(); server.close(ok); }),
+  };
+}
+
+/** Starts a local Passport that trusts the app on `appPort`, with extra flags. */
+export async function startPassport(appPort, extraArgs = [], dataDir = mkdtempSync(join(tmpdir(), "lp-e2e-"))) {
+  const origins = [`http://127.0.0.1:${appPort}`, `http://localhost:${appPort}`];
+  const clientsFile = join(dataDir, "clients.json");
+  writeFileSync(clientsFile, JSON.stringify({
+    clients: [{
+      client_id: "local-passport-app",
+      name: "Passport for IMX (e2e)",
+      redirect_uris: origins.map((o) => `${o}/redirect`),
+      logout_urls: origins.map((o) => `${o}/`),
+      web_origins: origins,
+    }],
+  }));
+  const child = spawn(LOCAL_PASSPORT, [
+    "serve", "--port", "0", "--wallet-port", "0", "--data-dir", dataDir, "--clients", clientsFile, ...extraArgs,
+  ], { stdio: ["ignore", "pipe", "pipe"] });
+  const logs = [];
+  child.stderr.on("data", (chunk) => logs.push(chunk.toString()));
+  const ready = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error("local Passport did not become ready:\n" + logs.join(""))), 30000);
+    createInterface({ input: child.stdout }).once("line", (line) => { clearTimeout(timer); ok(JSON.parse(line)); });
+    child.once("exit", (code) => fail(new Error(`local Passport exited with ${code}:\n${logs.join("")}`)));
+  });
+  return {
+    ...ready, dataDir, logs,
+    url: (path) => ready.issuer + path.replace(/^\//, ""),
+    config: (extra = {}) => ({
+      environment: "local", authority: ready.issuer, imx_api_url: ready.issuer,
+      wallet_frame_url: `${ready.wallet_origin}/frame`, ...extra,
+    }),
+    stop() { try { process.kill(child.pid, "SIGKILL"); } catch { /* gone */ } },
+    cleanup() { try { process.kill(child.pid, "SIGKILL"); } catch { /* gone */ } rmSync(dataDir, { recursive: true, force: true }); },
+  };
+}
+
+/** Headless Chromium, a fresh profile per launch. */
+export async function startBrowser() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: CHROMIUM_ARGS, headless: true });
+}
+
+/** A page that records console messages and page errors for later assertions. */
+export async function newPage(browser) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.consoleLines = [];
+  page.on("console", (msg) => page.consoleLines.push(`${msg.type()}: ${msg.text()}`));
+  page.on("pageerror", (err) => page.consoleLines.push(`pageerror: ${err.message}`));
+  return page;
+}
