@@ -1,6 +1,10 @@
-//! Typed errors, each mapped onto one of the protocol's user-facing error kinds.
+//! Typed errors, each mapped onto one of the protocol's user-facing error kinds,
+//! each with a message that tells the user what to do next.
 
 use std::fmt;
+
+use crate::jwt::TokenError;
+use crate::oauth::TokenEndpointError;
 
 /// The error kinds of the Passport protocol, as the official SDK names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,12 +61,59 @@ pub struct ConfigError {
     pub message: String,
 }
 
+/// The message of [`PassportError::NoMatchingState`], as the SDK words it.
+pub const NO_MATCHING_STATE: &str = "No matching state found in storage";
+
 /// Every error the client returns.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PassportError {
     /// The configuration is invalid; the message names the field.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The browser blocked the sign-in window.
+    #[error("The sign-in window was blocked by the browser. Allow pop-ups for this site, or continue in this tab.")]
+    PopupBlocked,
+    /// The user closed the sign-in window before finishing.
+    #[error("The sign-in window was closed before sign-in finished. Try again when you are ready.")]
+    PopupClosed,
+    /// The callback found no pending sign-in for its `state`.
+    #[error("{NO_MATCHING_STATE}")]
+    NoMatchingState {
+        /// The origin the callback runs on.
+        callback_origin: String,
+    },
+    /// The provider answered the authorization request with an error.
+    #[error("Sign-in was not completed: {error}{}", description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    Provider {
+        /// The RFC 6749 error code, e.g. `access_denied`.
+        error: String,
+        /// The provider's explanation.
+        description: Option<String>,
+    },
+    /// The callback URL has no authorization code.
+    #[error("The sign-in response has no authorization code. Start sign-in again.")]
+    MissingCode,
+    /// The token endpoint failed.
+    #[error("{0}")]
+    TokenEndpoint(TokenEndpointError),
+    /// The ID token failed verification; nothing was stored.
+    #[error("The identity provider's answer could not be verified: {0}. Nothing was stored; try signing in again.")]
+    InvalidIdToken(TokenError),
+    /// Refreshing the session failed without the user being signed out.
+    #[error("Your session could not be refreshed ({0}). You are still signed in; check your network connection and try again.")]
+    RefreshFailed(TokenEndpointError),
+    /// No user is signed in.
+    #[error("You are not signed in. Sign in to continue.")]
+    NotLoggedIn,
+    /// localStorage refused to store the session.
+    #[error("The browser refused to store the session ({0}). Check that site data is allowed for this site.")]
+    Storage(String),
+    /// Signing out could not complete everywhere.
+    #[error("Signing out did not complete: {0}")]
+    Logout(String),
+    /// Another browser API failed.
+    #[error("The browser could not complete the request: {0}")]
+    Browser(String),
 }
 
 impl PassportError {
@@ -70,6 +121,54 @@ impl PassportError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::Config(_) => ErrorKind::InvalidConfiguration,
+            Self::RefreshFailed(_) => ErrorKind::SilentLoginError,
+            Self::NotLoggedIn => ErrorKind::NotLoggedInError,
+            Self::Logout(_) => ErrorKind::LogoutError,
+            Self::PopupBlocked
+            | Self::PopupClosed
+            | Self::NoMatchingState { .. }
+            | Self::Provider { .. }
+            | Self::MissingCode
+            | Self::TokenEndpoint(_)
+            | Self::InvalidIdToken(_)
+            | Self::Storage(_)
+            | Self::Browser(_) => ErrorKind::AuthenticationError,
         }
+    }
+
+    /// Whether the same action may succeed if tried again (network, popup).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::PopupBlocked | Self::PopupClosed => true,
+            Self::TokenEndpoint(e) | Self::RefreshFailed(e) => e.is_retryable(),
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_map_to_protocol_kinds() {
+        assert_eq!(PassportError::PopupClosed.kind().code(), "AUTHENTICATION_ERROR");
+        assert_eq!(PassportError::NotLoggedIn.kind().code(), "NOT_LOGGED_IN_ERROR");
+        let refresh = PassportError::RefreshFailed(TokenEndpointError::Network("offline".into()));
+        assert_eq!(refresh.kind().code(), "SILENT_LOGIN_ERROR");
+        assert!(refresh.is_retryable());
+        assert!(refresh.to_string().contains("still signed in"));
+    }
+
+    #[test]
+    fn no_matching_state_uses_the_sdk_wording() {
+        let err = PassportError::NoMatchingState { callback_origin: "http://127.0.0.1:8080".into() };
+        assert_eq!(err.to_string(), "No matching state found in storage");
+    }
+
+    #[test]
+    fn provider_errors_show_code_and_description() {
+        let err = PassportError::Provider { error: "access_denied".into(), description: Some("user said no".into()) };
+        assert_eq!(err.to_string(), "Sign-in was not completed: access_denied (user said no)");
     }
 }

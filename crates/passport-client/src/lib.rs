@@ -1,18 +1,31 @@
 //! Immutable Passport login and IMX registration for Leptos apps.
 //!
 //! Layers point down only:
-//! - protocol modules (`config`, `error`, …) know nothing of the browser or Leptos
-//!   and are unit-tested natively;
+//! - protocol modules (`config`, `pending`, `oauth`, `jwt`, `user`, `expiry`, …)
+//!   know nothing of the browser or Leptos and are unit-tested natively;
 //! - [`browser`] wraps the web APIs the protocol needs (wasm32 only);
+//! - [`Passport`] puts them together into the client (wasm32 only);
 //! - [`ui`] is the Leptos layer: context, signals, components (wasm32 only).
 
 pub mod config;
 pub mod error;
+pub mod expiry;
+pub mod jwt;
+pub mod oauth;
+pub mod pending;
+pub mod secret;
+pub mod storage;
+pub mod user;
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
 #[cfg(target_arch = "wasm32")]
+mod client;
+#[cfg(target_arch = "wasm32")]
 pub mod ui;
 
+#[cfg(target_arch = "wasm32")]
+pub use client::{CallbackOutcome, Passport};
 pub use config::{Environment, PassportConfig, RuntimeConfig};
 pub use error::{ConfigError, ErrorKind, PassportError};
+pub use user::{PassportClaims, User, UserProfile};
