@@ -1,3 +1,4 @@
-//! Pieces of the page shared by every route.
+//! Pieces of the page shared by several routes.
 
 pub mod layout;
+pub mod profile;

@@ -1,14 +1,93 @@
-//! `/redirect`: the login callback page.
+//! `/redirect`: finishes sign-in for both the popup and the redirect flow.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
+use passport_client::ui::callback::CallbackStatus;
+use passport_client::ui::LoginCallback;
+use passport_client::PassportError;
 
 /// Where the identity provider sends the user back after sign-in.
 #[component]
 pub fn RedirectPage() -> impl IntoView {
+    let navigate = use_navigate();
+    // `replace`, so Back does not return to the spent callback URL.
+    let go_home = move || {
+        navigate(
+            "/",
+            NavigateOptions {
+                replace: true,
+                ..Default::default()
+            },
+        )
+    };
+    view! { <LoginCallback on_redirect_done=go_home view=status_view /> }
+}
+
+fn status_view(status: CallbackStatus) -> AnyView {
+    match status {
+        CallbackStatus::Working => view! {
+            <section class="card" data-testid="callback" aria-busy="true">
+                <h1>"Completing sign-in…"</h1>
+                <p class="status"><span class="spinner" aria-hidden="true"></span>" Checking the answer from Passport."</p>
+            </section>
+        }
+        .into_any(),
+        CallbackStatus::PopupDone => view! {
+            <section class="card" data-testid="callback-done">
+                <h1>"Signed in"</h1>
+                <p>"You can close this window and return to the app."</p>
+            </section>
+        }
+        .into_any(),
+        CallbackStatus::Failed(err) => view! { <CallbackError error=err /> }.into_any(),
+    }
+}
+
+/// Explains a failed callback in plain words.
+#[component]
+fn CallbackError(error: PassportError) -> impl IntoView {
+    let explanation = match &error {
+        PassportError::NoMatchingState { callback_origin, started_on } => {
+            let started = started_on.clone().unwrap_or_else(|| other_host(callback_origin));
+            view! {
+                <p>
+                    "This page could not find the sign-in it belongs to. The usual cause: sign-in was started on "
+                    <code data-testid="started-origin">{started}</code>
+                    " but Passport sent you back to "
+                    <code data-testid="callback-origin">{callback_origin.clone()}</code>
+                    ". Browsers keep separate storage for each host name, so "
+                    <code>"localhost"</code>" and "<code>"127.0.0.1"</code>
+                    " do not see each other's sign-in. Open the app on the same host as its redirect URI."
+                </p>
+                <p class="muted">"Other causes: this page was reloaded or opened twice, or the sign-in is older than 15 minutes."</p>
+            }
+            .into_any()
+        }
+        PassportError::Provider { error, .. } => view! {
+            <p>"Passport answered with the error " <code data-testid="provider-error">{error.clone()}</code> "."</p>
+        }
+        .into_any(),
+        _ => ().into_any(),
+    };
     view! {
-        <section class="card" data-testid="callback">
-            <h1>"Completing sign-in…"</h1>
-            <p class="muted">"This window closes by itself when sign-in is complete."</p>
+        <section class="card error" role="alert" data-testid="callback-error">
+            <h1>"Sign-in did not complete"</h1>
+            <p class="error-message" data-testid="callback-error-message">{error.to_string()}</p>
+            {explanation}
+            <p class="muted">"Error code: " {error.kind().code()}</p>
+            <a class="button" href="./">"Back to the app"</a>
         </section>
+    }
+}
+
+/// The same address on the other loopback name, the likely start of sign-in.
+fn other_host(origin: &str) -> String {
+    if origin.contains("://127.0.0.1") {
+        origin.replacen("://127.0.0.1", "://localhost", 1)
+    } else if origin.contains("://localhost") {
+        origin.replacen("://localhost", "://127.0.0.1", 1)
+    } else {
+        "another address".into()
     }
 }

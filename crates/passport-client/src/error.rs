@@ -74,14 +74,21 @@ pub enum PassportError {
     #[error("The sign-in window was blocked by the browser. Allow pop-ups for this site, or continue in this tab.")]
     PopupBlocked,
     /// The user closed the sign-in window before finishing.
-    #[error("The sign-in window was closed before sign-in finished. Try again when you are ready.")]
+    #[error(
+        "The sign-in window was closed before sign-in finished. Try again when you are ready."
+    )]
     PopupClosed,
     /// The callback found no pending sign-in for its `state`.
     #[error("{NO_MATCHING_STATE}")]
     NoMatchingState {
         /// The origin the callback runs on.
         callback_origin: String,
+        /// The origin sign-in started on, when the `state` tells it.
+        started_on: Option<String>,
     },
+    /// The sign-in window reported a failure.
+    #[error("{0}")]
+    CallbackFailed(String),
     /// The provider answered the authorization request with an error.
     #[error("Sign-in was not completed: {error}{}", description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
     Provider {
@@ -127,6 +134,7 @@ impl PassportError {
             Self::PopupBlocked
             | Self::PopupClosed
             | Self::NoMatchingState { .. }
+            | Self::CallbackFailed(_)
             | Self::Provider { .. }
             | Self::MissingCode
             | Self::TokenEndpoint(_)
@@ -152,8 +160,14 @@ mod tests {
 
     #[test]
     fn errors_map_to_protocol_kinds() {
-        assert_eq!(PassportError::PopupClosed.kind().code(), "AUTHENTICATION_ERROR");
-        assert_eq!(PassportError::NotLoggedIn.kind().code(), "NOT_LOGGED_IN_ERROR");
+        assert_eq!(
+            PassportError::PopupClosed.kind().code(),
+            "AUTHENTICATION_ERROR"
+        );
+        assert_eq!(
+            PassportError::NotLoggedIn.kind().code(),
+            "NOT_LOGGED_IN_ERROR"
+        );
         let refresh = PassportError::RefreshFailed(TokenEndpointError::Network("offline".into()));
         assert_eq!(refresh.kind().code(), "SILENT_LOGIN_ERROR");
         assert!(refresh.is_retryable());
@@ -162,13 +176,22 @@ mod tests {
 
     #[test]
     fn no_matching_state_uses_the_sdk_wording() {
-        let err = PassportError::NoMatchingState { callback_origin: "http://127.0.0.1:8080".into() };
+        let err = PassportError::NoMatchingState {
+            callback_origin: "http://127.0.0.1:8080".into(),
+            started_on: None,
+        };
         assert_eq!(err.to_string(), "No matching state found in storage");
     }
 
     #[test]
     fn provider_errors_show_code_and_description() {
-        let err = PassportError::Provider { error: "access_denied".into(), description: Some("user said no".into()) };
-        assert_eq!(err.to_string(), "Sign-in was not completed: access_denied (user said no)");
+        let err = PassportError::Provider {
+            error: "access_denied".into(),
+            description: Some("user said no".into()),
+        };
+        assert_eq!(
+            err.to_string(),
+            "Sign-in was not completed: access_denied (user said no)"
+        );
     }
 }

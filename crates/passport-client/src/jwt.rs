@@ -111,17 +111,22 @@ pub fn decode(token: &str) -> Result<DecodedJwt, TokenError> {
     else {
         return Err(TokenError::Malformed("not three parts"));
     };
-    let header_json = URL_SAFE_NO_PAD.decode(header_b64).map_err(|_| TokenError::Malformed("header is not base64url"))?;
-    let header: JwtHeader =
-        serde_json::from_slice(&header_json).map_err(|_| TokenError::Malformed("header is not JSON"))?;
+    let header_json = URL_SAFE_NO_PAD
+        .decode(header_b64)
+        .map_err(|_| TokenError::Malformed("header is not base64url"))?;
+    let header: JwtHeader = serde_json::from_slice(&header_json)
+        .map_err(|_| TokenError::Malformed("header is not JSON"))?;
     if header.alg != "RS256" {
         return Err(TokenError::UnsupportedAlgorithm(header.alg));
     }
-    let claims_json = URL_SAFE_NO_PAD.decode(claims_b64).map_err(|_| TokenError::Malformed("claims are not base64url"))?;
-    let claims: IdTokenClaims =
-        serde_json::from_slice(&claims_json).map_err(|_| TokenError::Malformed("claims are not valid"))?;
-    let signature =
-        URL_SAFE_NO_PAD.decode(signature_b64).map_err(|_| TokenError::Malformed("signature is not base64url"))?;
+    let claims_json = URL_SAFE_NO_PAD
+        .decode(claims_b64)
+        .map_err(|_| TokenError::Malformed("claims are not base64url"))?;
+    let claims: IdTokenClaims = serde_json::from_slice(&claims_json)
+        .map_err(|_| TokenError::Malformed("claims are not valid"))?;
+    let signature = URL_SAFE_NO_PAD
+        .decode(signature_b64)
+        .map_err(|_| TokenError::Malformed("signature is not base64url"))?;
     Ok(DecodedJwt {
         header,
         claims,
@@ -146,7 +151,10 @@ pub struct Expected<'a> {
 /// Checks `iss`, `aud`, `exp`, `iat` and `nonce`.
 pub fn check_claims(claims: &IdTokenClaims, expected: &Expected<'_>) -> Result<(), TokenError> {
     if claims.iss != expected.issuer {
-        return Err(TokenError::WrongIssuer { expected: expected.issuer.to_owned(), found: claims.iss.clone() });
+        return Err(TokenError::WrongIssuer {
+            expected: expected.issuer.to_owned(),
+            found: claims.iss.clone(),
+        });
     }
     if !claims.aud.contains(expected.client_id) {
         return Err(TokenError::WrongAudience);
@@ -197,16 +205,29 @@ pub(crate) mod tests {
     }
 
     fn expected(now: i64) -> Expected<'static> {
-        Expected { issuer: "http://127.0.0.1:8081/", client_id: "app", nonce: Some("n1"), now }
+        Expected {
+            issuer: "http://127.0.0.1:8081/",
+            client_id: "app",
+            nonce: Some("n1"),
+            now,
+        }
     }
 
     fn decode_claims(claims: serde_json::Value) -> IdTokenClaims {
-        decode(&encode(&serde_json::json!({"alg": "RS256", "kid": "k"}), &claims)).unwrap().claims
+        decode(&encode(
+            &serde_json::json!({"alg": "RS256", "kid": "k"}),
+            &claims,
+        ))
+        .unwrap()
+        .claims
     }
 
     #[test]
     fn a_good_token_decodes_and_passes() {
-        let token = encode(&serde_json::json!({"alg": "RS256", "kid": "k"}), &claims_json(1000));
+        let token = encode(
+            &serde_json::json!({"alg": "RS256", "kid": "k"}),
+            &claims_json(1000),
+        );
         let decoded = decode(&token).unwrap();
         assert_eq!(decoded.header.kid.as_deref(), Some("k"));
         assert_eq!(decoded.signature, b"signature");
@@ -218,7 +239,10 @@ pub(crate) mod tests {
     fn alg_none_and_hs256_are_refused() {
         for alg in ["none", "HS256", "RS512"] {
             let token = encode(&serde_json::json!({ "alg": alg }), &claims_json(0));
-            assert_eq!(decode(&token).unwrap_err(), TokenError::UnsupportedAlgorithm(alg.into()));
+            assert_eq!(
+                decode(&token).unwrap_err(),
+                TokenError::UnsupportedAlgorithm(alg.into())
+            );
         }
     }
 
@@ -227,7 +251,11 @@ pub(crate) mod tests {
         assert!(matches!(decode("a.b"), Err(TokenError::Malformed(_))));
         assert!(matches!(decode("a.b.c.d"), Err(TokenError::Malformed(_))));
         assert!(matches!(decode("!!!.b.c"), Err(TokenError::Malformed(_))));
-        let not_json = format!("{}.{}.c", URL_SAFE_NO_PAD.encode("{\"alg\":\"RS256\"}"), URL_SAFE_NO_PAD.encode("nope"));
+        let not_json = format!(
+            "{}.{}.c",
+            URL_SAFE_NO_PAD.encode("{\"alg\":\"RS256\"}"),
+            URL_SAFE_NO_PAD.encode("nope")
+        );
         assert!(matches!(decode(&not_json), Err(TokenError::Malformed(_))));
     }
 
@@ -235,43 +263,70 @@ pub(crate) mod tests {
     fn wrong_issuer_audience_and_nonce_are_refused() {
         let mut c = claims_json(1000);
         c["iss"] = "https://evil.test/".into();
-        assert!(matches!(check_claims(&decode_claims(c), &expected(1000)), Err(TokenError::WrongIssuer { .. })));
+        assert!(matches!(
+            check_claims(&decode_claims(c), &expected(1000)),
+            Err(TokenError::WrongIssuer { .. })
+        ));
         let mut c = claims_json(1000);
         c["aud"] = "other-app".into();
-        assert_eq!(check_claims(&decode_claims(c), &expected(1000)), Err(TokenError::WrongAudience));
+        assert_eq!(
+            check_claims(&decode_claims(c), &expected(1000)),
+            Err(TokenError::WrongAudience)
+        );
         let mut c = claims_json(1000);
         c["aud"] = serde_json::json!(["other", "app"]);
-        assert!(check_claims(&decode_claims(c), &expected(1000)).is_ok(), "array audiences are fine");
+        assert!(
+            check_claims(&decode_claims(c), &expected(1000)).is_ok(),
+            "array audiences are fine"
+        );
         let mut c = claims_json(1000);
         c["nonce"] = "n2".into();
-        assert_eq!(check_claims(&decode_claims(c), &expected(1000)), Err(TokenError::NonceMismatch));
+        assert_eq!(
+            check_claims(&decode_claims(c), &expected(1000)),
+            Err(TokenError::NonceMismatch)
+        );
     }
 
     #[test]
     fn issuer_is_compared_exactly() {
         let mut c = claims_json(1000);
         c["iss"] = "http://127.0.0.1:8081".into();
-        assert!(matches!(check_claims(&decode_claims(c), &expected(1000)), Err(TokenError::WrongIssuer { .. })));
+        assert!(matches!(
+            check_claims(&decode_claims(c), &expected(1000)),
+            Err(TokenError::WrongIssuer { .. })
+        ));
     }
 
     #[test]
     fn expired_and_future_tokens_are_refused() {
         let c = claims_json(1000);
-        assert_eq!(check_claims(&decode_claims(c.clone()), &expected(1000 + 3600)), Err(TokenError::Expired));
-        assert_eq!(check_claims(&decode_claims(c), &expected(1000 - 61)), Err(TokenError::IssuedInFuture));
+        assert_eq!(
+            check_claims(&decode_claims(c.clone()), &expected(1000 + 3600)),
+            Err(TokenError::Expired)
+        );
+        assert_eq!(
+            check_claims(&decode_claims(c), &expected(1000 - 61)),
+            Err(TokenError::IssuedInFuture)
+        );
     }
 
     #[test]
     fn refreshed_tokens_need_no_nonce() {
         let mut c = claims_json(1000);
         c.as_object_mut().unwrap().remove("nonce");
-        let e = Expected { nonce: None, ..expected(1000) };
+        let e = Expected {
+            nonce: None,
+            ..expected(1000)
+        };
         assert!(check_claims(&decode_claims(c), &e).is_ok());
     }
 
     #[test]
     fn unverified_exp_reads_any_jwt() {
-        let token = encode(&serde_json::json!({"alg": "RS256"}), &serde_json::json!({"exp": 42}));
+        let token = encode(
+            &serde_json::json!({"alg": "RS256"}),
+            &serde_json::json!({"exp": 42}),
+        );
         assert_eq!(unverified_exp(&token), Some(42));
         assert_eq!(unverified_exp("garbage"), None);
     }

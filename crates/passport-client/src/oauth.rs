@@ -2,7 +2,12 @@
 //! state, nonce and audience; the code exchange; refresh; revocation. The HTTP
 //! client is a parameter, so this runs natively in tests and on fetch in the browser.
 
-use oauth2::basic::{BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenType,
+};
 use oauth2::{
     AuthUrl, ClientId, CsrfToken, EndpointNotSet, EndpointSet, ExtraTokenFields, PkceCodeChallenge,
     PkceCodeVerifier, RedirectUrl, RequestTokenError, RevocationUrl, Scope, StandardRevocableToken,
@@ -13,7 +18,9 @@ use url::Url;
 
 use crate::config::PassportConfig;
 use crate::pending::{Flow, PendingLogin};
-use crate::secret::{AccessToken, AuthorizationCode, CodeVerifier, IdToken, LoginState, Nonce, RefreshToken};
+use crate::secret::{
+    AccessToken, AuthorizationCode, CodeVerifier, IdToken, LoginState, Nonce, RefreshToken,
+};
 
 /// Keeps the `id_token` that the basic token response would drop.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -47,7 +54,9 @@ pub fn client(config: &PassportConfig) -> OAuthClient {
     oauth2::Client::new(ClientId::new(config.client_id.clone()))
         .set_auth_uri(AuthUrl::from_url(config.authority_endpoint("authorize")))
         .set_token_uri(TokenUrl::from_url(config.authority_endpoint("oauth/token")))
-        .set_revocation_url(RevocationUrl::from_url(config.authority_endpoint("oauth/revoke")))
+        .set_revocation_url(RevocationUrl::from_url(
+            config.authority_endpoint("oauth/revoke"),
+        ))
         .set_redirect_uri(RedirectUrl::from_url(config.redirect_uri.clone()))
 }
 
@@ -70,12 +79,29 @@ pub struct AuthorizeRequest {
 }
 
 /// Creates PKCE, state and nonce and the authorization URL for them.
-pub fn authorize(config: &PassportConfig, flow: Flow, origin: &str, now_ms: f64) -> AuthorizeRequest {
+pub fn authorize(
+    config: &PassportConfig,
+    flow: Flow,
+    origin: &str,
+    now_ms: f64,
+) -> AuthorizeRequest {
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let nonce = CsrfToken::new_random().secret().clone();
+    // The state carries the starting origin after a random part, so a callback
+    // that lands on another host can say where sign-in started.
+    let state_value = format!(
+        "{}.{}",
+        CsrfToken::new_random().secret(),
+        URL_SAFE_NO_PAD.encode(origin)
+    );
     let (url, state) = client(config)
-        .authorize_url(CsrfToken::new_random)
-        .add_scopes(config.scope.split_whitespace().map(|s| Scope::new(s.to_owned())))
+        .authorize_url(move || CsrfToken::new(state_value))
+        .add_scopes(
+            config
+                .scope
+                .split_whitespace()
+                .map(|s| Scope::new(s.to_owned())),
+        )
         .add_extra_param("audience", config.audience.clone())
         .add_extra_param("nonce", nonce.clone())
         .set_pkce_challenge(challenge)
@@ -91,6 +117,14 @@ pub fn authorize(config: &PassportConfig, flow: Flow, origin: &str, now_ms: f64)
             created_at_ms: now_ms,
         },
     }
+}
+
+/// The origin a sign-in started on, read back from its `state`.
+pub fn origin_from_state(state: &str) -> Option<String> {
+    let (_, encoded) = state.rsplit_once('.')?;
+    let origin = String::from_utf8(URL_SAFE_NO_PAD.decode(encoded).ok()?).ok()?;
+    let parsed = Url::parse(&origin).ok()?;
+    matches!(parsed.scheme(), "http" | "https").then(|| parsed.origin().ascii_serialization())
 }
 
 /// Tokens as the token endpoint returned them, before ID token verification.
@@ -132,7 +166,9 @@ impl TokenEndpointError {
     }
 }
 
-fn classify<E: std::error::Error + 'static>(err: RequestTokenError<E, BasicErrorResponse>) -> TokenEndpointError {
+fn classify<E: std::error::Error + 'static>(
+    err: RequestTokenError<E, BasicErrorResponse>,
+) -> TokenEndpointError {
     match err {
         RequestTokenError::ServerResponse(response) => TokenEndpointError::Rejected {
             error: response.error().as_ref().to_owned(),
@@ -145,15 +181,15 @@ fn classify<E: std::error::Error + 'static>(err: RequestTokenError<E, BasicError
 }
 
 fn issued(response: PassportTokenResponse) -> Result<IssuedTokens, TokenEndpointError> {
-    let id_token = response
-        .extra_fields()
-        .id_token
-        .clone()
-        .ok_or_else(|| TokenEndpointError::InvalidResponse("no id_token in the token response".into()))?;
+    let id_token = response.extra_fields().id_token.clone().ok_or_else(|| {
+        TokenEndpointError::InvalidResponse("no id_token in the token response".into())
+    })?;
     Ok(IssuedTokens {
         access_token: AccessToken::new(response.access_token().secret().clone()),
         id_token: IdToken::new(id_token),
-        refresh_token: response.refresh_token().map(|t| RefreshToken::new(t.secret().clone())),
+        refresh_token: response
+            .refresh_token()
+            .map(|t| RefreshToken::new(t.secret().clone())),
         expires_in: response.expires_in().map(|d| d.as_secs() as i64),
     })
 }
@@ -189,16 +225,26 @@ where
 {
     let token = oauth2::RefreshToken::new(refresh_token.secret().to_owned());
     let client = client(config);
-    let response = client.exchange_refresh_token(&token).request_async(http).await.map_err(classify)?;
+    let response = client
+        .exchange_refresh_token(&token)
+        .request_async(http)
+        .await
+        .map_err(classify)?;
     issued(response)
 }
 
 /// Revokes a refresh token (and with it, its rotation family).
-pub async fn revoke<C>(config: &PassportConfig, http: &C, refresh_token: &RefreshToken) -> Result<(), String>
+pub async fn revoke<C>(
+    config: &PassportConfig,
+    http: &C,
+    refresh_token: &RefreshToken,
+) -> Result<(), String>
 where
     C: for<'c> oauth2::AsyncHttpClient<'c>,
 {
-    let token = StandardRevocableToken::RefreshToken(oauth2::RefreshToken::new(refresh_token.secret().to_owned()));
+    let token = StandardRevocableToken::RefreshToken(oauth2::RefreshToken::new(
+        refresh_token.secret().to_owned(),
+    ));
     let client = client(config);
     client
         .revoke_token(token)
@@ -224,34 +270,75 @@ mod tests {
 
     fn config() -> PassportConfig {
         RuntimeConfig::default()
-            .resolve(&PageLocation { origin: "http://localhost:8080".into(), base_path: "/".into() })
+            .resolve(&PageLocation {
+                origin: "http://localhost:8080".into(),
+                base_path: "/".into(),
+            })
             .unwrap()
     }
 
     fn param(url: &Url, name: &str) -> Option<String> {
-        url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
     }
 
     #[test]
     fn the_authorize_url_carries_pkce_state_nonce_audience_and_scope() {
         let request = authorize(&config(), Flow::Popup, "http://localhost:8080", 5.0);
         let url = &request.url;
-        assert_eq!(url.as_str().split('?').next().unwrap(), "http://127.0.0.1:8081/authorize");
+        assert_eq!(
+            url.as_str().split('?').next().unwrap(),
+            "http://127.0.0.1:8081/authorize"
+        );
         assert_eq!(param(url, "response_type").as_deref(), Some("code"));
-        assert_eq!(param(url, "client_id").as_deref(), Some("local-passport-app"));
-        assert_eq!(param(url, "redirect_uri").as_deref(), Some("http://localhost:8080/redirect"));
-        assert_eq!(param(url, "scope").as_deref(), Some("openid offline_access email transact"));
+        assert_eq!(
+            param(url, "client_id").as_deref(),
+            Some("local-passport-app")
+        );
+        assert_eq!(
+            param(url, "redirect_uri").as_deref(),
+            Some("http://localhost:8080/redirect")
+        );
+        assert_eq!(
+            param(url, "scope").as_deref(),
+            Some("openid offline_access email transact")
+        );
         assert_eq!(param(url, "audience").as_deref(), Some("platform_api"));
         assert_eq!(param(url, "code_challenge_method").as_deref(), Some("S256"));
-        assert_eq!(param(url, "state").as_deref(), Some(request.pending.state.as_str()));
-        assert_eq!(param(url, "nonce").as_deref(), Some(request.pending.nonce.secret()));
+        assert_eq!(
+            param(url, "state").as_deref(),
+            Some(request.pending.state.as_str())
+        );
+        assert_eq!(
+            param(url, "nonce").as_deref(),
+            Some(request.pending.nonce.secret())
+        );
         // The challenge is the S256 of the stored verifier.
         let challenge = PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(
             request.pending.verifier.secret().to_owned(),
         ));
-        assert_eq!(param(url, "code_challenge").as_deref(), Some(challenge.as_str()));
+        assert_eq!(
+            param(url, "code_challenge").as_deref(),
+            Some(challenge.as_str())
+        );
         assert_eq!(request.pending.flow, Flow::Popup);
         assert_eq!(request.pending.created_at_ms, 5.0);
+    }
+
+    #[test]
+    fn the_state_tells_where_sign_in_started() {
+        let request = authorize(&config(), Flow::Redirect, "http://localhost:8080", 0.0);
+        assert_eq!(
+            origin_from_state(request.pending.state.as_str()).as_deref(),
+            Some("http://localhost:8080")
+        );
+        assert_eq!(origin_from_state("forged"), None);
+        assert_eq!(
+            origin_from_state("x.amF2YXNjcmlwdDphbGVydCgxKQ"),
+            None,
+            "javascript: is not an origin"
+        );
     }
 
     #[test]
@@ -274,8 +361,14 @@ mod tests {
     #[test]
     fn logout_url_names_client_and_return_address() {
         let url = logout_url(&config());
-        assert_eq!(param(&url, "client_id").as_deref(), Some("local-passport-app"));
-        assert_eq!(param(&url, "returnTo").as_deref(), Some("http://localhost:8080/"));
+        assert_eq!(
+            param(&url, "client_id").as_deref(),
+            Some("local-passport-app")
+        );
+        assert_eq!(
+            param(&url, "returnTo").as_deref(),
+            Some("http://localhost:8080/")
+        );
         assert!(url.path().ends_with("/v2/logout"));
     }
 
@@ -294,7 +387,11 @@ mod tests {
         }
     }
 
-    fn respond(status: u16, body: &'static str) -> impl Fn(oauth2::HttpRequest) -> std::future::Ready<Result<oauth2::HttpResponse, Offline>> {
+    fn respond(
+        status: u16,
+        body: &'static str,
+    ) -> impl Fn(oauth2::HttpRequest) -> std::future::Ready<Result<oauth2::HttpResponse, Offline>>
+    {
         move |_request| {
             std::future::ready(Ok(http::Response::builder()
                 .status(status)
@@ -306,7 +403,10 @@ mod tests {
 
     #[test]
     fn a_token_response_keeps_the_id_token() {
-        let http = respond(200, r#"{"access_token":"a","id_token":"i","refresh_token":"r","token_type":"Bearer","expires_in":60}"#);
+        let http = respond(
+            200,
+            r#"{"access_token":"a","id_token":"i","refresh_token":"r","token_type":"Bearer","expires_in":60}"#,
+        );
         let tokens = block_on(refresh(&config(), &http, &RefreshToken::new("old"))).unwrap();
         assert_eq!(tokens.id_token.secret(), "i");
         assert_eq!(tokens.refresh_token.unwrap().secret(), "r");
@@ -315,15 +415,25 @@ mod tests {
 
     #[test]
     fn invalid_grant_is_a_rejection_and_not_retryable() {
-        let http = respond(400, r#"{"error":"invalid_grant","error_description":"revoked"}"#);
+        let http = respond(
+            400,
+            r#"{"error":"invalid_grant","error_description":"revoked"}"#,
+        );
         let err = block_on(refresh(&config(), &http, &RefreshToken::new("old"))).unwrap_err();
-        assert_eq!(err, TokenEndpointError::Rejected { error: "invalid_grant".into(), description: Some("revoked".into()) });
+        assert_eq!(
+            err,
+            TokenEndpointError::Rejected {
+                error: "invalid_grant".into(),
+                description: Some("revoked".into())
+            }
+        );
         assert!(!err.is_retryable());
     }
 
     #[test]
     fn a_network_failure_is_retryable() {
-        let http = |_r: oauth2::HttpRequest| std::future::ready(Err::<oauth2::HttpResponse, _>(Offline));
+        let http =
+            |_r: oauth2::HttpRequest| std::future::ready(Err::<oauth2::HttpResponse, _>(Offline));
         let err = block_on(refresh(&config(), &http, &RefreshToken::new("old"))).unwrap_err();
         assert!(err.is_retryable(), "{err:?}");
     }

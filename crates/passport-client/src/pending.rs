@@ -65,14 +65,23 @@ pub fn take(store: &dyn KeyValueStore, state: &LoginState, now_ms: f64) -> Optio
 /// Peeks at the flow of a pending sign-in without consuming it.
 pub fn flow_of(store: &dyn KeyValueStore, state: &LoginState) -> Option<Flow> {
     let raw = store.get(&key(state))?;
-    serde_json::from_str::<PendingLogin>(&raw).ok().map(|p| p.flow)
+    serde_json::from_str::<PendingLogin>(&raw)
+        .ok()
+        .map(|p| p.flow)
 }
 
 /// Removes pending sign-ins older than 15 minutes, and unreadable ones.
 pub fn sweep(store: &dyn KeyValueStore, now_ms: f64) -> usize {
     let mut removed = 0;
-    for key in store.keys().into_iter().filter(|k| k.starts_with(PENDING_PREFIX)) {
-        let stale = match store.get(&key).and_then(|raw| serde_json::from_str::<PendingLogin>(&raw).ok()) {
+    for key in store
+        .keys()
+        .into_iter()
+        .filter(|k| k.starts_with(PENDING_PREFIX))
+    {
+        let stale = match store
+            .get(&key)
+            .and_then(|raw| serde_json::from_str::<PendingLogin>(&raw).ok())
+        {
             Some(pending) => now_ms - pending.created_at_ms > PENDING_MAX_AGE_MS,
             None => true,
         };
@@ -107,7 +116,10 @@ mod tests {
         let found = take(&store, &LoginState::new("abc"), 2000.0).unwrap();
         assert_eq!(found.flow, Flow::Popup);
         assert_eq!(found.verifier.secret(), "v".repeat(43));
-        assert!(take(&store, &LoginState::new("abc"), 2000.0).is_none(), "a replayed callback finds nothing");
+        assert!(
+            take(&store, &LoginState::new("abc"), 2000.0).is_none(),
+            "a replayed callback finds nothing"
+        );
     }
 
     #[test]
@@ -115,14 +127,21 @@ mod tests {
         let store = MemoryStore::default();
         save(&store, &pending("abc", 0.0), 0.0);
         assert!(take(&store, &LoginState::new("forged"), 0.0).is_none());
-        assert!(store.get("passport.pending.abc").is_some(), "the real one is untouched");
+        assert!(
+            store.get("passport.pending.abc").is_some(),
+            "the real one is untouched"
+        );
     }
 
     #[test]
     fn logins_older_than_fifteen_minutes_are_swept_and_refused() {
         let store = MemoryStore::default();
         save(&store, &pending("old", 0.0), 0.0);
-        save(&store, &pending("new", PENDING_MAX_AGE_MS), PENDING_MAX_AGE_MS);
+        save(
+            &store,
+            &pending("new", PENDING_MAX_AGE_MS),
+            PENDING_MAX_AGE_MS,
+        );
         assert!(take(&store, &LoginState::new("old"), PENDING_MAX_AGE_MS + 1.0).is_none());
         save(&store, &pending("old2", 0.0), 0.0);
         assert_eq!(sweep(&store, PENDING_MAX_AGE_MS + 1.0), 1);
@@ -137,7 +156,11 @@ mod tests {
         assert!(take(&store, &LoginState::new("x"), 0.0).is_none());
         store.set("passport.pending.y", "[]");
         assert_eq!(sweep(&store, 0.0), 1);
-        assert_eq!(store.get("unrelated").as_deref(), Some("{not json"), "other keys are left alone");
+        assert_eq!(
+            store.get("unrelated").as_deref(),
+            Some("{not json"),
+            "other keys are left alone"
+        );
     }
 
     #[test]

@@ -79,7 +79,10 @@ mod tests {
     fn secrets_never_print_their_value() {
         let token = AccessToken::new("eyJhbGciOi.secret.value");
         assert_eq!(format!("{token:?}"), "AccessToken([redacted])");
-        assert_eq!(format!("{:?}", CodeVerifier::new("v")), "CodeVerifier([redacted])");
+        assert_eq!(
+            format!("{:?}", CodeVerifier::new("v")),
+            "CodeVerifier([redacted])"
+        );
         assert_eq!(token.secret(), "eyJhbGciOi.secret.value");
     }
 

@@ -76,7 +76,8 @@ impl User {
 
     /// Whether both tokens are still usable at `now` (30 s margin).
     pub fn tokens_valid(&self, now: i64) -> bool {
-        !is_expired(Some(self.id_token_expires_at), now) && !is_expired(Some(self.access_token_expires_at), now)
+        !is_expired(Some(self.id_token_expires_at), now)
+            && !is_expired(Some(self.access_token_expires_at), now)
     }
 
     /// When the session needs its next refresh: the earlier of the two expiries.
@@ -122,19 +123,25 @@ pub fn storage_key(authority: &str, client_id: &str) -> String {
 
 /// Serialises a user for storage.
 pub fn to_stored(user: &User) -> String {
-    serde_json::to_string(&StoredUserOut { version: STORED_USER_VERSION, user })
-        .expect("a user always serialises")
+    serde_json::to_string(&StoredUserOut {
+        version: STORED_USER_VERSION,
+        user,
+    })
+    .expect("a user always serialises")
 }
 
 /// Reads a stored user, telling corrupt, foreign and old formats apart.
 pub fn from_stored(raw: &str) -> Result<User, StoredUserError> {
-    let value: serde_json::Value = serde_json::from_str(raw).map_err(|_| StoredUserError::NotJson)?;
+    let value: serde_json::Value =
+        serde_json::from_str(raw).map_err(|_| StoredUserError::NotJson)?;
     match value.get("version").and_then(|v| v.as_u64()) {
         Some(v) if v == u64::from(STORED_USER_VERSION) => {}
         Some(v) => return Err(StoredUserError::WrongVersion(v)),
         None => return Err(StoredUserError::WrongShape),
     }
-    serde_json::from_value::<StoredUserIn>(value).map(|s| s.user).map_err(|_| StoredUserError::WrongShape)
+    serde_json::from_value::<StoredUserIn>(value)
+        .map(|s| s.user)
+        .map_err(|_| StoredUserError::WrongShape)
 }
 
 #[cfg(test)]
@@ -143,7 +150,11 @@ mod tests {
 
     pub fn user(now: i64) -> User {
         User {
-            profile: UserProfile { sub: "email|1".into(), email: Some("a@b.test".into()), nickname: Some("a".into()) },
+            profile: UserProfile {
+                sub: "email|1".into(),
+                email: Some("a@b.test".into()),
+                nickname: Some("a".into()),
+            },
             passport: None,
             id_token: IdToken::new("id.token.value"),
             access_token: AccessToken::new("access.token.value"),
@@ -165,12 +176,30 @@ mod tests {
     #[test]
     fn truncated_foreign_and_old_content_is_told_apart() {
         let stored = to_stored(&user(0));
-        assert_eq!(from_stored(&stored[..stored.len() / 2]).unwrap_err(), StoredUserError::NotJson);
-        assert_eq!(from_stored("{\"hello\":\"world\"}").unwrap_err(), StoredUserError::WrongShape);
-        assert_eq!(from_stored("[1,2,3]").unwrap_err(), StoredUserError::WrongShape);
-        assert_eq!(from_stored("{\"version\":0,\"user\":{}}").unwrap_err(), StoredUserError::WrongVersion(0));
-        let wrong_types = stored.replace("\"id_token_expires_at\":36000", "\"id_token_expires_at\":\"soon\"");
-        assert_eq!(from_stored(&wrong_types).unwrap_err(), StoredUserError::WrongShape);
+        assert_eq!(
+            from_stored(&stored[..stored.len() / 2]).unwrap_err(),
+            StoredUserError::NotJson
+        );
+        assert_eq!(
+            from_stored("{\"hello\":\"world\"}").unwrap_err(),
+            StoredUserError::WrongShape
+        );
+        assert_eq!(
+            from_stored("[1,2,3]").unwrap_err(),
+            StoredUserError::WrongShape
+        );
+        assert_eq!(
+            from_stored("{\"version\":0,\"user\":{}}").unwrap_err(),
+            StoredUserError::WrongVersion(0)
+        );
+        let wrong_types = stored.replace(
+            "\"id_token_expires_at\":36000",
+            "\"id_token_expires_at\":\"soon\"",
+        );
+        assert_eq!(
+            from_stored(&wrong_types).unwrap_err(),
+            StoredUserError::WrongShape
+        );
         assert_eq!(from_stored("").unwrap_err(), StoredUserError::NotJson);
     }
 
@@ -187,7 +216,10 @@ mod tests {
         let u = user(0);
         assert!(u.tokens_valid(0));
         assert!(u.tokens_valid(36_000 - 31));
-        assert!(!u.tokens_valid(36_000 - 30), "the ID token is about to expire");
+        assert!(
+            !u.tokens_valid(36_000 - 30),
+            "the ID token is about to expire"
+        );
         assert_eq!(u.expires_at(), 36_000);
     }
 
@@ -205,6 +237,9 @@ mod tests {
 
     #[test]
     fn the_key_is_versioned_and_per_authority_and_client() {
-        assert_eq!(storage_key("http://a/", "c"), "passport.user.v1:http://a/:c");
+        assert_eq!(
+            storage_key("http://a/", "c"),
+            "passport.user.v1:http://a/:c"
+        );
     }
 }

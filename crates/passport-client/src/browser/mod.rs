@@ -1,5 +1,13 @@
 //! Thin wrappers over the web APIs the protocol needs. Nothing here decides
-//! anything; the decisions live in the protocol modules.
+//! anything; the decisions live in the protocol modules and the client.
 
 pub mod config_file;
+pub mod http;
+pub mod jwks;
+pub mod locks;
+pub mod messaging;
 pub mod page;
+pub mod popup;
+pub mod storage;
+pub mod time;
+pub mod webcrypto;

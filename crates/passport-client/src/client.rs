@@ -1,0 +1,427 @@
+//! The Passport client: login (popup or redirect), the callback, the cached
+//! session with refresh, logout and the token accessors. It joins the protocol
+//! modules to the browser wrappers; it knows nothing of Leptos.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use url::Url;
+
+use crate::browser::{
+    http, jwks, locks, messaging, page, popup, storage::LocalStore, time, webcrypto,
+};
+use crate::config::{LogoutMode, PassportConfig};
+use crate::error::PassportError;
+use crate::jwt::{self, Expected, TokenError};
+use crate::oauth::{self, IssuedTokens, TokenEndpointError};
+use crate::pending::{self, Flow, PendingLogin};
+use crate::secret::{AccessToken, AuthorizationCode, IdToken, LoginState, RefreshToken};
+use crate::storage::KeyValueStore;
+use crate::user::{self, User, UserProfile};
+
+/// Options of [`Passport::login`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoginOptions {
+    /// Only restore the stored session (refreshing it if needed); never open a window.
+    pub use_cached_session: bool,
+}
+
+/// How a callback finished.
+#[derive(Debug, Clone)]
+pub enum CallbackOutcome {
+    /// A popup sign-in: the opener was told, this window closes.
+    Popup,
+    /// A redirect sign-in: the user is stored; go home.
+    Redirect(User),
+}
+
+/// The Passport client. Cheap to clone; all state lives in localStorage.
+#[derive(Debug, Clone)]
+pub struct Passport {
+    config: Arc<PassportConfig>,
+    user_key: Arc<str>,
+}
+
+/// A popup that is open and waiting for its callback.
+struct OpenPopup {
+    window: web_sys::Window,
+    listener: messaging::ResultListener,
+    state: LoginState,
+}
+
+impl Passport {
+    /// A client for this configuration.
+    pub fn new(config: PassportConfig) -> Self {
+        let user_key = user::storage_key(config.authority.as_str(), &config.client_id);
+        Self {
+            config: Arc::new(config),
+            user_key: user_key.into(),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &PassportConfig {
+        &self.config
+    }
+
+    /// The localStorage key of the signed-in user (for `storage` events).
+    pub fn user_storage_key(&self) -> &str {
+        &self.user_key
+    }
+
+    /// Signs the user in. With `use_cached_session` it only restores the stored
+    /// session and never opens a window; otherwise it opens the sign-in popup
+    /// **now, synchronously** (call it inside the click handler), then waits.
+    pub fn login(
+        &self,
+        options: LoginOptions,
+    ) -> impl Future<Output = Result<Option<User>, PassportError>> + 'static {
+        let opened = (!options.use_cached_session).then(|| self.open_popup());
+        let this = self.clone();
+        async move {
+            match opened {
+                None => this.login_cached().await,
+                Some(Err(err)) => Err(err),
+                Some(Ok(popup)) => this.wait_for_popup(popup).await.map(Some),
+            }
+        }
+    }
+
+    fn start(&self, flow: Flow) -> Result<oauth::AuthorizeRequest, PassportError> {
+        let origin = page::page_location().origin;
+        let request = oauth::authorize(&self.config, flow, &origin, time::now_ms());
+        if !pending::save(&LocalStore, &request.pending, time::now_ms()) {
+            return Err(PassportError::Storage(
+                "localStorage is full or disabled".into(),
+            ));
+        }
+        Ok(request)
+    }
+
+    fn open_popup(&self) -> Result<OpenPopup, PassportError> {
+        let request = self.start(Flow::Popup)?;
+        let state = request.pending.state.clone();
+        let listener = messaging::ResultListener::new(state.as_str());
+        match popup::open(request.url.as_str()) {
+            Ok(window) => Ok(OpenPopup {
+                window,
+                listener,
+                state,
+            }),
+            Err(err) => {
+                pending::take(&LocalStore, &state, time::now_ms());
+                Err(err)
+            }
+        }
+    }
+
+    async fn wait_for_popup(&self, popup: OpenPopup) -> Result<User, PassportError> {
+        loop {
+            if let Some(message) = popup.listener.take() {
+                return self.popup_result(message);
+            }
+            if popup::is_closed(&popup.window) {
+                // A result posted just before closing may still be on its way.
+                time::sleep(300).await;
+                if let Some(message) = popup.listener.take() {
+                    return self.popup_result(message);
+                }
+                pending::take(&LocalStore, &popup.state, time::now_ms());
+                return Err(PassportError::PopupClosed);
+            }
+            time::sleep(200).await;
+        }
+    }
+
+    fn popup_result(&self, message: messaging::LoginMessage) -> Result<User, PassportError> {
+        match message.error {
+            None => self.stored_user().ok_or(PassportError::NotLoggedIn),
+            Some(error) => Err(PassportError::CallbackFailed(error)),
+        }
+    }
+
+    /// Signs the user in by navigating this tab to the provider.
+    pub fn login_with_redirect(&self) -> Result<(), PassportError> {
+        let request = self.start(Flow::Redirect)?;
+        web_sys::window()
+            .ok_or_else(|| PassportError::Browser("no window".into()))?
+            .location()
+            .assign(request.url.as_str())
+            .map_err(|_| PassportError::Browser("could not navigate to the sign-in page".into()))
+    }
+
+    /// Runs the login callback on the redirect URI page, for both flows.
+    /// A second run for the same sign-in finds no state: it runs once.
+    pub async fn login_callback(&self) -> Result<CallbackOutcome, PassportError> {
+        let window = web_sys::window().ok_or_else(|| PassportError::Browser("no window".into()))?;
+        let href = window.location().href().unwrap_or_default();
+        let url = Url::parse(&href)
+            .map_err(|_| PassportError::Browser("unreadable page address".into()))?;
+        let param = |name: &str| {
+            url.query_pairs()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        };
+        let callback_origin = window.location().origin().unwrap_or_default();
+
+        let Some(state) = param("state") else {
+            return Err(match param("error") {
+                Some(error) => PassportError::Provider {
+                    error,
+                    description: param("error_description"),
+                },
+                None => PassportError::NoMatchingState {
+                    callback_origin,
+                    started_on: None,
+                },
+            });
+        };
+        let state = LoginState::new(state);
+        let Some(pending) = pending::take(&LocalStore, &state, time::now_ms()) else {
+            let started_on =
+                oauth::origin_from_state(state.as_str()).filter(|o| *o != callback_origin);
+            return Err(PassportError::NoMatchingState {
+                callback_origin,
+                started_on,
+            });
+        };
+        let flow = pending.flow;
+        let result = match param("error") {
+            Some(error) => Err(PassportError::Provider {
+                error,
+                description: param("error_description"),
+            }),
+            None => match param("code") {
+                Some(code) => self.complete(AuthorizationCode::new(code), &pending).await,
+                None => Err(PassportError::MissingCode),
+            },
+        };
+        match flow {
+            Flow::Popup => {
+                messaging::send(&messaging::LoginMessage {
+                    kind: messaging::MESSAGE_TYPE.into(),
+                    state: state.as_str().to_owned(),
+                    error: result.as_ref().err().map(|e| e.to_string()),
+                });
+                result.map(|_| {
+                    let _ = window.close();
+                    CallbackOutcome::Popup
+                })
+            }
+            Flow::Redirect => result.map(CallbackOutcome::Redirect),
+        }
+    }
+
+    async fn complete(
+        &self,
+        code: AuthorizationCode,
+        pending: &PendingLogin,
+    ) -> Result<User, PassportError> {
+        let tokens =
+            oauth::exchange_code(&self.config, &http::oauth_client, &code, &pending.verifier)
+                .await
+                .map_err(PassportError::TokenEndpoint)?;
+        let user = self
+            .verified_user(tokens, Some(pending.nonce.secret()), None)
+            .await?;
+        self.store_user(&user)?;
+        Ok(user)
+    }
+
+    /// Verifies the ID token (signature against the JWKS, then claims) and builds the user.
+    async fn verified_user(
+        &self,
+        tokens: IssuedTokens,
+        nonce: Option<&str>,
+        previous_refresh: Option<RefreshToken>,
+    ) -> Result<User, PassportError> {
+        let decoded =
+            jwt::decode(tokens.id_token.secret()).map_err(PassportError::InvalidIdToken)?;
+        let now = time::now_secs();
+        let issuer = oauth::expected_issuer(&self.config);
+        jwt::check_claims(
+            &decoded.claims,
+            &Expected {
+                issuer: &issuer,
+                client_id: &self.config.client_id,
+                nonce,
+                now,
+            },
+        )
+        .map_err(PassportError::InvalidIdToken)?;
+        let jwks_url = self.config.authority_endpoint(".well-known/jwks.json");
+        let key = jwks::key(jwks_url.as_str(), decoded.header.kid.as_deref())
+            .await
+            .map_err(|e| PassportError::TokenEndpoint(TokenEndpointError::Network(e.0)))?
+            .ok_or(PassportError::InvalidIdToken(TokenError::UnknownKey))?;
+        let valid =
+            webcrypto::verify_rs256(&key, decoded.signing_input.as_bytes(), &decoded.signature)
+                .await
+                .map_err(PassportError::Browser)?;
+        if !valid {
+            return Err(PassportError::InvalidIdToken(TokenError::BadSignature));
+        }
+        let access_expires_at = tokens
+            .expires_in
+            .map(|secs| now + secs)
+            .or_else(|| jwt::unverified_exp(tokens.access_token.secret()))
+            .unwrap_or(now);
+        Ok(User::from_tokens(
+            &decoded.claims,
+            tokens.id_token,
+            tokens.access_token,
+            tokens.refresh_token.or(previous_refresh),
+            access_expires_at,
+        ))
+    }
+
+    /// The stored user, without any network. Corrupt or foreign content is
+    /// removed and reported once on the console, without its contents.
+    pub fn stored_user(&self) -> Option<User> {
+        let raw = LocalStore.get(&self.user_key)?;
+        match user::from_stored(&raw) {
+            Ok(user) => Some(user),
+            Err(err) => {
+                LocalStore.remove(&self.user_key);
+                web_sys::console::warn_1(
+                    &format!("Passport: {err}; it was removed and you are signed out.").into(),
+                );
+                None
+            }
+        }
+    }
+
+    fn store_user(&self, user: &User) -> Result<(), PassportError> {
+        if LocalStore.set(&self.user_key, &user::to_stored(user)) {
+            Ok(())
+        } else {
+            Err(PassportError::Storage(
+                "localStorage is full or disabled".into(),
+            ))
+        }
+    }
+
+    fn remove_user(&self) {
+        LocalStore.remove(&self.user_key);
+    }
+
+    /// `login(use_cached_session: true)`: the stored user if both tokens are
+    /// valid, a refreshed one if not, nothing when there is no session.
+    pub async fn login_cached(&self) -> Result<Option<User>, PassportError> {
+        match self.stored_user() {
+            None => Ok(None),
+            Some(user) if user.tokens_valid(time::now_secs()) => Ok(Some(user)),
+            Some(_) => self.refresh_session(false).await,
+        }
+    }
+
+    /// Refreshes the session under a lock shared by every tab. After taking the
+    /// lock it reads storage again: if another tab refreshed meanwhile, that
+    /// result is used and the (already rotated) refresh token is not sent twice.
+    /// `force` refreshes even valid tokens (to pick up new claims).
+    pub async fn refresh_session(&self, force: bool) -> Result<Option<User>, PassportError> {
+        let before = self
+            .stored_user()
+            .and_then(|u| u.refresh_token)
+            .map(|t| t.secret().to_owned());
+        let lock_name = format!("passport-refresh:{}", self.user_key);
+        locks::with_lock(&lock_name, async {
+            let Some(user) = self.stored_user() else {
+                return Ok(None);
+            };
+            let current = user.refresh_token.as_ref().map(|t| t.secret().to_owned());
+            let refreshed_elsewhere = current != before;
+            if user.tokens_valid(time::now_secs()) && (!force || refreshed_elsewhere) {
+                return Ok(Some(user));
+            }
+            let Some(refresh_token) = user.refresh_token.clone() else {
+                self.remove_user();
+                return Ok(None);
+            };
+            match oauth::refresh(&self.config, &http::oauth_client, &refresh_token).await {
+                Ok(tokens) => {
+                    let user = self
+                        .verified_user(tokens, None, Some(refresh_token))
+                        .await?;
+                    self.store_user(&user)?;
+                    Ok(Some(user))
+                }
+                Err(TokenEndpointError::Rejected { .. }) => {
+                    // The provider no longer accepts this session: sign out cleanly.
+                    self.remove_user();
+                    Ok(None)
+                }
+                Err(err) => Err(PassportError::RefreshFailed(err)),
+            }
+        })
+        .await
+    }
+
+    /// The profile of the signed-in user, from storage.
+    pub fn user_info(&self) -> Option<UserProfile> {
+        self.stored_user().map(|u| u.profile)
+    }
+
+    /// A valid access token, refreshing the session if needed.
+    pub async fn access_token(&self) -> Result<AccessToken, PassportError> {
+        self.login_cached()
+            .await?
+            .map(|u| u.access_token)
+            .ok_or(PassportError::NotLoggedIn)
+    }
+
+    /// A valid ID token, refreshing the session if needed.
+    pub async fn id_token(&self) -> Result<IdToken, PassportError> {
+        self.login_cached()
+            .await?
+            .map(|u| u.id_token)
+            .ok_or(PassportError::NotLoggedIn)
+    }
+
+    /// Signs out: revokes the refresh token, clears storage, then ends the
+    /// provider session by redirect (default) or silently in a hidden frame.
+    pub async fn logout(&self) -> Result<(), PassportError> {
+        let user = self.stored_user();
+        self.remove_user();
+        pending::sweep(&LocalStore, f64::MAX);
+        let mut problem = None;
+        if let Some(token) = user.and_then(|u| u.refresh_token) {
+            if let Err(err) = oauth::revoke(&self.config, &http::oauth_client, &token).await {
+                problem = Some(format!(
+                    "the session could not be revoked at the provider ({err})"
+                ));
+            }
+        }
+        let logout_url = oauth::logout_url(&self.config);
+        let window = web_sys::window().ok_or_else(|| PassportError::Browser("no window".into()))?;
+        match self.config.logout_mode {
+            LogoutMode::Redirect => {
+                let _ = window.location().assign(logout_url.as_str());
+            }
+            LogoutMode::Silent => silent_logout(&window, logout_url.as_str()),
+        }
+        match problem {
+            Some(message) => Err(PassportError::Logout(message)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Loads the provider's logout URL in a hidden frame and removes it afterwards.
+fn silent_logout(window: &web_sys::Window, url: &str) {
+    use wasm_bindgen::JsCast;
+    let Some(document) = window.document() else {
+        return;
+    };
+    let Ok(frame) = document.create_element("iframe") else {
+        return;
+    };
+    let _ = frame.set_attribute("src", url);
+    let _ = frame.set_attribute("hidden", "");
+    let _ = frame.set_attribute("aria-hidden", "true");
+    if let Some(body) = document.body() {
+        let _ = body.append_child(&frame);
+        let frame: web_sys::Element = frame.unchecked_into();
+        gloo_timers::callback::Timeout::new(5_000, move || frame.remove()).forget();
+    }
+}

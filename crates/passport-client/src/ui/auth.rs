@@ -1,0 +1,141 @@
+//! The auth state as one signal, the context that carries it with the client,
+//! and the session restore that runs after mount.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::client::LoginOptions;
+use crate::error::PassportError;
+use crate::user::{self, User};
+use crate::Passport;
+
+/// Where the user stands.
+#[derive(Debug, Clone)]
+pub enum AuthState {
+    /// The stored session is being restored.
+    Loading,
+    /// Nobody is signed in.
+    SignedOut,
+    /// Signed in.
+    SignedIn(User),
+    /// Restoring or signing in failed; the message says what to do.
+    Failed(PassportError),
+}
+
+/// The client and the auth signal, shared through context.
+#[derive(Clone)]
+pub struct AuthContext {
+    /// The Passport client.
+    pub passport: Passport,
+    /// The auth state.
+    pub state: RwSignal<AuthState>,
+    /// The last sign-in attempt's error (popup blocked or closed, …), if any.
+    pub sign_in_error: RwSignal<Option<PassportError>>,
+    /// Whether a sign-in is in progress.
+    pub signing_in: RwSignal<bool>,
+}
+
+/// Creates the auth context, provides it, restores the session after mount and
+/// follows sign-in and sign-out in other tabs.
+pub fn provide_auth(passport: Passport) -> AuthContext {
+    let auth = AuthContext {
+        passport,
+        state: RwSignal::new(AuthState::Loading),
+        sign_in_error: RwSignal::new(None),
+        signing_in: RwSignal::new(false),
+    };
+    provide_context(auth.clone());
+
+    // After mount: restore the cached session. Never opens a window.
+    let restore = auth.clone();
+    Effect::new(move |_| restore.restore());
+
+    // Other tabs signing in or out write the same key; follow them.
+    let follow = auth.clone();
+    let handle = window_event_listener(leptos::ev::storage, move |event: web_sys::StorageEvent| {
+        if event.key().as_deref() != Some(follow.passport.user_storage_key()) {
+            return;
+        }
+        let next = match event.new_value() {
+            None => AuthState::SignedOut,
+            Some(raw) => match user::from_stored(&raw) {
+                Ok(user) => AuthState::SignedIn(user),
+                Err(_) => AuthState::SignedOut,
+            },
+        };
+        follow.state.set(next);
+    });
+    on_cleanup(move || handle.remove());
+    auth
+}
+
+/// The auth context provided by [`provide_auth`].
+pub fn use_auth() -> AuthContext {
+    expect_context::<AuthContext>()
+}
+
+impl AuthContext {
+    /// Restores the stored session (refreshing it if needed).
+    pub fn restore(&self) {
+        let this = self.clone();
+        spawn_local(async move {
+            let next = match this
+                .passport
+                .login(LoginOptions {
+                    use_cached_session: true,
+                })
+                .await
+            {
+                Ok(Some(user)) => AuthState::SignedIn(user),
+                Ok(None) => AuthState::SignedOut,
+                Err(err) => AuthState::Failed(err),
+            };
+            mark_restored();
+            this.state.set(next);
+        });
+    }
+
+    /// Signs in with the popup. Call it from a click handler: the popup opens
+    /// synchronously, before anything is awaited, or the browser blocks it.
+    pub fn sign_in(&self) {
+        self.sign_in_error.set(None);
+        let login = self.passport.login(LoginOptions::default());
+        self.signing_in.set(true);
+        let this = self.clone();
+        spawn_local(async move {
+            match login.await {
+                Ok(Some(user)) => this.state.set(AuthState::SignedIn(user)),
+                Ok(None) => this.state.set(AuthState::SignedOut),
+                Err(err) => this.sign_in_error.set(Some(err)),
+            }
+            this.signing_in.set(false);
+        });
+    }
+
+    /// Signs in by navigating this tab to the provider.
+    pub fn sign_in_with_redirect(&self) {
+        self.sign_in_error.set(None);
+        if let Err(err) = self.passport.login_with_redirect() {
+            self.sign_in_error.set(Some(err));
+        }
+    }
+
+    /// Signs out everywhere.
+    pub fn sign_out(&self) {
+        let this = self.clone();
+        spawn_local(async move {
+            let result = this.passport.logout().await;
+            this.state.set(AuthState::SignedOut);
+            if let Err(err) = result {
+                this.sign_in_error.set(Some(err));
+            }
+        });
+    }
+}
+
+/// Marks when the session restore finished, for performance measurements.
+fn mark_restored() {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark("passport:restored");
+    }
+}

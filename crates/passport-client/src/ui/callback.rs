@@ -1,0 +1,56 @@
+//! The component on the redirect URI route that finishes sign-in.
+
+use std::cell::Cell;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::auth::{use_auth, AuthState};
+use crate::client::CallbackOutcome;
+use crate::error::PassportError;
+
+thread_local! {
+    // The callback must run once per page load, however often the component renders.
+    static STARTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// What the callback page shows.
+#[derive(Debug, Clone)]
+pub enum CallbackStatus {
+    /// Exchanging the code.
+    Working,
+    /// Popup done: the window is closing.
+    PopupDone,
+    /// Failed; the page explains.
+    Failed(PassportError),
+}
+
+/// Runs the login callback once; `on_redirect_done` runs after a redirect
+/// sign-in (navigate home with `replace` there), `children` renders the status.
+#[component]
+pub fn LoginCallback<F, V>(
+    /// Called after a redirect-flow sign-in has stored the user.
+    on_redirect_done: F,
+    /// Renders the callback's status.
+    view: fn(CallbackStatus) -> V,
+) -> impl IntoView
+where
+    F: Fn() + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let auth = use_auth();
+    let status = RwSignal::new(CallbackStatus::Working);
+    if !STARTED.with(|s| s.replace(true)) {
+        spawn_local(async move {
+            match auth.passport.login_callback().await {
+                Ok(CallbackOutcome::Popup) => status.set(CallbackStatus::PopupDone),
+                Ok(CallbackOutcome::Redirect(user)) => {
+                    auth.state.set(AuthState::SignedIn(user));
+                    on_redirect_done();
+                }
+                Err(err) => status.set(CallbackStatus::Failed(err)),
+            }
+        });
+    }
+    move || view(status.get())
+}
