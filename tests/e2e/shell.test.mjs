@@ -21,7 +21,7 @@ test("home page shows the shell with header and main area", async () => {
   app.setConfig(passport.config());
   const page = await newPage(browser);
   await page.goto(app.url("/"));
-  await page.getByTestId("home").waitFor();
+  await page.getByTestId("signed-out").waitFor();
   assert.match(await page.locator("header").innerText(), /Passport for IMX/);
   assert.equal(await page.locator("main#main").count(), 1);
   assert.deepEqual(page.consoleLines.filter((l) => l.startsWith("pageerror")), []);
@@ -33,7 +33,9 @@ test("a deep link to /redirect loads the callback page, not a 404", async () => 
   const page = await newPage(browser);
   const response = await page.goto(app.url("/redirect"));
   assert.equal(response.status(), 200);
-  await page.getByTestId("callback").waitFor();
+  // With no sign-in in progress the callback page explains itself; it is not the 404 page.
+  await page.getByTestId("callback-error").waitFor();
+  assert.equal(await page.getByTestId("not-found").count(), 0);
   await page.context().close();
 });
 
@@ -43,7 +45,7 @@ test("an unknown path shows the not-found page with a way home", async () => {
   await page.goto(app.url("/no/such/page"));
   await page.getByTestId("not-found").waitFor();
   await page.getByRole("link", { name: "Back to the home page" }).click();
-  await page.getByTestId("home").waitFor();
+  await page.getByTestId("signed-out").waitFor();
   await page.context().close();
 });
 

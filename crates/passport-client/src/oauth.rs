@@ -233,25 +233,35 @@ where
     issued(response)
 }
 
+/// The RFC 7009 revocation request for a refresh token. Built here rather than
+/// with `oauth2::Client::revoke_token`, which refuses plain-http endpoints and so
+/// could not talk to the local Passport.
+pub fn revocation_request(config: &PassportConfig, refresh_token: &RefreshToken) -> oauth2::HttpRequest {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("token", refresh_token.secret())
+        .append_pair("token_type_hint", "refresh_token")
+        .append_pair("client_id", &config.client_id)
+        .finish();
+    http::Request::builder()
+        .method(http::Method::POST)
+        .uri(config.authority_endpoint("oauth/revoke").as_str())
+        .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(http::header::ACCEPT, "application/json")
+        .body(body.into_bytes())
+        .expect("a valid request")
+}
+
 /// Revokes a refresh token (and with it, its rotation family).
-pub async fn revoke<C>(
-    config: &PassportConfig,
-    http: &C,
-    refresh_token: &RefreshToken,
-) -> Result<(), String>
+pub async fn revoke<C>(config: &PassportConfig, http: &C, refresh_token: &RefreshToken) -> Result<(), String>
 where
     C: for<'c> oauth2::AsyncHttpClient<'c>,
 {
-    let token = StandardRevocableToken::RefreshToken(oauth2::RefreshToken::new(
-        refresh_token.secret().to_owned(),
-    ));
-    let client = client(config);
-    client
-        .revoke_token(token)
-        .map_err(|e| e.to_string())?
-        .request_async(http)
-        .await
-        .map_err(|e| e.to_string())
+    let response = http.call(revocation_request(config, refresh_token)).await.map_err(|e| e.to_string())?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("the provider answered HTTP {}", response.status().as_u16()))
+    }
 }
 
 /// The provider's logout URL that returns to `logout_redirect_uri`.
@@ -399,6 +409,14 @@ mod tests {
                 .body(body.as_bytes().to_vec())
                 .unwrap()))
         }
+    }
+
+    #[test]
+    fn revocation_posts_the_refresh_token_with_the_client_id() {
+        let request = revocation_request(&config(), &RefreshToken::new("r/1"));
+        assert_eq!(request.uri().to_string(), "http://127.0.0.1:8081/oauth/revoke");
+        let body = String::from_utf8(request.body().clone()).unwrap();
+        assert_eq!(body, "token=r%2F1&token_type_hint=refresh_token&client_id=local-passport-app");
     }
 
     #[test]

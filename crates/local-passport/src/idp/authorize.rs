@@ -35,6 +35,8 @@ pub struct AuthorizeParams {
     pub code_challenge_method: Option<String>,
     pub audience: Option<String>,
     pub prompt: Option<String>,
+    /// `signup` opens the create-account form (Auth0's `screen_hint`).
+    pub screen_hint: Option<String>,
 }
 
 /// The sign-in form: the authorization request travels along as hidden fields
@@ -227,7 +229,10 @@ pub async fn start(
             state: request.params.state.clone(),
         }
         .into_response(),
-        None => Html(sign_in_page::render(&request, FormMode::SignIn, None, "")).into_response(),
+        None => {
+            let mode = if request.params.screen_hint.as_deref() == Some("signup") { FormMode::SignUp } else { FormMode::SignIn };
+            Html(sign_in_page::render(&request, mode, None, "")).into_response()
+        }
     }
 }
 

@@ -83,12 +83,6 @@ pub fn render(request: &ValidRequest, mode: FormMode, error: Option<&str>, email
 <input id="password" name="password" type="password" autocomplete="{autocomplete}" required minlength="{minlength}"{described}>
 <button type="submit" id="submit">{submit}</button>
 </form>
-<form method="post" action="/authorize">
-{hidden}
-<input type="hidden" name="mode" value="{other_mode}">
-<input type="hidden" name="email" value="{email}">
-<input type="hidden" name="password" value="">
-</form>
 <p class="muted"><a id="switch-mode" href="{switch_href}">{other_label}</a></p>"#,
         client = escape(&request.client_name),
         email = escape(email),

@@ -1,0 +1,54 @@
+// Steps a user takes, shared by the end-to-end tests.
+import assert from "node:assert/strict";
+
+let counter = 0;
+/** A fresh email address. */
+export function newEmail(prefix = "user") {
+  counter += 1;
+  return `${prefix}-${Date.now()}-${counter}@example.test`;
+}
+
+export const PASSWORD = "correct horse battery";
+
+/** Fills the local Passport's form in `popup` (a Page) and submits it. */
+export async function fillPassportForm(popup, { email, password = PASSWORD, create = false }) {
+  await popup.locator("#email").waitFor();
+  if (create && !(await popup.locator("h1").innerText()).includes("Create")) {
+    await popup.locator("#switch-mode").click();
+    await popup.locator("h1", { hasText: "Create your account" }).waitFor();
+  }
+  await popup.locator("#email").fill(email);
+  await popup.locator("#password").fill(password);
+  await popup.locator("#submit").click();
+}
+
+/** Clicks "Sign in with Passport", completes the popup, and waits for the profile. */
+export async function signInWithPopup(page, { email, password = PASSWORD, create = false }) {
+  const popupPromise = page.waitForEvent("popup");
+  await page.getByTestId("sign-in").click();
+  const popup = await popupPromise;
+  const closed = popup.waitForEvent("close");
+  await fillPassportForm(popup, { email, password, create });
+  await closed;
+  await page.getByTestId("profile").waitFor();
+  assert.equal(await page.getByTestId("profile-email").innerText(), email);
+  return popup;
+}
+
+/** The stored user's JSON, or null. */
+export async function storedUser(page) {
+  return page.evaluate(() => {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (key.startsWith("passport.user.")) return JSON.parse(localStorage.getItem(key));
+    }
+    return null;
+  });
+}
+
+/** Requests the page makes to `origin` from now on. */
+export function recordRequests(page, origin) {
+  const seen = [];
+  page.on("request", (request) => { if (request.url().startsWith(origin)) seen.push(`${request.method()} ${new URL(request.url()).pathname}`); });
+  return seen;
+}

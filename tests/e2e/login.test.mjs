@@ -1,0 +1,310 @@
+// Sign-in, the /redirect callback and the cached-session restore, in headless
+// Chromium against the real app bundle and a real local Passport.
+import { test, before, after, describe } from "node:test";
+import assert from "node:assert/strict";
+import { startApp, startPassport, startBrowser, newPage } from "./harness.mjs";
+import { newEmail, signInWithPopup, fillPassportForm, storedUser, recordRequests, PASSWORD } from "./flows.mjs";
+
+let app, browser;
+before(async () => { app = await startApp(); browser = await startBrowser(); });
+after(async () => { await browser?.close(); await app?.stop(); });
+
+describe("with default token lifetimes", () => {
+  let passport;
+  before(async () => { passport = await startPassport(app.port); app.setConfig(passport.config()); });
+  after(() => passport?.cleanup());
+
+  test("a new account signs in with the popup and sees the profile", async () => {
+    const page = await newPage(browser);
+    await page.goto(app.url("/"));
+    await page.getByTestId("signed-out").waitFor();
+    const email = newEmail("new");
+    await signInWithPopup(page, { email, create: true });
+    const stored = await storedUser(page);
+    assert.equal(stored.version, 1);
+    assert.equal(stored.user.profile.email, email);
+    assert.match(await page.getByTestId("profile-sub").innerText(), /^email\|/);
+    await page.context().close();
+  });
+
+  test("an existing account signs in, and a reload restores it without any window or request", async () => {
+    const email = newEmail("existing");
+    const first = await newPage(browser);
+    await first.goto(app.url("/"));
+    await signInWithPopup(first, { email, create: true });
+    await first.context().close();
+
+    const page = await newPage(browser);
+    await page.goto(app.url("/"));
+    await signInWithPopup(page, { email });
+
+    const popups = [];
+    page.on("popup", (p) => popups.push(p));
+    const requests = recordRequests(page, passport.issuer);
+    await page.reload();
+    await page.getByTestId("profile").waitFor();
+    assert.equal(await page.getByTestId("profile-email").innerText(), email);
+    assert.equal(popups.length, 0, "restoring never opens a window");
+    assert.deepEqual(requests, [], "a valid cached session needs no network");
+    await page.context().close();
+  });
+
+  test("the redirect flow signs in in this tab and Back does not replay the callback", async () => {
+    const page = await newPage(browser);
+    await page.addInitScript(() => { window.open = () => null; }); // a popup blocker
+    await page.goto(app.url("/"));
+    await page.getByTestId("sign-in").click();
+    const prompt = page.getByTestId("sign-in-error");
+    await prompt.waitFor();
+    assert.match(await prompt.innerText(), /blocked/);
+    await page.getByTestId("continue-in-tab").click();
+    const email = newEmail("redirect");
+    await fillPassportForm(page, { email, create: true });
+    await page.getByTestId("profile").waitFor();
+    assert.equal(new URL(page.url()).pathname, "/", "the callback URL is replaced by home");
+    assert.equal(await page.getByTestId("profile-email").innerText(), email);
+    await page.goBack();
+    assert.ok(!page.url().includes("/redirect?"), "Back does not return to the spent callback");
+    await page.context().close();
+  });
+
+  test("a blocked popup offers try again, which opens the popup on a fresh click", async () => {
+    const page = await newPage(browser);
+    await page.addInitScript(() => {
+      const real = window.open;
+      let blocked = true;
+      window.open = (...args) => { if (blocked) { blocked = false; return null; } return real.apply(window, args); };
+    });
+    await page.goto(app.url("/"));
+    await page.getByTestId("sign-in").click();
+    await page.getByTestId("sign-in-error").waitFor();
+    const popupPromise = page.waitForEvent("popup");
+    await page.getByTestId("try-again").click();
+    const popup = await popupPromise;
+    const email = newEmail("retry");
+    await fillPassportForm(popup, { email, create: true });
+    await page.getByTestId("profile").waitFor();
+    await page.context().close();
+  });
+
+  test("closing the popup shows a clear error within 2 seconds", async () => {
+    const page = await newPage(browser);
+    await page.goto(app.url("/"));
+    const popupPromise = page.waitForEvent("popup");
+    await page.getByTestId("sign-in").click();
+    const popup = await popupPromise;
+    await popup.locator("#email").waitFor();
+    const closedAt = Date.now();
+    await popup.close();
+    const error = page.getByTestId("sign-in-error");
+    await error.waitFor({ timeout: 2000 });
+    assert.ok(Date.now() - closedAt < 2000);
+    assert.match(await error.innerText(), /sign-in window was closed/);
+    assert.equal(await page.getByTestId("sign-in").isEnabled(), true, "the user can try again");
+    await page.context().close();
+  });
+
+  test("a callback with a forged state shows the No matching state page", async () => {
+    const page = await newPage(browser);
+    await page.goto(app.url("/redirect?code=stolen&state=forged"));
+    const error = page.getByTestId("callback-error");
+    await error.waitFor();
+    assert.match(await error.innerText(), /No matching state found in storage/);
+    assert.equal(await storedUser(page), null, "nothing is stored");
+    await page.context().close();
+  });
+
+  test("a callback on 127.0.0.1 after starting on localhost explains the host mismatch", async () => {
+    const page = await newPage(browser);
+    await page.goto(app.url("/", "localhost"));
+    const popupPromise = page.waitForEvent("popup");
+    await page.getByTestId("sign-in").click();
+    const popup = await popupPromise;
+    await popup.locator("#email").waitFor();
+    const state = new URL(popup.url()).searchParams.get("state");
+    await popup.close();
+    await page.goto(app.url(`/redirect?code=abc&state=${encodeURIComponent(state)}`, "127.0.0.1"));
+    await page.getByTestId("callback-error").waitFor();
+    assert.equal(await page.getByTestId("started-origin").innerText(), `http://localhost:${app.port}`);
+    assert.equal(await page.getByTestId("callback-origin").innerText(), `http://127.0.0.1:${app.port}`);
+    assert.match(await page.getByTestId("callback-error").innerText(), /separate storage for each host name/);
+    await page.context().close();
+  });
+
+  test("a provider error such as access_denied is shown as such", async () => {
+    const page = await newPage(browser);
+    await page.goto(app.url("/"));
+    // Start a redirect sign-in so a matching state exists, then come back with an error.
+    await page.evaluate(() => { window.open = () => null; });
+    await page.getByTestId("sign-in").click();
+    await page.getByTestId("continue-in-tab").click();
+    await page.locator("#email").waitFor();
+    const state = new URL(page.url()).searchParams.get("state");
+    await page.goto(app.url(`/redirect?error=access_denied&error_description=denied&state=${encodeURIComponent(state)}`));
+    await page.getByTestId("callback-error").waitFor();
+    assert.equal(await page.getByTestId("provider-error").innerText(), "access_denied");
+    await page.context().close();
+  });
+
+  test("replaying a completed callback URL is refused and keeps the session", async () => {
+    const page = await newPage(browser);
+    await page.addInitScript(() => { window.open = () => null; });
+    await page.goto(app.url("/"));
+    await page.getByTestId("sign-in").click();
+    await page.getByTestId("continue-in-tab").click();
+    let callbackUrl;
+    page.on("framenavigated", (frame) => { if (frame.url().includes("/redirect?code=")) callbackUrl = frame.url(); });
+    await fillPassportForm(page, { email: newEmail("replay"), create: true });
+    await page.getByTestId("profile").waitFor();
+    const before = await storedUser(page);
+    await page.goto(callbackUrl);
+    await page.getByTestId("callback-error").waitFor();
+    assert.match(await page.getByTestId("callback-error").innerText(), /No matching state/);
+    assert.deepEqual(await storedUser(page), before, "the signed-in user is untouched");
+    await page.context().close();
+  });
+
+  test("logout revokes the session, clears storage and ends the provider session", async () => {
+    const page = await newPage(browser);
+    await page.goto(app.url("/"));
+    await signInWithPopup(page, { email: newEmail("logout"), create: true });
+    const refreshToken = (await storedUser(page)).user.refresh_token;
+    await page.getByTestId("sign-out").click();
+    await page.getByTestId("signed-out").waitFor();
+    assert.equal(await storedUser(page), null);
+    const response = await fetch(passport.url("oauth/token"), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "refresh_token", client_id: "local-passport-app", refresh_token: refreshToken }),
+    });
+    assert.equal((await response.json()).error, "invalid_grant", "the refresh token was revoked");
+    // The provider session is over too: signing in again shows the form.
+    const popupPromise = page.waitForEvent("popup");
+    await page.getByTestId("sign-in").click();
+    const popup = await popupPromise;
+    await popup.locator("#email").waitFor();
+    await popup.close();
+    await page.context().close();
+  });
+
+  test("corrupt stored session is treated as signed out, removed, and reported without tokens", async () => {
+    const page = await newPage(browser);
+    await page.goto(app.url("/"));
+    await signInWithPopup(page, { email: newEmail("corrupt"), create: true });
+    const stored = await storedUser(page);
+    await page.evaluate(() => {
+      for (let i = 0; i < localStorage.length; i++) {
+        const key = localStorage.key(i);
+        if (key.startsWith("passport.user.")) localStorage.setItem(key, localStorage.getItem(key).slice(0, 40));
+      }
+    });
+    await page.reload();
+    await page.getByTestId("signed-out").waitFor();
+    assert.equal(await storedUser(page), null, "the corrupt entry is removed");
+    const console = page.consoleLines.join("\n");
+    assert.match(console, /stored session is not valid JSON/);
+    assert.ok(!console.includes(stored.user.access_token) && !console.includes(stored.user.refresh_token));
+    await page.context().close();
+  });
+});
+
+describe("with an access token that expires in seconds", () => {
+  let passport;
+  before(async () => {
+    passport = await startPassport(app.port, ["--access-token-ttl", "32"]);
+    app.setConfig(passport.config());
+  });
+  after(() => passport?.cleanup());
+
+  test("an expired access token is refreshed silently on reload", async () => {
+    const page = await newPage(browser);
+    await page.goto(app.url("/"));
+    await signInWithPopup(page, { email: newEmail("refresh"), create: true });
+    const before = await storedUser(page);
+    await page.waitForTimeout(2500);
+    const popups = [];
+    page.on("popup", (p) => popups.push(p));
+    const requests = recordRequests(page, passport.issuer);
+    await page.reload();
+    await page.getByTestId("profile").waitFor();
+    const after = await storedUser(page);
+    assert.notEqual(after.user.access_token, before.user.access_token, "a new access token");
+    assert.notEqual(after.user.refresh_token, before.user.refresh_token, "the refresh token rotated");
+    assert.ok(requests.includes("POST /oauth/token"));
+    assert.equal(popups.length, 0);
+    await page.context().close();
+  });
+
+  test("a revoked refresh token signs the user out cleanly", async () => {
+    const page = await newPage(browser);
+    await page.goto(app.url("/"));
+    await signInWithPopup(page, { email: newEmail("revoked"), create: true });
+    const { user } = await storedUser(page);
+    await fetch(passport.url("oauth/revoke"), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: user.refresh_token, client_id: "local-passport-app" }),
+    });
+    await page.waitForTimeout(2500);
+    await page.reload();
+    await page.getByTestId("signed-out").waitFor();
+    assert.equal(await storedUser(page), null);
+    assert.equal(page.consoleLines.filter((l) => l.startsWith("pageerror")).length, 0);
+    await page.context().close();
+  });
+
+  test("two tabs refreshing at once both stay signed in", async () => {
+    const context = await browser.newContext();
+    const first = await context.newPage();
+    await first.goto(app.url("/"));
+    await signInWithPopup(first, { email: newEmail("twotabs"), create: true });
+    const second = await context.newPage();
+    await second.goto(app.url("/"));
+    await second.getByTestId("profile").waitFor();
+    await first.waitForTimeout(2500);
+    await Promise.all([first.reload(), second.reload()]);
+    await Promise.all([first.getByTestId("profile").waitFor(), second.getByTestId("profile").waitFor()]);
+    // Rotation did not log anyone out: one more reload still restores.
+    await second.reload();
+    await second.getByTestId("profile").waitFor();
+    await context.close();
+  });
+
+  test("the identity provider down during refresh keeps the user and says to retry", async () => {
+    const page = await newPage(browser);
+    await page.goto(app.url("/"));
+    await signInWithPopup(page, { email: newEmail("offline"), create: true });
+    const before = await storedUser(page);
+    await page.waitForTimeout(2500);
+    await page.route(`${passport.issuer}oauth/token`, (route) => route.abort("connectionrefused"));
+    await page.reload();
+    const error = page.getByTestId("restore-error");
+    await error.waitFor();
+    assert.match(await error.innerText(), /still signed in/);
+    assert.deepEqual(await storedUser(page), before, "the user is kept");
+    await page.unroute(`${passport.issuer}oauth/token`);
+    await page.getByRole("button", { name: "Try again" }).click();
+    await page.getByTestId("profile").waitFor();
+    await page.context().close();
+  });
+});
+
+describe("across tabs", () => {
+  let passport;
+  before(async () => { passport = await startPassport(app.port); app.setConfig(passport.config()); });
+  after(() => passport?.cleanup());
+
+  test("signing in and out in one tab is followed by the other", async () => {
+    const context = await browser.newContext();
+    const first = await context.newPage();
+    const second = await context.newPage();
+    await first.goto(app.url("/"));
+    await second.goto(app.url("/"));
+    await second.getByTestId("signed-out").waitFor();
+    await signInWithPopup(first, { email: newEmail("follow"), create: true });
+    await second.getByTestId("profile").waitFor();
+    await first.getByTestId("sign-out").click();
+    await second.getByTestId("signed-out").waitFor();
+    await context.close();
+  });
+});
