@@ -1,0 +1,187 @@
+//! The browser layer in headless Chromium: storage, the cross-tab lock, WebCrypto
+//! signature verification and the sign-in result messages.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use passport_client::browser::jwks::Jwk;
+use passport_client::browser::storage::LocalStore;
+use passport_client::browser::{locks, messaging, time, webcrypto};
+use passport_client::config::{PageLocation, RuntimeConfig};
+use passport_client::pending::{self, Flow, PendingLogin};
+use passport_client::secret::{CodeVerifier, LoginState, Nonce};
+use passport_client::storage::KeyValueStore;
+use passport_client::Passport;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn local_storage_round_trips_and_lists_keys() {
+    LocalStore.set("test.key", "value");
+    assert_eq!(LocalStore.get("test.key").as_deref(), Some("value"));
+    assert!(LocalStore.keys().contains(&"test.key".to_owned()));
+    LocalStore.remove("test.key");
+    assert_eq!(LocalStore.get("test.key"), None);
+}
+
+#[wasm_bindgen_test]
+fn a_pending_sign_in_in_local_storage_is_taken_once() {
+    let pending = PendingLogin {
+        state: LoginState::new("browser-state"),
+        verifier: CodeVerifier::new("v".repeat(43)),
+        nonce: Nonce::new("n"),
+        flow: Flow::Redirect,
+        origin: "http://localhost".into(),
+        created_at_ms: time::now_ms(),
+    };
+    assert!(pending::save(&LocalStore, &pending, time::now_ms()));
+    let taken = pending::take(&LocalStore, &LoginState::new("browser-state"), time::now_ms()).unwrap();
+    assert_eq!(taken.flow, Flow::Redirect);
+    assert!(pending::take(&LocalStore, &LoginState::new("browser-state"), time::now_ms()).is_none());
+}
+
+fn passport() -> Passport {
+    let page = PageLocation { origin: "http://localhost:8080".into(), base_path: "/".into() };
+    Passport::new(RuntimeConfig::default().resolve(&page).unwrap())
+}
+
+#[wasm_bindgen_test]
+async fn a_corrupt_stored_session_reads_as_signed_out_and_is_removed() {
+    let passport = passport();
+    let key = passport.user_storage_key().to_owned();
+    for corrupt in ["{\"version\":1,\"user\":", "{\"foreign\":true}", "{\"version\":0,\"user\":{}}", "42"] {
+        LocalStore.set(&key, corrupt);
+        assert!(passport.login_cached().await.unwrap().is_none(), "{corrupt}");
+        assert_eq!(LocalStore.get(&key), None, "removed: {corrupt}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn no_stored_session_restores_nothing_without_error() {
+    let passport = passport();
+    LocalStore.remove(passport.user_storage_key());
+    assert!(passport.login_cached().await.unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_lock_lets_one_holder_in_at_a_time() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let task = |name: &'static str, log: Rc<RefCell<Vec<String>>>| async move {
+        locks::with_lock("test-lock", async {
+            log.borrow_mut().push(format!("{name} in"));
+            time::sleep(50).await;
+            log.borrow_mut().push(format!("{name} out"));
+        })
+        .await;
+    };
+    futures_join(task("a", log.clone()), task("b", log.clone())).await;
+    let log = log.borrow().clone();
+    assert_eq!(log.len(), 4);
+    // Whoever entered first left before the other entered.
+    assert!(log[0].ends_with(" in") && log[1].ends_with(" out") && log[0][..1] == log[1][..1], "{log:?}");
+    assert!(log[2].ends_with(" in") && log[3].ends_with(" out"), "{log:?}");
+}
+
+async fn futures_join<A: std::future::Future<Output = ()>, B: std::future::Future<Output = ()>>(a: A, b: B) {
+    let mut a = Box::pin(a);
+    let mut b = Box::pin(b);
+    let (mut a_done, mut b_done) = (false, false);
+    std::future::poll_fn(|cx| {
+        if !a_done {
+            a_done = a.as_mut().poll(cx).is_ready();
+        }
+        if !b_done {
+            b_done = b.as_mut().poll(cx).is_ready();
+        }
+        if a_done && b_done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await
+}
+
+fn set(object: &Object, key: &str, value: impl Into<JsValue>) {
+    Reflect::set(object, &key.into(), &value.into()).unwrap();
+}
+
+/// A fresh RSA key pair in WebCrypto, the public half as a JWK, and a signer.
+async fn key_pair() -> (Jwk, web_sys::CryptoKey) {
+    let subtle = web_sys::window().unwrap().crypto().unwrap().subtle();
+    let algorithm = Object::new();
+    set(&algorithm, "name", "RSASSA-PKCS1-v1_5");
+    set(&algorithm, "modulusLength", 2048);
+    set(&algorithm, "publicExponent", Uint8Array::from(&[1u8, 0, 1][..]));
+    set(&algorithm, "hash", "SHA-256");
+    let usages = Array::of2(&"sign".into(), &"verify".into());
+    let pair = JsFuture::from(subtle.generate_key_with_object(&algorithm, true, &usages).unwrap()).await.unwrap();
+    let public: web_sys::CryptoKey = Reflect::get(&pair, &"publicKey".into()).unwrap().unchecked_into();
+    let private: web_sys::CryptoKey = Reflect::get(&pair, &"privateKey".into()).unwrap().unchecked_into();
+    let jwk = JsFuture::from(subtle.export_key("jwk", &public).unwrap()).await.unwrap();
+    let get = |k: &str| Reflect::get(&jwk, &k.into()).unwrap().as_string().unwrap();
+    (Jwk { kid: Some("k1".into()), kty: "RSA".into(), n: get("n"), e: get("e") }, private)
+}
+
+async fn sign(key: &web_sys::CryptoKey, message: &[u8]) -> Vec<u8> {
+    let subtle = web_sys::window().unwrap().crypto().unwrap().subtle();
+    let promise = subtle.sign_with_str_and_u8_array("RSASSA-PKCS1-v1_5", key, message).unwrap();
+    Uint8Array::new(&JsFuture::from(promise).await.unwrap()).to_vec()
+}
+
+#[wasm_bindgen_test]
+async fn webcrypto_accepts_a_good_signature_and_rejects_tampering() {
+    let (jwk, private) = key_pair().await;
+    let message = b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0";
+    let signature = sign(&private, message).await;
+    assert!(webcrypto::verify_rs256(&jwk, message, &signature).await.unwrap(), "a good token verifies");
+
+    let tampered = b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIyIn0";
+    assert!(!webcrypto::verify_rs256(&jwk, tampered, &signature).await.unwrap(), "changed claims fail");
+
+    let mut bad_signature = signature.clone();
+    bad_signature[10] ^= 0xff;
+    assert!(!webcrypto::verify_rs256(&jwk, message, &bad_signature).await.unwrap(), "a changed signature fails");
+
+    let (other_key, _) = key_pair().await;
+    assert!(!webcrypto::verify_rs256(&other_key, message, &signature).await.unwrap(), "another key fails");
+}
+
+#[wasm_bindgen_test]
+async fn sign_in_results_for_other_sign_ins_are_ignored() {
+    let listener = messaging::ResultListener::new("mine");
+    let window = web_sys::window().unwrap();
+    let origin = window.location().origin().unwrap();
+    let post = |state: &str, kind: &str| {
+        let message = js_sys::JSON::parse(&format!(r#"{{"type":"{kind}","state":"{state}","error":null}}"#)).unwrap();
+        window.post_message(&message, &origin).unwrap();
+    };
+    post("someone-elses", messaging::MESSAGE_TYPE);
+    post("mine", "unrelated-type");
+    time::sleep(50).await;
+    assert!(listener.take().is_none(), "neither message is ours");
+    post("mine", messaging::MESSAGE_TYPE);
+    time::sleep(50).await;
+    let message = listener.take().expect("our result arrives");
+    assert_eq!(message.state, "mine");
+    assert!(message.error.is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_broadcast_channel_delivers_when_the_opener_is_gone() {
+    let listener = messaging::ResultListener::new("lost-opener");
+    messaging::send(&messaging::LoginMessage {
+        kind: messaging::MESSAGE_TYPE.into(),
+        state: "lost-opener".into(),
+        error: Some("access_denied".into()),
+    });
+    // A channel does not deliver to its own sender object; `send` uses its own.
+    time::sleep(100).await;
+    let message = listener.take().expect("delivered on the channel");
+    assert_eq!(message.error.as_deref(), Some("access_denied"));
+}
