@@ -9,7 +9,7 @@ use crate::error::ConfigError;
 #[derive(Clone)]
 enum ConfigState {
     Loading,
-    Ready(PassportConfig),
+    Ready(Box<PassportConfig>),
     Failed(ConfigError),
 }
 
@@ -29,7 +29,7 @@ where
     let state = RwSignal::new(ConfigState::Loading);
     leptos::task::spawn_local(async move {
         state.set(match load_config().await {
-            Ok(config) => ConfigState::Ready(config),
+            Ok(config) => ConfigState::Ready(Box::new(config)),
             Err(err) => ConfigState::Failed(err),
         });
     });
@@ -38,7 +38,7 @@ where
             view! { <p class="status" aria-busy="true">"Loading…"</p> }.into_any()
         }
         ConfigState::Ready(config) => {
-            provide_context(config);
+            provide_context(*config);
             children().into_any()
         }
         ConfigState::Failed(err) => error(err).into_any(),
