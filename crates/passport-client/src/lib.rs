@@ -13,6 +13,7 @@ pub mod expiry;
 pub mod jwt;
 pub mod oauth;
 pub mod pending;
+pub mod registration;
 pub mod secret;
 pub mod storage;
 pub mod user;

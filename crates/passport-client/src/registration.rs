@@ -1,0 +1,417 @@
+//! Off-chain registration with IMX as a sequence of steps over abstract ports
+//! (wallet, IMX API, session), so the workflow is tested natively and any UI
+//! can show each step as it happens.
+
+use serde::{Deserialize, Serialize};
+
+use crate::user::PassportClaims;
+
+/// One step of the registration, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RegistrationStep {
+    /// Connecting to the wallet frame.
+    ConnectingWallet,
+    /// Reading the Ethereum address and the Stark key.
+    ReadingKeys,
+    /// Asking IMX for the message to sign.
+    RequestingPayload,
+    /// The wallet signs with both keys.
+    Signing,
+    /// Sending the registration to IMX.
+    Submitting,
+    /// Waiting for the session to carry the IMX addresses.
+    Confirming,
+    /// Registered.
+    Done,
+}
+
+impl RegistrationStep {
+    /// Every step, in order.
+    pub const ALL: [RegistrationStep; 7] = [
+        Self::ConnectingWallet,
+        Self::ReadingKeys,
+        Self::RequestingPayload,
+        Self::Signing,
+        Self::Submitting,
+        Self::Confirming,
+        Self::Done,
+    ];
+
+    /// A short label for the screen.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ConnectingWallet => "Connecting your wallet",
+            Self::ReadingKeys => "Reading your wallet keys",
+            Self::RequestingPayload => "Requesting the registration message",
+            Self::Signing => "Signing with your wallet",
+            Self::Submitting => "Registering with IMX",
+            Self::Confirming => "Confirming your registration",
+            Self::Done => "Registered",
+        }
+    }
+
+    /// Position in [`RegistrationStep::ALL`].
+    pub fn index(self) -> usize {
+        Self::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+}
+
+/// The message and hash IMX asks the user to sign.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SignableRegistration {
+    /// Signed with the Ethereum key (EIP-191).
+    pub signable_message: String,
+    /// Signed with the Stark key.
+    pub payload_hash: String,
+}
+
+/// The body of `POST /v2/passport/users`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegisterUserRequest {
+    /// EIP-191 signature of the signable message.
+    pub eth_signature: String,
+    /// The Ethereum address.
+    pub ether_key: String,
+    /// Stark signature of the payload hash.
+    pub stark_signature: String,
+    /// The Stark key.
+    pub stark_key: String,
+}
+
+/// What went wrong at a port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PortError {
+    /// The request got no answer (offline, timeout, server down).
+    Network(String),
+    /// The API answered with an error; `message` is the API's own words.
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// The API's message.
+        message: String,
+    },
+    /// The wallet failed or is unreachable.
+    Wallet(String),
+}
+
+/// How the register call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegisterOutcome {
+    /// 201: registered now.
+    Created,
+    /// 409: registered before; counts as success.
+    AlreadyRegistered,
+}
+
+/// Everything the workflow needs from the outside world.
+#[allow(async_fn_in_trait)]
+pub trait RegistrationPorts {
+    /// Connects the wallet; returns the Ethereum address.
+    async fn connect_wallet(&self) -> Result<String, PortError>;
+    /// The Stark key, derived inside the wallet.
+    async fn stark_key(&self) -> Result<String, PortError>;
+    /// `POST /v1/signable-registration-offchain`.
+    async fn signable_registration(&self, ether_key: &str, stark_key: &str) -> Result<SignableRegistration, PortError>;
+    /// EIP-191 signature by the wallet.
+    async fn eth_sign(&self, message: &str) -> Result<String, PortError>;
+    /// Stark signature by the wallet.
+    async fn stark_sign(&self, hash: &str) -> Result<String, PortError>;
+    /// `POST /v2/passport/users`.
+    async fn register_user(&self, request: &RegisterUserRequest) -> Result<RegisterOutcome, PortError>;
+    /// Refreshes the session; the `passport` claim once present.
+    async fn refresh_claims(&self) -> Result<Option<PassportClaims>, PortError>;
+    /// Waits, between confirmation attempts.
+    async fn sleep(&self, ms: u32);
+}
+
+/// Delays between confirmation attempts, about 10 s in all.
+pub const CONFIRM_BACKOFF_MS: [u32; 7] = [0, 250, 500, 1000, 2000, 3000, 3000];
+
+/// A failed registration: where it failed and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct RegistrationError {
+    /// The step that failed.
+    pub step: RegistrationStep,
+    /// What happened, with the API's message where there is one.
+    pub message: String,
+    /// What the user can do about it.
+    pub advice: String,
+    /// Whether trying again may help.
+    pub retryable: bool,
+}
+
+impl RegistrationError {
+    fn at(step: RegistrationStep, err: PortError) -> Self {
+        match err {
+            PortError::Network(detail) => RegistrationError {
+                step,
+                message: format!("IMX could not be reached ({detail})."),
+                advice: "Check your network connection, then try again.".into(),
+                retryable: true,
+            },
+            PortError::Api { status, message } => RegistrationError {
+                step,
+                message: format!("IMX refused the registration: {message} (HTTP {status})."),
+                advice: if status >= 500 {
+                    "IMX is having trouble. Check your network connection and try again in a moment.".into()
+                } else {
+                    "Try again; if it keeps failing, sign out and in again.".into()
+                },
+                retryable: status >= 500 || status == 401,
+            },
+            PortError::Wallet(detail) => RegistrationError {
+                step,
+                message: format!("The wallet did not answer: {detail}."),
+                advice: "Check your network connection, then try again.".into(),
+                retryable: true,
+            },
+        }
+    }
+}
+
+/// Runs the whole registration, reporting each step before it starts. Safe to
+/// run again after a failure: a registration IMX already has answers 409,
+/// which counts as success, so nothing is duplicated.
+pub async fn register_offchain<P: RegistrationPorts>(
+    ports: &P,
+    progress: &dyn Fn(RegistrationStep),
+) -> Result<PassportClaims, RegistrationError> {
+    use RegistrationStep as Step;
+    progress(Step::ConnectingWallet);
+    let ether_key = ports.connect_wallet().await.map_err(|e| RegistrationError::at(Step::ConnectingWallet, e))?;
+
+    progress(Step::ReadingKeys);
+    let stark_key = ports.stark_key().await.map_err(|e| RegistrationError::at(Step::ReadingKeys, e))?;
+
+    progress(Step::RequestingPayload);
+    let signable = ports
+        .signable_registration(&ether_key, &stark_key)
+        .await
+        .map_err(|e| RegistrationError::at(Step::RequestingPayload, e))?;
+
+    progress(Step::Signing);
+    // Both signatures are requested at once: the wallet answers them in parallel.
+    let (eth_signature, stark_signature) =
+        join(ports.eth_sign(&signable.signable_message), ports.stark_sign(&signable.payload_hash)).await;
+    let eth_signature = eth_signature.map_err(|e| RegistrationError::at(Step::Signing, e))?;
+    let stark_signature = stark_signature.map_err(|e| RegistrationError::at(Step::Signing, e))?;
+
+    progress(Step::Submitting);
+    let request = RegisterUserRequest { eth_signature, ether_key, stark_signature, stark_key };
+    ports.register_user(&request).await.map_err(|e| RegistrationError::at(Step::Submitting, e))?;
+
+    progress(Step::Confirming);
+    for delay in CONFIRM_BACKOFF_MS {
+        ports.sleep(delay).await;
+        match ports.refresh_claims().await {
+            Ok(Some(claims)) => {
+                progress(Step::Done);
+                return Ok(claims);
+            }
+            Ok(None) => continue,
+            Err(PortError::Network(_)) => continue,
+            Err(e) => return Err(RegistrationError::at(Step::Confirming, e)),
+        }
+    }
+    Err(RegistrationError {
+        step: Step::Confirming,
+        message: "IMX accepted the registration, but your session does not show it yet.".into(),
+        advice: "Try again in a moment; your registration is not lost.".into(),
+        retryable: true,
+    })
+}
+
+/// Polls two futures together, returning both results.
+async fn join<A: std::future::Future, B: std::future::Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let mut a = std::pin::pin!(a);
+    let mut b = std::pin::pin!(b);
+    let (mut ra, mut rb) = (None, None);
+    std::future::poll_fn(|cx| {
+        if ra.is_none() {
+            if let std::task::Poll::Ready(v) = a.as_mut().poll(cx) {
+                ra = Some(v);
+            }
+        }
+        if rb.is_none() {
+            if let std::task::Poll::Ready(v) = b.as_mut().poll(cx) {
+                rb = Some(v);
+            }
+        }
+        if ra.is_some() && rb.is_some() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    (ra.expect("ready"), rb.expect("ready"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::{Cell, RefCell};
+    use std::future::Future;
+
+    use super::*;
+
+    #[derive(Default)]
+    struct Fake {
+        fail_at: Option<(RegistrationStep, PortError)>,
+        conflict: bool,
+        claims_after: Cell<u32>,
+        registered: RefCell<Vec<RegisterUserRequest>>,
+        slept: RefCell<Vec<u32>>,
+    }
+
+    impl Fake {
+        fn check(&self, step: RegistrationStep) -> Result<(), PortError> {
+            match &self.fail_at {
+                Some((s, e)) if *s == step => Err(e.clone()),
+                _ => Ok(()),
+            }
+        }
+    }
+
+    fn claims() -> PassportClaims {
+        PassportClaims {
+            imx_eth_address: "0xabc".into(),
+            imx_stark_address: "0x0def".into(),
+            imx_user_admin_address: "0x123".into(),
+        }
+    }
+
+    impl RegistrationPorts for Fake {
+        async fn connect_wallet(&self) -> Result<String, PortError> {
+            self.check(RegistrationStep::ConnectingWallet).map(|_| "0xabc".into())
+        }
+        async fn stark_key(&self) -> Result<String, PortError> {
+            self.check(RegistrationStep::ReadingKeys).map(|_| "0x0def".into())
+        }
+        async fn signable_registration(&self, e: &str, s: &str) -> Result<SignableRegistration, PortError> {
+            assert_eq!((e, s), ("0xabc", "0x0def"));
+            self.check(RegistrationStep::RequestingPayload)?;
+            Ok(SignableRegistration { signable_message: "sign me".into(), payload_hash: "0x42".into() })
+        }
+        async fn eth_sign(&self, message: &str) -> Result<String, PortError> {
+            self.check(RegistrationStep::Signing).map(|_| format!("eth({message})"))
+        }
+        async fn stark_sign(&self, hash: &str) -> Result<String, PortError> {
+            Ok(format!("stark({hash})"))
+        }
+        async fn register_user(&self, request: &RegisterUserRequest) -> Result<RegisterOutcome, PortError> {
+            self.check(RegistrationStep::Submitting)?;
+            self.registered.borrow_mut().push(request.clone());
+            Ok(if self.conflict { RegisterOutcome::AlreadyRegistered } else { RegisterOutcome::Created })
+        }
+        async fn refresh_claims(&self) -> Result<Option<PassportClaims>, PortError> {
+            self.check(RegistrationStep::Confirming)?;
+            let left = self.claims_after.get();
+            if left == 0 {
+                Ok(Some(claims()))
+            } else {
+                self.claims_after.set(left - 1);
+                Ok(None)
+            }
+        }
+        async fn sleep(&self, ms: u32) {
+            self.slept.borrow_mut().push(ms);
+        }
+    }
+
+    fn run(fake: &Fake) -> (Result<PassportClaims, RegistrationError>, Vec<RegistrationStep>) {
+        let steps = RefCell::new(Vec::new());
+        let progress = |s: RegistrationStep| steps.borrow_mut().push(s);
+        let future = register_offchain(fake, &progress);
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        let mut future = std::pin::pin!(future);
+        let result = match future.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(r) => r,
+            std::task::Poll::Pending => panic!("fake ports never pend"),
+        };
+        let steps = steps.borrow().clone();
+        (result, steps)
+    }
+
+    #[test]
+    fn every_step_is_reported_in_order_and_the_claims_come_back() {
+        let fake = Fake::default();
+        let (result, steps) = run(&fake);
+        assert_eq!(result.unwrap(), claims());
+        assert_eq!(steps, RegistrationStep::ALL.to_vec());
+        let sent = fake.registered.borrow()[0].clone();
+        assert_eq!(sent.eth_signature, "eth(sign me)");
+        assert_eq!(sent.stark_signature, "stark(0x42)");
+        assert_eq!(sent.ether_key, "0xabc");
+    }
+
+    #[test]
+    fn already_registered_counts_as_success() {
+        let fake = Fake { conflict: true, ..Default::default() };
+        assert!(run(&fake).0.is_ok());
+    }
+
+    #[test]
+    fn confirmation_backs_off_until_the_claim_appears() {
+        let fake = Fake { claims_after: Cell::new(3), ..Default::default() };
+        let (result, _) = run(&fake);
+        assert!(result.is_ok());
+        assert_eq!(*fake.slept.borrow(), vec![0, 250, 500, 1000]);
+    }
+
+    #[test]
+    fn confirmation_gives_up_after_about_ten_seconds_without_losing_anything() {
+        let fake = Fake { claims_after: Cell::new(100), ..Default::default() };
+        let err = run(&fake).0.unwrap_err();
+        assert_eq!(err.step, RegistrationStep::Confirming);
+        assert!(err.retryable);
+        let waited: u32 = fake.slept.borrow().iter().sum();
+        assert!((9_000..=11_000).contains(&waited), "{waited}");
+    }
+
+    #[test]
+    fn a_network_failure_names_the_step_and_advises_checking_the_connection() {
+        let fake = Fake {
+            fail_at: Some((RegistrationStep::Submitting, PortError::Network("timeout".into()))),
+            ..Default::default()
+        };
+        let (result, steps) = run(&fake);
+        let err = result.unwrap_err();
+        assert_eq!(err.step, RegistrationStep::Submitting);
+        assert!(err.advice.contains("network connection"));
+        assert!(err.retryable);
+        assert_eq!(steps.last(), Some(&RegistrationStep::Submitting));
+    }
+
+    #[test]
+    fn an_api_error_carries_the_apis_message() {
+        let fake = Fake {
+            fail_at: Some((
+                RegistrationStep::RequestingPayload,
+                PortError::Api { status: 400, message: "stark_key is not a Stark key".into() },
+            )),
+            ..Default::default()
+        };
+        let err = run(&fake).0.unwrap_err();
+        assert!(err.message.contains("stark_key is not a Stark key"));
+        assert_eq!(err.step, RegistrationStep::RequestingPayload);
+    }
+
+    #[test]
+    fn wallet_failures_stop_before_anything_is_sent() {
+        let fake = Fake {
+            fail_at: Some((RegistrationStep::Signing, PortError::Wallet("frame removed".into()))),
+            ..Default::default()
+        };
+        let err = run(&fake).0.unwrap_err();
+        assert_eq!(err.step, RegistrationStep::Signing);
+        assert!(fake.registered.borrow().is_empty());
+    }
+
+    #[test]
+    fn steps_have_labels_and_positions() {
+        assert_eq!(RegistrationStep::Done.index(), 6);
+        assert!(RegistrationStep::ALL.iter().all(|s| !s.label().is_empty()));
+    }
+}
