@@ -1,9 +1,9 @@
-//! The signed-in user's profile card.
+//! The signed-in user's profile card, with the IMX addresses once registered.
 
 use leptos::prelude::*;
 use passport_client::User;
 
-/// Email, subject and when the session expires.
+/// Email, subject, session expiry and, once registered, the IMX addresses.
 #[component]
 pub fn ProfileCard(
     /// The signed-in user.
@@ -20,6 +20,7 @@ pub fn ProfileCard(
         .clone()
         .unwrap_or_else(|| "(no email)".into());
     let nickname = user.profile.nickname.clone();
+    let imx = user.passport.clone();
     view! {
         <section class="card" data-testid="profile">
             <h1>"Signed in"</h1>
@@ -30,9 +31,64 @@ pub fn ProfileCard(
                 <dt>"Session expires"</dt><dd data-testid="profile-expires">{expires}</dd>
                 <dt>"IMX"</dt>
                 <dd data-testid="imx-status">
-                    {if user.is_registered_offchain() { "Registered" } else { "Not registered yet" }}
+                    {if imx.is_some() { "Registered" } else { "Not registered yet" }}
                 </dd>
+                {imx.map(|claims| view! {
+                    <dt>"Ethereum address"</dt>
+                    <dd><Address value=claims.imx_eth_address testid="imx-eth-address" /></dd>
+                    <dt>"Stark key"</dt>
+                    <dd><Address value=claims.imx_stark_address testid="imx-stark-key" /></dd>
+                })}
             </dl>
         </section>
     }
 }
+
+/// A long hex value, shortened for reading, with a button that copies it whole.
+#[component]
+fn Address(
+    /// The full value.
+    value: String,
+    /// Test id of the value element.
+    testid: &'static str,
+) -> impl IntoView {
+    let short = shorten(&value);
+    let copied = RwSignal::new(false);
+    let full = value.clone();
+    let copy = move |_| {
+        copy_to_clipboard(&full);
+        copied.set(true);
+    };
+    view! {
+        <code title=value.clone() data-testid=testid data-full=value.clone()>{short}</code>
+        " "
+        <button type="button" class="secondary small" on:click=copy aria-label=format!("Copy {value}")>
+            {move || if copied.get() { "Copied" } else { "Copy" }}
+        </button>
+    }
+}
+
+fn shorten(value: &str) -> String {
+    if value.len() <= 14 {
+        value.to_owned()
+    } else {
+        format!("{}…{}", &value[..8], &value[value.len() - 6..])
+    }
+}
+
+/// `navigator.clipboard.writeText`, called dynamically (web-sys keeps it behind unstable APIs).
+fn copy_to_clipboard(text: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let clipboard = js_sys::Reflect::get(&window.navigator(), &"clipboard".into()).ok();
+    let write = clipboard
+        .as_ref()
+        .and_then(|c| js_sys::Reflect::get(c, &"writeText".into()).ok())
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let (Some(clipboard), Some(write)) = (clipboard, write) {
+        let _ = write.call1(&clipboard, &text.into());
+    }
+}
+
+use wasm_bindgen::JsCast;

@@ -1,17 +1,40 @@
 //! `/`: signed out, restoring, or the signed-in profile.
 
 use leptos::prelude::*;
-use passport_client::ui::{use_auth, AuthState, PopupBlockedPrompt, SignInButton};
+use passport_client::ui::{
+    use_auth, AuthState, PopupBlockedPrompt, RegistrationScreen, SignInButton,
+};
 use passport_client::User;
 
 use crate::components::profile::ProfileCard;
+
+/// What the page shows; the page re-renders only when this changes, so the
+/// same user arriving twice (the popup's message and the `storage` event) does
+/// not reset a registration screen the user is looking at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Screen {
+    Loading,
+    SignedOut,
+    SignedIn { sub: String, registered: bool },
+    Failed,
+}
 
 /// The home page.
 #[component]
 pub fn Home() -> impl IntoView {
     let auth = use_auth();
+    let screen = Memo::new(move |_| match auth.state.get() {
+        AuthState::Loading => Screen::Loading,
+        AuthState::SignedOut => Screen::SignedOut,
+        AuthState::SignedIn(user) => Screen::SignedIn {
+            registered: user.is_registered_offchain(),
+            sub: user.profile.sub,
+        },
+        AuthState::Failed(_) => Screen::Failed,
+    });
     move || {
-        match auth.state.get() {
+        let _shown = screen.get();
+        match auth.state.get_untracked() {
         AuthState::Loading => view! {
             <section class="card" aria-busy="true" data-testid="restoring">
                 <p class="status"><span class="spinner" aria-hidden="true"></span>" Restoring your session…"</p>
@@ -54,7 +77,11 @@ fn SignedOut() -> impl IntoView {
 fn SignedIn(user: User) -> impl IntoView {
     let auth = use_auth();
     let sign_out = move |_| auth.sign_out();
+    // The truth comes from the session's `passport` claim, never a local flag,
+    // so a reload in the middle of registration shows the real state.
+    let registered = user.is_registered_offchain();
     view! {
+        {(!registered).then(|| view! { <RegistrationScreen /> })}
         <ProfileCard user=user />
         <div class="actions">
             <button type="button" class="secondary" data-testid="sign-out" on:click=sign_out>"Sign out"</button>

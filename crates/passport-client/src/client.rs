@@ -140,6 +140,25 @@ impl Passport {
         }
     }
 
+    /// The IMX provider. Signs the user in first (popup, opened synchronously
+    /// now) when nobody is; appends the wallet frame and resolves without
+    /// waiting for it: wallet start-up errors surface on first use.
+    pub fn connect_imx(
+        &self,
+    ) -> impl Future<Output = Result<crate::imx::ImxProvider, PassportError>> + 'static {
+        let login = self
+            .stored_user()
+            .is_none()
+            .then(|| self.login(LoginOptions::default()));
+        let this = self.clone();
+        async move {
+            if let Some(login) = login {
+                login.await?.ok_or(PassportError::NotLoggedIn)?;
+            }
+            Ok(crate::imx::ImxProvider::new(this))
+        }
+    }
+
     /// Signs the user in by navigating this tab to the provider.
     pub fn login_with_redirect(&self) -> Result<(), PassportError> {
         let request = self.start(Flow::Redirect)?;

@@ -118,6 +118,12 @@ pub enum PassportError {
     /// Signing out could not complete everywhere.
     #[error("Signing out did not complete: {0}")]
     Logout(String),
+    /// The wallet could not be reached or started.
+    #[error("The wallet is not available: {0}")]
+    Wallet(String),
+    /// Registering with IMX failed at one of its steps.
+    #[error("{0} {advice}", advice = .0.advice)]
+    Registration(crate::registration::RegistrationError),
     /// Another browser API failed.
     #[error("The browser could not complete the request: {0}")]
     Browser(String),
@@ -131,6 +137,8 @@ impl PassportError {
             Self::RefreshFailed(_) => ErrorKind::SilentLoginError,
             Self::NotLoggedIn => ErrorKind::NotLoggedInError,
             Self::Logout(_) => ErrorKind::LogoutError,
+            Self::Wallet(_) => ErrorKind::WalletConnectionError,
+            Self::Registration(_) => ErrorKind::UserRegistrationError,
             Self::PopupBlocked
             | Self::PopupClosed
             | Self::NoMatchingState { .. }
@@ -149,6 +157,8 @@ impl PassportError {
         match self {
             Self::PopupBlocked | Self::PopupClosed => true,
             Self::TokenEndpoint(e) | Self::RefreshFailed(e) => e.is_retryable(),
+            Self::Registration(e) => e.retryable,
+            Self::Wallet(_) => true,
             _ => false,
         }
     }

@@ -23,10 +23,14 @@ pub mod browser;
 #[cfg(target_arch = "wasm32")]
 mod client;
 #[cfg(target_arch = "wasm32")]
+mod imx;
+#[cfg(target_arch = "wasm32")]
 pub mod ui;
 
 #[cfg(target_arch = "wasm32")]
-pub use client::{CallbackOutcome, Passport};
+pub use client::{CallbackOutcome, LoginOptions, Passport};
 pub use config::{Environment, PassportConfig, RuntimeConfig};
 pub use error::{ConfigError, ErrorKind, PassportError};
+#[cfg(target_arch = "wasm32")]
+pub use imx::ImxProvider;
 pub use user::{PassportClaims, User, UserProfile};

@@ -236,7 +236,10 @@ where
 /// The RFC 7009 revocation request for a refresh token. Built here rather than
 /// with `oauth2::Client::revoke_token`, which refuses plain-http endpoints and so
 /// could not talk to the local Passport.
-pub fn revocation_request(config: &PassportConfig, refresh_token: &RefreshToken) -> oauth2::HttpRequest {
+pub fn revocation_request(
+    config: &PassportConfig,
+    refresh_token: &RefreshToken,
+) -> oauth2::HttpRequest {
     let body = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("token", refresh_token.secret())
         .append_pair("token_type_hint", "refresh_token")
@@ -245,22 +248,35 @@ pub fn revocation_request(config: &PassportConfig, refresh_token: &RefreshToken)
     http::Request::builder()
         .method(http::Method::POST)
         .uri(config.authority_endpoint("oauth/revoke").as_str())
-        .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(
+            http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
         .header(http::header::ACCEPT, "application/json")
         .body(body.into_bytes())
         .expect("a valid request")
 }
 
 /// Revokes a refresh token (and with it, its rotation family).
-pub async fn revoke<C>(config: &PassportConfig, http: &C, refresh_token: &RefreshToken) -> Result<(), String>
+pub async fn revoke<C>(
+    config: &PassportConfig,
+    http: &C,
+    refresh_token: &RefreshToken,
+) -> Result<(), String>
 where
     C: for<'c> oauth2::AsyncHttpClient<'c>,
 {
-    let response = http.call(revocation_request(config, refresh_token)).await.map_err(|e| e.to_string())?;
+    let response = http
+        .call(revocation_request(config, refresh_token))
+        .await
+        .map_err(|e| e.to_string())?;
     if response.status().is_success() {
         Ok(())
     } else {
-        Err(format!("the provider answered HTTP {}", response.status().as_u16()))
+        Err(format!(
+            "the provider answered HTTP {}",
+            response.status().as_u16()
+        ))
     }
 }
 
@@ -414,9 +430,15 @@ mod tests {
     #[test]
     fn revocation_posts_the_refresh_token_with_the_client_id() {
         let request = revocation_request(&config(), &RefreshToken::new("r/1"));
-        assert_eq!(request.uri().to_string(), "http://127.0.0.1:8081/oauth/revoke");
+        assert_eq!(
+            request.uri().to_string(),
+            "http://127.0.0.1:8081/oauth/revoke"
+        );
         let body = String::from_utf8(request.body().clone()).unwrap();
-        assert_eq!(body, "token=r%2F1&token_type_hint=refresh_token&client_id=local-passport-app");
+        assert_eq!(
+            body,
+            "token=r%2F1&token_type_hint=refresh_token&client_id=local-passport-app"
+        );
     }
 
     #[test]

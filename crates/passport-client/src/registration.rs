@@ -111,13 +111,20 @@ pub trait RegistrationPorts {
     /// The Stark key, derived inside the wallet.
     async fn stark_key(&self) -> Result<String, PortError>;
     /// `POST /v1/signable-registration-offchain`.
-    async fn signable_registration(&self, ether_key: &str, stark_key: &str) -> Result<SignableRegistration, PortError>;
+    async fn signable_registration(
+        &self,
+        ether_key: &str,
+        stark_key: &str,
+    ) -> Result<SignableRegistration, PortError>;
     /// EIP-191 signature by the wallet.
     async fn eth_sign(&self, message: &str) -> Result<String, PortError>;
     /// Stark signature by the wallet.
     async fn stark_sign(&self, hash: &str) -> Result<String, PortError>;
     /// `POST /v2/passport/users`.
-    async fn register_user(&self, request: &RegisterUserRequest) -> Result<RegisterOutcome, PortError>;
+    async fn register_user(
+        &self,
+        request: &RegisterUserRequest,
+    ) -> Result<RegisterOutcome, PortError>;
     /// Refreshes the session; the `passport` claim once present.
     async fn refresh_claims(&self) -> Result<Option<PassportClaims>, PortError>;
     /// Waits, between confirmation attempts.
@@ -179,10 +186,16 @@ pub async fn register_offchain<P: RegistrationPorts>(
 ) -> Result<PassportClaims, RegistrationError> {
     use RegistrationStep as Step;
     progress(Step::ConnectingWallet);
-    let ether_key = ports.connect_wallet().await.map_err(|e| RegistrationError::at(Step::ConnectingWallet, e))?;
+    let ether_key = ports
+        .connect_wallet()
+        .await
+        .map_err(|e| RegistrationError::at(Step::ConnectingWallet, e))?;
 
     progress(Step::ReadingKeys);
-    let stark_key = ports.stark_key().await.map_err(|e| RegistrationError::at(Step::ReadingKeys, e))?;
+    let stark_key = ports
+        .stark_key()
+        .await
+        .map_err(|e| RegistrationError::at(Step::ReadingKeys, e))?;
 
     progress(Step::RequestingPayload);
     let signable = ports
@@ -192,14 +205,25 @@ pub async fn register_offchain<P: RegistrationPorts>(
 
     progress(Step::Signing);
     // Both signatures are requested at once: the wallet answers them in parallel.
-    let (eth_signature, stark_signature) =
-        join(ports.eth_sign(&signable.signable_message), ports.stark_sign(&signable.payload_hash)).await;
+    let (eth_signature, stark_signature) = join(
+        ports.eth_sign(&signable.signable_message),
+        ports.stark_sign(&signable.payload_hash),
+    )
+    .await;
     let eth_signature = eth_signature.map_err(|e| RegistrationError::at(Step::Signing, e))?;
     let stark_signature = stark_signature.map_err(|e| RegistrationError::at(Step::Signing, e))?;
 
     progress(Step::Submitting);
-    let request = RegisterUserRequest { eth_signature, ether_key, stark_signature, stark_key };
-    ports.register_user(&request).await.map_err(|e| RegistrationError::at(Step::Submitting, e))?;
+    let request = RegisterUserRequest {
+        eth_signature,
+        ether_key,
+        stark_signature,
+        stark_key,
+    };
+    ports
+        .register_user(&request)
+        .await
+        .map_err(|e| RegistrationError::at(Step::Submitting, e))?;
 
     progress(Step::Confirming);
     for delay in CONFIRM_BACKOFF_MS {
@@ -223,7 +247,10 @@ pub async fn register_offchain<P: RegistrationPorts>(
 }
 
 /// Polls two futures together, returning both results.
-async fn join<A: std::future::Future, B: std::future::Future>(a: A, b: B) -> (A::Output, B::Output) {
+async fn join<A: std::future::Future, B: std::future::Future>(
+    a: A,
+    b: B,
+) -> (A::Output, B::Output) {
     let mut a = std::pin::pin!(a);
     let mut b = std::pin::pin!(b);
     let (mut ra, mut rb) = (None, None);
@@ -283,26 +310,43 @@ mod tests {
 
     impl RegistrationPorts for Fake {
         async fn connect_wallet(&self) -> Result<String, PortError> {
-            self.check(RegistrationStep::ConnectingWallet).map(|_| "0xabc".into())
+            self.check(RegistrationStep::ConnectingWallet)
+                .map(|_| "0xabc".into())
         }
         async fn stark_key(&self) -> Result<String, PortError> {
-            self.check(RegistrationStep::ReadingKeys).map(|_| "0x0def".into())
+            self.check(RegistrationStep::ReadingKeys)
+                .map(|_| "0x0def".into())
         }
-        async fn signable_registration(&self, e: &str, s: &str) -> Result<SignableRegistration, PortError> {
+        async fn signable_registration(
+            &self,
+            e: &str,
+            s: &str,
+        ) -> Result<SignableRegistration, PortError> {
             assert_eq!((e, s), ("0xabc", "0x0def"));
             self.check(RegistrationStep::RequestingPayload)?;
-            Ok(SignableRegistration { signable_message: "sign me".into(), payload_hash: "0x42".into() })
+            Ok(SignableRegistration {
+                signable_message: "sign me".into(),
+                payload_hash: "0x42".into(),
+            })
         }
         async fn eth_sign(&self, message: &str) -> Result<String, PortError> {
-            self.check(RegistrationStep::Signing).map(|_| format!("eth({message})"))
+            self.check(RegistrationStep::Signing)
+                .map(|_| format!("eth({message})"))
         }
         async fn stark_sign(&self, hash: &str) -> Result<String, PortError> {
             Ok(format!("stark({hash})"))
         }
-        async fn register_user(&self, request: &RegisterUserRequest) -> Result<RegisterOutcome, PortError> {
+        async fn register_user(
+            &self,
+            request: &RegisterUserRequest,
+        ) -> Result<RegisterOutcome, PortError> {
             self.check(RegistrationStep::Submitting)?;
             self.registered.borrow_mut().push(request.clone());
-            Ok(if self.conflict { RegisterOutcome::AlreadyRegistered } else { RegisterOutcome::Created })
+            Ok(if self.conflict {
+                RegisterOutcome::AlreadyRegistered
+            } else {
+                RegisterOutcome::Created
+            })
         }
         async fn refresh_claims(&self) -> Result<Option<PassportClaims>, PortError> {
             self.check(RegistrationStep::Confirming)?;
@@ -319,7 +363,12 @@ mod tests {
         }
     }
 
-    fn run(fake: &Fake) -> (Result<PassportClaims, RegistrationError>, Vec<RegistrationStep>) {
+    fn run(
+        fake: &Fake,
+    ) -> (
+        Result<PassportClaims, RegistrationError>,
+        Vec<RegistrationStep>,
+    ) {
         let steps = RefCell::new(Vec::new());
         let progress = |s: RegistrationStep| steps.borrow_mut().push(s);
         let future = register_offchain(fake, &progress);
@@ -348,13 +397,19 @@ mod tests {
 
     #[test]
     fn already_registered_counts_as_success() {
-        let fake = Fake { conflict: true, ..Default::default() };
+        let fake = Fake {
+            conflict: true,
+            ..Default::default()
+        };
         assert!(run(&fake).0.is_ok());
     }
 
     #[test]
     fn confirmation_backs_off_until_the_claim_appears() {
-        let fake = Fake { claims_after: Cell::new(3), ..Default::default() };
+        let fake = Fake {
+            claims_after: Cell::new(3),
+            ..Default::default()
+        };
         let (result, _) = run(&fake);
         assert!(result.is_ok());
         assert_eq!(*fake.slept.borrow(), vec![0, 250, 500, 1000]);
@@ -362,7 +417,10 @@ mod tests {
 
     #[test]
     fn confirmation_gives_up_after_about_ten_seconds_without_losing_anything() {
-        let fake = Fake { claims_after: Cell::new(100), ..Default::default() };
+        let fake = Fake {
+            claims_after: Cell::new(100),
+            ..Default::default()
+        };
         let err = run(&fake).0.unwrap_err();
         assert_eq!(err.step, RegistrationStep::Confirming);
         assert!(err.retryable);
@@ -373,7 +431,10 @@ mod tests {
     #[test]
     fn a_network_failure_names_the_step_and_advises_checking_the_connection() {
         let fake = Fake {
-            fail_at: Some((RegistrationStep::Submitting, PortError::Network("timeout".into()))),
+            fail_at: Some((
+                RegistrationStep::Submitting,
+                PortError::Network("timeout".into()),
+            )),
             ..Default::default()
         };
         let (result, steps) = run(&fake);
@@ -389,7 +450,10 @@ mod tests {
         let fake = Fake {
             fail_at: Some((
                 RegistrationStep::RequestingPayload,
-                PortError::Api { status: 400, message: "stark_key is not a Stark key".into() },
+                PortError::Api {
+                    status: 400,
+                    message: "stark_key is not a Stark key".into(),
+                },
             )),
             ..Default::default()
         };
@@ -401,7 +465,10 @@ mod tests {
     #[test]
     fn wallet_failures_stop_before_anything_is_sent() {
         let fake = Fake {
-            fail_at: Some((RegistrationStep::Signing, PortError::Wallet("frame removed".into()))),
+            fail_at: Some((
+                RegistrationStep::Signing,
+                PortError::Wallet("frame removed".into()),
+            )),
             ..Default::default()
         };
         let err = run(&fake).0.unwrap_err();

@@ -40,13 +40,26 @@ fn a_pending_sign_in_in_local_storage_is_taken_once() {
         created_at_ms: time::now_ms(),
     };
     assert!(pending::save(&LocalStore, &pending, time::now_ms()));
-    let taken = pending::take(&LocalStore, &LoginState::new("browser-state"), time::now_ms()).unwrap();
+    let taken = pending::take(
+        &LocalStore,
+        &LoginState::new("browser-state"),
+        time::now_ms(),
+    )
+    .unwrap();
     assert_eq!(taken.flow, Flow::Redirect);
-    assert!(pending::take(&LocalStore, &LoginState::new("browser-state"), time::now_ms()).is_none());
+    assert!(pending::take(
+        &LocalStore,
+        &LoginState::new("browser-state"),
+        time::now_ms()
+    )
+    .is_none());
 }
 
 fn passport() -> Passport {
-    let page = PageLocation { origin: "http://localhost:8080".into(), base_path: "/".into() };
+    let page = PageLocation {
+        origin: "http://localhost:8080".into(),
+        base_path: "/".into(),
+    };
     Passport::new(RuntimeConfig::default().resolve(&page).unwrap())
 }
 
@@ -54,9 +67,17 @@ fn passport() -> Passport {
 async fn a_corrupt_stored_session_reads_as_signed_out_and_is_removed() {
     let passport = passport();
     let key = passport.user_storage_key().to_owned();
-    for corrupt in ["{\"version\":1,\"user\":", "{\"foreign\":true}", "{\"version\":0,\"user\":{}}", "42"] {
+    for corrupt in [
+        "{\"version\":1,\"user\":",
+        "{\"foreign\":true}",
+        "{\"version\":0,\"user\":{}}",
+        "42",
+    ] {
         LocalStore.set(&key, corrupt);
-        assert!(passport.login_cached().await.unwrap().is_none(), "{corrupt}");
+        assert!(
+            passport.login_cached().await.unwrap().is_none(),
+            "{corrupt}"
+        );
         assert_eq!(LocalStore.get(&key), None, "removed: {corrupt}");
     }
 }
@@ -83,11 +104,20 @@ async fn the_lock_lets_one_holder_in_at_a_time() {
     let log = log.borrow().clone();
     assert_eq!(log.len(), 4);
     // Whoever entered first left before the other entered.
-    assert!(log[0].ends_with(" in") && log[1].ends_with(" out") && log[0][..1] == log[1][..1], "{log:?}");
-    assert!(log[2].ends_with(" in") && log[3].ends_with(" out"), "{log:?}");
+    assert!(
+        log[0].ends_with(" in") && log[1].ends_with(" out") && log[0][..1] == log[1][..1],
+        "{log:?}"
+    );
+    assert!(
+        log[2].ends_with(" in") && log[3].ends_with(" out"),
+        "{log:?}"
+    );
 }
 
-async fn futures_join<A: std::future::Future<Output = ()>, B: std::future::Future<Output = ()>>(a: A, b: B) {
+async fn futures_join<A: std::future::Future<Output = ()>, B: std::future::Future<Output = ()>>(
+    a: A,
+    b: B,
+) {
     let mut a = Box::pin(a);
     let mut b = Box::pin(b);
     let (mut a_done, mut b_done) = (false, false);
@@ -117,20 +147,46 @@ async fn key_pair() -> (Jwk, web_sys::CryptoKey) {
     let algorithm = Object::new();
     set(&algorithm, "name", "RSASSA-PKCS1-v1_5");
     set(&algorithm, "modulusLength", 2048);
-    set(&algorithm, "publicExponent", Uint8Array::from(&[1u8, 0, 1][..]));
+    set(
+        &algorithm,
+        "publicExponent",
+        Uint8Array::from(&[1u8, 0, 1][..]),
+    );
     set(&algorithm, "hash", "SHA-256");
     let usages = Array::of2(&"sign".into(), &"verify".into());
-    let pair = JsFuture::from(subtle.generate_key_with_object(&algorithm, true, &usages).unwrap()).await.unwrap();
-    let public: web_sys::CryptoKey = Reflect::get(&pair, &"publicKey".into()).unwrap().unchecked_into();
-    let private: web_sys::CryptoKey = Reflect::get(&pair, &"privateKey".into()).unwrap().unchecked_into();
-    let jwk = JsFuture::from(subtle.export_key("jwk", &public).unwrap()).await.unwrap();
+    let pair = JsFuture::from(
+        subtle
+            .generate_key_with_object(&algorithm, true, &usages)
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let public: web_sys::CryptoKey = Reflect::get(&pair, &"publicKey".into())
+        .unwrap()
+        .unchecked_into();
+    let private: web_sys::CryptoKey = Reflect::get(&pair, &"privateKey".into())
+        .unwrap()
+        .unchecked_into();
+    let jwk = JsFuture::from(subtle.export_key("jwk", &public).unwrap())
+        .await
+        .unwrap();
     let get = |k: &str| Reflect::get(&jwk, &k.into()).unwrap().as_string().unwrap();
-    (Jwk { kid: Some("k1".into()), kty: "RSA".into(), n: get("n"), e: get("e") }, private)
+    (
+        Jwk {
+            kid: Some("k1".into()),
+            kty: "RSA".into(),
+            n: get("n"),
+            e: get("e"),
+        },
+        private,
+    )
 }
 
 async fn sign(key: &web_sys::CryptoKey, message: &[u8]) -> Vec<u8> {
     let subtle = web_sys::window().unwrap().crypto().unwrap().subtle();
-    let promise = subtle.sign_with_str_and_u8_array("RSASSA-PKCS1-v1_5", key, message).unwrap();
+    let promise = subtle
+        .sign_with_str_and_u8_array("RSASSA-PKCS1-v1_5", key, message)
+        .unwrap();
     Uint8Array::new(&JsFuture::from(promise).await.unwrap()).to_vec()
 }
 
@@ -139,17 +195,37 @@ async fn webcrypto_accepts_a_good_signature_and_rejects_tampering() {
     let (jwk, private) = key_pair().await;
     let message = b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0";
     let signature = sign(&private, message).await;
-    assert!(webcrypto::verify_rs256(&jwk, message, &signature).await.unwrap(), "a good token verifies");
+    assert!(
+        webcrypto::verify_rs256(&jwk, message, &signature)
+            .await
+            .unwrap(),
+        "a good token verifies"
+    );
 
     let tampered = b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIyIn0";
-    assert!(!webcrypto::verify_rs256(&jwk, tampered, &signature).await.unwrap(), "changed claims fail");
+    assert!(
+        !webcrypto::verify_rs256(&jwk, tampered, &signature)
+            .await
+            .unwrap(),
+        "changed claims fail"
+    );
 
     let mut bad_signature = signature.clone();
     bad_signature[10] ^= 0xff;
-    assert!(!webcrypto::verify_rs256(&jwk, message, &bad_signature).await.unwrap(), "a changed signature fails");
+    assert!(
+        !webcrypto::verify_rs256(&jwk, message, &bad_signature)
+            .await
+            .unwrap(),
+        "a changed signature fails"
+    );
 
     let (other_key, _) = key_pair().await;
-    assert!(!webcrypto::verify_rs256(&other_key, message, &signature).await.unwrap(), "another key fails");
+    assert!(
+        !webcrypto::verify_rs256(&other_key, message, &signature)
+            .await
+            .unwrap(),
+        "another key fails"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -158,7 +234,10 @@ async fn sign_in_results_for_other_sign_ins_are_ignored() {
     let window = web_sys::window().unwrap();
     let origin = window.location().origin().unwrap();
     let post = |state: &str, kind: &str| {
-        let message = js_sys::JSON::parse(&format!(r#"{{"type":"{kind}","state":"{state}","error":null}}"#)).unwrap();
+        let message = js_sys::JSON::parse(&format!(
+            r#"{{"type":"{kind}","state":"{state}","error":null}}"#
+        ))
+        .unwrap();
         window.post_message(&message, &origin).unwrap();
     };
     post("someone-elses", messaging::MESSAGE_TYPE);

@@ -230,7 +230,11 @@ pub async fn start(
         }
         .into_response(),
         None => {
-            let mode = if request.params.screen_hint.as_deref() == Some("signup") { FormMode::SignUp } else { FormMode::SignIn };
+            let mode = if request.params.screen_hint.as_deref() == Some("signup") {
+                FormMode::SignUp
+            } else {
+                FormMode::SignIn
+            };
             Html(sign_in_page::render(&request, mode, None, "")).into_response()
         }
     }

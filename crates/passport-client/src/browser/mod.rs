@@ -10,4 +10,5 @@ pub mod page;
 pub mod popup;
 pub mod storage;
 pub mod time;
+pub mod wallet_frame;
 pub mod webcrypto;

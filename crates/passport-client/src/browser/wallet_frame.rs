@@ -1,0 +1,307 @@
+//! The wallet iframe and its request/reply transport.
+//!
+//! Requests go to the wallet origin only; replies are accepted only from that
+//! origin and from our frame's window, matched to their request by id, with a
+//! timeout. If something removes the frame, a MutationObserver notices: a
+//! request in flight fails with a retryable error and the next request
+//! re-creates the frame.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::time;
+
+/// The `type` of wallet messages.
+pub const WALLET_MESSAGE_TYPE: &str = "passport-wallet";
+/// How long the frame may take to start.
+pub const READY_TIMEOUT_MS: f64 = 10_000.0;
+/// How long one request may take.
+pub const REQUEST_TIMEOUT_MS: f64 = 15_000.0;
+/// Larger replies are ignored.
+pub const MAX_REPLY_BYTES: usize = 64 * 1024;
+
+/// Why a wallet request failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WalletError {
+    /// The frame did not start in time.
+    #[error("the wallet did not start; check your network connection and try again")]
+    NotStarted,
+    /// No reply in time.
+    #[error("the wallet did not answer in time")]
+    Timeout,
+    /// The frame was removed from the page while the request was in flight.
+    #[error("the wallet frame was removed from the page; try again")]
+    FrameRemoved,
+    /// The wallet answered with an error.
+    #[error("{message}")]
+    Wallet {
+        /// The wallet's code.
+        code: String,
+        /// The wallet's message.
+        message: String,
+    },
+    /// The page cannot host the frame.
+    #[error("the wallet frame could not be created: {0}")]
+    Unavailable(String),
+}
+
+type Slot = Rc<RefCell<Option<Result<serde_json::Value, WalletError>>>>;
+
+struct Inner {
+    frame_url: String,
+    origin: String,
+    frame: RefCell<Option<web_sys::HtmlIFrameElement>>,
+    ready: Cell<bool>,
+    pending: RefCell<HashMap<String, Slot>>,
+    next_id: Cell<u64>,
+    on_message: RefCell<Option<Closure<dyn FnMut(web_sys::MessageEvent)>>>,
+    observer: RefCell<Option<(web_sys::MutationObserver, Closure<dyn FnMut()>)>>,
+}
+
+/// The wallet frame. Cheap to clone.
+#[derive(Clone)]
+pub struct WalletFrame {
+    inner: Rc<Inner>,
+}
+
+impl WalletFrame {
+    /// Appends the (hidden) frame now, without waiting for it to start.
+    pub fn new(frame_url: &str, origin: &str) -> Self {
+        let frame = WalletFrame {
+            inner: Rc::new(Inner {
+                frame_url: frame_url.to_owned(),
+                origin: origin.to_owned(),
+                frame: RefCell::new(None),
+                ready: Cell::new(false),
+                pending: RefCell::new(HashMap::new()),
+                next_id: Cell::new(0),
+                on_message: RefCell::new(None),
+                observer: RefCell::new(None),
+            }),
+        };
+        frame.listen();
+        let _ = frame.ensure_frame();
+        frame
+    }
+
+    /// The frame element, if it is on the page.
+    pub fn element(&self) -> Option<web_sys::HtmlIFrameElement> {
+        self.inner.frame.borrow().clone()
+    }
+
+    fn listen(&self) {
+        let weak = Rc::downgrade(&self.inner);
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                if let Some(inner) = weak.upgrade() {
+                    handle_message(&inner, &event);
+                }
+            },
+        );
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+        }
+        *self.inner.on_message.borrow_mut() = Some(on_message);
+
+        let weak = Rc::downgrade(&self.inner);
+        let on_mutation = Closure::<dyn FnMut()>::new(move || {
+            if let Some(inner) = weak.upgrade() {
+                check_removed(&inner);
+            }
+        });
+        if let (Ok(observer), Some(body)) = (
+            web_sys::MutationObserver::new(on_mutation.as_ref().unchecked_ref()),
+            web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.body()),
+        ) {
+            let options = web_sys::MutationObserverInit::new();
+            options.set_child_list(true);
+            options.set_subtree(true);
+            let _ = observer.observe_with_options(&body, &options);
+            *self.inner.observer.borrow_mut() = Some((observer, on_mutation));
+        }
+    }
+
+    fn ensure_frame(&self) -> Result<web_sys::HtmlIFrameElement, WalletError> {
+        if let Some(frame) = self
+            .inner
+            .frame
+            .borrow()
+            .as_ref()
+            .filter(|f| f.is_connected())
+        {
+            return Ok(frame.clone());
+        }
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .ok_or_else(|| WalletError::Unavailable("no document".into()))?;
+        let frame: web_sys::HtmlIFrameElement = document
+            .create_element("iframe")
+            .map_err(|_| WalletError::Unavailable("no iframe".into()))?
+            .unchecked_into();
+        frame.set_src(&self.inner.frame_url);
+        frame.set_title("Passport wallet");
+        let _ = frame.set_attribute("hidden", "");
+        let _ = frame.set_attribute("aria-hidden", "true");
+        let _ = frame.set_attribute("data-passport-wallet", "");
+        self.inner.ready.set(false);
+        let body = document
+            .body()
+            .ok_or_else(|| WalletError::Unavailable("no body".into()))?;
+        body.append_child(&frame)
+            .map_err(|_| WalletError::Unavailable("could not append".into()))?;
+        *self.inner.frame.borrow_mut() = Some(frame.clone());
+        Ok(frame)
+    }
+
+    /// Sends one JSON-RPC request and waits for its reply.
+    pub async fn request(
+        &self,
+        method: &str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value, WalletError> {
+        let frame = self.ensure_frame()?;
+        let started = time::now_ms();
+        while !self.inner.ready.get() {
+            if time::now_ms() - started > READY_TIMEOUT_MS {
+                return Err(WalletError::NotStarted);
+            }
+            if !frame.is_connected() {
+                return Err(WalletError::FrameRemoved);
+            }
+            time::sleep(25).await;
+        }
+        let id = format!(
+            "{}-{}",
+            self.inner.next_id.get(),
+            js_sys::Math::random().to_bits()
+        );
+        self.inner.next_id.set(self.inner.next_id.get() + 1);
+        let slot: Slot = Rc::new(RefCell::new(None));
+        self.inner
+            .pending
+            .borrow_mut()
+            .insert(id.clone(), slot.clone());
+        let message = serde_json::json!({ "type": WALLET_MESSAGE_TYPE, "id": id, "method": method, "params": params });
+        let value = js_sys::JSON::parse(&message.to_string()).unwrap_or(JsValue::NULL);
+        let Some(target) = frame.content_window() else {
+            self.inner.pending.borrow_mut().remove(&id);
+            return Err(WalletError::FrameRemoved);
+        };
+        // Only the wallet origin may read the request.
+        if target.post_message(&value, &self.inner.origin).is_err() {
+            self.inner.pending.borrow_mut().remove(&id);
+            return Err(WalletError::Unavailable("postMessage failed".into()));
+        }
+        let sent = time::now_ms();
+        let result = loop {
+            if let Some(result) = slot.borrow_mut().take() {
+                break result;
+            }
+            if time::now_ms() - sent > REQUEST_TIMEOUT_MS {
+                break Err(WalletError::Timeout);
+            }
+            time::sleep(10).await;
+        };
+        self.inner.pending.borrow_mut().remove(&id);
+        result
+    }
+}
+
+fn handle_message(inner: &Inner, event: &web_sys::MessageEvent) {
+    if event.origin() != inner.origin {
+        return;
+    }
+    let from_our_frame = match (
+        event.source(),
+        inner
+            .frame
+            .borrow()
+            .as_ref()
+            .and_then(|f| f.content_window()),
+    ) {
+        (Some(source), Some(window)) => js_sys::Object::is(&source, &window),
+        _ => false,
+    };
+    if !from_our_frame {
+        return;
+    }
+    let Some(json) = js_sys::JSON::stringify(&event.data())
+        .ok()
+        .and_then(|s| s.as_string())
+    else {
+        return;
+    };
+    if json.len() > MAX_REPLY_BYTES {
+        return;
+    }
+    let Ok(reply) = serde_json::from_str::<serde_json::Value>(&json) else {
+        return;
+    };
+    if reply["type"] != WALLET_MESSAGE_TYPE {
+        return;
+    }
+    if reply["event"] == "ready" {
+        inner.ready.set(true);
+        return;
+    }
+    let Some(id) = reply["id"].as_str() else {
+        return;
+    };
+    let Some(slot) = inner.pending.borrow().get(id).cloned() else {
+        return;
+    };
+    let result = match reply.get("error").filter(|e| !e.is_null()) {
+        Some(error) => Err(WalletError::Wallet {
+            code: error["code"].as_str().unwrap_or("wallet_error").to_owned(),
+            message: error["message"]
+                .as_str()
+                .unwrap_or("the wallet reported an error")
+                .to_owned(),
+        }),
+        None => Ok(reply
+            .get("result")
+            .cloned()
+            .unwrap_or(serde_json::Value::Null)),
+    };
+    slot.borrow_mut().get_or_insert(result);
+}
+
+fn check_removed(inner: &Inner) {
+    let removed = inner
+        .frame
+        .borrow()
+        .as_ref()
+        .is_some_and(|f| !f.is_connected());
+    if removed {
+        inner.ready.set(false);
+        *inner.frame.borrow_mut() = None;
+        for slot in inner.pending.borrow().values() {
+            slot.borrow_mut()
+                .get_or_insert(Err(WalletError::FrameRemoved));
+        }
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let (Some(window), Some(listener)) =
+            (web_sys::window(), self.on_message.borrow().as_ref())
+        {
+            let _ = window
+                .remove_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
+        }
+        if let Some((observer, _)) = self.observer.borrow().as_ref() {
+            observer.disconnect();
+        }
+        if let Some(frame) = self.frame.borrow().as_ref() {
+            frame.remove();
+        }
+    }
+}

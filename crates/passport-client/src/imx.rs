@@ -1,0 +1,239 @@
+//! The IMX provider that `connect_imx` returns: registration status from the
+//! `passport` claim, and off-chain registration through the wallet frame.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::browser::http::{self, NetworkError};
+use crate::browser::time;
+use crate::browser::wallet_frame::{WalletError, WalletFrame};
+use crate::error::PassportError;
+use crate::registration::{
+    self, PortError, RegisterOutcome, RegisterUserRequest, RegistrationError, RegistrationPorts,
+    RegistrationStep, SignableRegistration,
+};
+use crate::user::PassportClaims;
+use crate::Passport;
+
+type Outcome = Result<PassportClaims, PassportError>;
+
+thread_local! {
+    // The registration in flight, if any: a second caller waits for the first
+    // instead of registering again.
+    static IN_FLIGHT: RefCell<Option<Rc<RefCell<Option<Outcome>>>>> = const { RefCell::new(None) };
+}
+
+/// Talks to IMX on behalf of the signed-in user; the keys stay in the wallet frame.
+#[derive(Clone)]
+pub struct ImxProvider {
+    passport: Passport,
+    frame: WalletFrame,
+}
+
+impl ImxProvider {
+    pub(crate) fn new(passport: Passport) -> Self {
+        let config = passport.config();
+        let frame = WalletFrame::new(config.wallet_frame_url.as_str(), &config.wallet_origin());
+        ImxProvider { passport, frame }
+    }
+
+    /// The wallet frame (for tests and diagnostics).
+    pub fn wallet_frame(&self) -> &WalletFrame {
+        &self.frame
+    }
+
+    /// Whether the user is registered with IMX: the `passport` claim, no network.
+    pub fn is_registered_offchain(&self) -> bool {
+        self.passport
+            .stored_user()
+            .is_some_and(|u| u.is_registered_offchain())
+    }
+
+    /// Registers the user with IMX, reporting each step. Running it twice at
+    /// once runs it once; a finished registration is never repeated (409 counts
+    /// as success).
+    pub async fn register_offchain(&self, progress: &dyn Fn(RegistrationStep)) -> Outcome {
+        if let Some(running) = IN_FLIGHT.with(|f| f.borrow().clone()) {
+            loop {
+                if let Some(outcome) = running.borrow().clone() {
+                    return outcome;
+                }
+                time::sleep(50).await;
+            }
+        }
+        let slot = Rc::new(RefCell::new(None));
+        IN_FLIGHT.with(|f| *f.borrow_mut() = Some(slot.clone()));
+        let outcome = registration::register_offchain(&BrowserPorts { provider: self }, progress)
+            .await
+            .map_err(PassportError::Registration);
+        *slot.borrow_mut() = Some(outcome.clone());
+        IN_FLIGHT.with(|f| *f.borrow_mut() = None);
+        outcome
+    }
+}
+
+struct BrowserPorts<'a> {
+    provider: &'a ImxProvider,
+}
+
+fn wallet_error(err: WalletError) -> PortError {
+    PortError::Wallet(err.to_string())
+}
+
+fn network(err: NetworkError) -> PortError {
+    PortError::Network(err.0)
+}
+
+fn session_error(err: PassportError) -> PortError {
+    match err {
+        PassportError::RefreshFailed(e) => PortError::Network(e.to_string()),
+        other => PortError::Api {
+            status: 401,
+            message: other.to_string(),
+        },
+    }
+}
+
+impl BrowserPorts<'_> {
+    async fn wallet(
+        &self,
+        method: &str,
+        params: serde_json::Value,
+        field: &str,
+    ) -> Result<String, PortError> {
+        let result = self
+            .provider
+            .frame
+            .request(method, params)
+            .await
+            .map_err(wallet_error)?;
+        result[field]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| PortError::Wallet(format!("the wallet's answer has no {field}")))
+    }
+
+    async fn post_imx(
+        &self,
+        path: &str,
+        body: &impl serde::Serialize,
+        bearer: Option<&str>,
+    ) -> Result<(u16, serde_json::Value), PortError> {
+        let url = self.provider.passport.config().imx_endpoint(path);
+        let mut builder = gloo_net::http::RequestBuilder::new(url.as_str())
+            .method(gloo_net::http::Method::POST)
+            .header("Content-Type", "application/json");
+        if let Some(token) = bearer {
+            builder = builder.header("Authorization", &format!("Bearer {token}"));
+        }
+        let body = serde_json::to_vec(body).map_err(|e| PortError::Network(e.to_string()))?;
+        let (status, _, bytes) = http::send(builder, Some(body)).await.map_err(network)?;
+        let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        if (200..300).contains(&status) || status == 409 {
+            Ok((status, json))
+        } else {
+            let message = json["message"]
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("HTTP {status}"));
+            Err(PortError::Api { status, message })
+        }
+    }
+}
+
+impl RegistrationPorts for BrowserPorts<'_> {
+    async fn connect_wallet(&self) -> Result<String, PortError> {
+        let id_token = self
+            .provider
+            .passport
+            .id_token()
+            .await
+            .map_err(session_error)?;
+        self.wallet(
+            "connect",
+            serde_json::json!({ "id_token": id_token.secret() }),
+            "address",
+        )
+        .await
+    }
+
+    async fn stark_key(&self) -> Result<String, PortError> {
+        self.wallet("stark_key", serde_json::json!({}), "stark_key")
+            .await
+    }
+
+    async fn signable_registration(
+        &self,
+        ether_key: &str,
+        stark_key: &str,
+    ) -> Result<SignableRegistration, PortError> {
+        let body = serde_json::json!({ "ether_key": ether_key, "stark_key": stark_key });
+        let (_, json) = self
+            .post_imx("v1/signable-registration-offchain", &body, None)
+            .await?;
+        serde_json::from_value(json).map_err(|_| PortError::Api {
+            status: 200,
+            message: "unexpected answer".into(),
+        })
+    }
+
+    async fn eth_sign(&self, message: &str) -> Result<String, PortError> {
+        self.wallet(
+            "personal_sign",
+            serde_json::json!({ "message": message }),
+            "signature",
+        )
+        .await
+    }
+
+    async fn stark_sign(&self, hash: &str) -> Result<String, PortError> {
+        self.wallet(
+            "stark_sign",
+            serde_json::json!({ "hash": hash }),
+            "signature",
+        )
+        .await
+    }
+
+    async fn register_user(
+        &self,
+        request: &RegisterUserRequest,
+    ) -> Result<RegisterOutcome, PortError> {
+        let token = self
+            .provider
+            .passport
+            .access_token()
+            .await
+            .map_err(session_error)?;
+        let (status, _) = self
+            .post_imx("v2/passport/users", request, Some(token.secret()))
+            .await?;
+        Ok(if status == 409 {
+            RegisterOutcome::AlreadyRegistered
+        } else {
+            RegisterOutcome::Created
+        })
+    }
+
+    async fn refresh_claims(&self) -> Result<Option<PassportClaims>, PortError> {
+        let user = self
+            .provider
+            .passport
+            .refresh_session(true)
+            .await
+            .map_err(session_error)?;
+        Ok(user.and_then(|u| u.passport))
+    }
+
+    async fn sleep(&self, ms: u32) {
+        if ms > 0 {
+            time::sleep(ms).await;
+        }
+    }
+}
+
+impl From<RegistrationError> for PassportError {
+    fn from(err: RegistrationError) -> Self {
+        PassportError::Registration(err)
+    }
+}
