@@ -58,6 +58,7 @@ struct Inner {
     ready: Cell<bool>,
     pending: RefCell<HashMap<String, Slot>>,
     next_id: Cell<u64>,
+    request_timeout_ms: Cell<f64>,
     on_message: RefCell<Option<Closure<dyn FnMut(web_sys::MessageEvent)>>>,
     observer: RefCell<Option<(web_sys::MutationObserver, Closure<dyn FnMut()>)>>,
 }
@@ -79,6 +80,7 @@ impl WalletFrame {
                 ready: Cell::new(false),
                 pending: RefCell::new(HashMap::new()),
                 next_id: Cell::new(0),
+                request_timeout_ms: Cell::new(REQUEST_TIMEOUT_MS),
                 on_message: RefCell::new(None),
                 observer: RefCell::new(None),
             }),
@@ -86,6 +88,11 @@ impl WalletFrame {
         frame.listen();
         let _ = frame.ensure_frame();
         frame
+    }
+
+    /// Changes how long one request may take (the default is [`REQUEST_TIMEOUT_MS`]).
+    pub fn set_request_timeout_ms(&self, ms: f64) {
+        self.inner.request_timeout_ms.set(ms);
     }
 
     /// The frame element, if it is on the page.
@@ -204,7 +211,7 @@ impl WalletFrame {
             if let Some(result) = slot.borrow_mut().take() {
                 break result;
             }
-            if time::now_ms() - sent > REQUEST_TIMEOUT_MS {
+            if time::now_ms() - sent > self.inner.request_timeout_ms.get() {
                 break Err(WalletError::Timeout);
             }
             time::sleep(10).await;
