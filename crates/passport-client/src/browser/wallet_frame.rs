@@ -50,6 +50,8 @@ pub enum WalletError {
 }
 
 type Slot = Rc<RefCell<Option<Result<serde_json::Value, WalletError>>>>;
+type MessageListener = Closure<dyn FnMut(web_sys::MessageEvent)>;
+type RemovalWatch = (web_sys::MutationObserver, Closure<dyn FnMut()>);
 
 struct Inner {
     frame_url: String,
@@ -59,8 +61,8 @@ struct Inner {
     pending: RefCell<HashMap<String, Slot>>,
     next_id: Cell<u64>,
     request_timeout_ms: Cell<f64>,
-    on_message: RefCell<Option<Closure<dyn FnMut(web_sys::MessageEvent)>>>,
-    observer: RefCell<Option<(web_sys::MutationObserver, Closure<dyn FnMut()>)>>,
+    on_message: RefCell<Option<MessageListener>>,
+    observer: RefCell<Option<RemovalWatch>>,
 }
 
 /// The wallet frame. Cheap to clone.

@@ -46,9 +46,9 @@ impl Progress {
         let Some(current) = self.current else {
             return StepState::Waiting;
         };
-        let failed_at = self.failed.as_ref().and_then(|e| match e {
-            PassportError::Registration(r) => Some(r.step),
-            _ => Some(current),
+        let failed_at = self.failed.as_ref().map(|e| match e {
+            PassportError::Registration(r) => r.step,
+            _ => current,
         });
         if failed_at == Some(step) {
             return StepState::Failed;
