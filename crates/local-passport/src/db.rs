@@ -406,6 +406,14 @@ pub fn payload_for(
     rows.collect()
 }
 
+fn registration_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Registration> {
+    Ok(Registration {
+        ether_key: r.get(0)?,
+        stark_key: r.get(1)?,
+        user_admin_address: r.get(2)?,
+    })
+}
+
 pub fn registration_of_user(
     conn: &Connection,
     sub: &str,
@@ -413,13 +421,7 @@ pub fn registration_of_user(
     conn.query_row(
         "SELECT ether_key, stark_key, user_admin_address FROM registrations WHERE sub = ?1",
         [sub],
-        |r| {
-            Ok(Registration {
-                ether_key: r.get(0)?,
-                stark_key: r.get(1)?,
-                user_admin_address: r.get(2)?,
-            })
-        },
+        registration_row,
     )
     .optional()
 }
@@ -431,13 +433,7 @@ pub fn registration_of_address(
     conn.query_row(
         "SELECT ether_key, stark_key, user_admin_address FROM registrations WHERE ether_key = ?1",
         [ether_key],
-        |r| {
-            Ok(Registration {
-                ether_key: r.get(0)?,
-                stark_key: r.get(1)?,
-                user_admin_address: r.get(2)?,
-            })
-        },
+        registration_row,
     )
     .optional()
 }

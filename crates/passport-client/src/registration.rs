@@ -159,7 +159,11 @@ impl RegistrationError {
             },
             PortError::Api { status, message } => RegistrationError {
                 step,
-                message: format!("IMX refused the registration: {message} (HTTP {status})."),
+                message: if status >= 500 {
+                    format!("IMX is unavailable right now: {message} (HTTP {status}).")
+                } else {
+                    format!("IMX refused the registration: {message} (HTTP {status}).")
+                },
                 advice: if status >= 500 {
                     "IMX is having trouble. Check your network connection and try again in a moment.".into()
                 } else {

@@ -12,10 +12,9 @@ pub enum FormMode {
     SignUp,
 }
 
-/// The form, carrying the authorization request in hidden fields.
-pub fn render(request: &ValidRequest, mode: FormMode, error: Option<&str>, email: &str) -> String {
-    let p = &request.params;
-    let hidden: String = [
+/// The authorization request's parameters that the page carries along.
+fn carried(p: &super::authorize::AuthorizeParams) -> [(&'static str, &Option<String>); 9] {
+    [
         ("response_type", &p.response_type),
         ("client_id", &p.client_id),
         ("redirect_uri", &p.redirect_uri),
@@ -26,16 +25,22 @@ pub fn render(request: &ValidRequest, mode: FormMode, error: Option<&str>, email
         ("code_challenge_method", &p.code_challenge_method),
         ("audience", &p.audience),
     ]
-    .iter()
-    .filter_map(|(name, value)| {
-        value.as_ref().map(|v| {
-            format!(
-                r#"<input type="hidden" name="{name}" value="{}">"#,
-                escape(v)
-            )
+}
+
+/// The form, carrying the authorization request in hidden fields.
+pub fn render(request: &ValidRequest, mode: FormMode, error: Option<&str>, email: &str) -> String {
+    let p = &request.params;
+    let hidden: String = carried(p)
+        .iter()
+        .filter_map(|(name, value)| {
+            value.as_ref().map(|v| {
+                format!(
+                    r#"<input type="hidden" name="{name}" value="{}">"#,
+                    escape(v)
+                )
+            })
         })
-    })
-    .collect();
+        .collect();
     let (title, submit, other_mode, other_label, autocomplete) = match mode {
         FormMode::SignIn => (
             "Sign in",
@@ -98,17 +103,7 @@ fn switch_href(request: &ValidRequest, mode: &str) -> String {
     {
         let mut q = url.query_pairs_mut();
         let p = &request.params;
-        for (name, value) in [
-            ("response_type", &p.response_type),
-            ("client_id", &p.client_id),
-            ("redirect_uri", &p.redirect_uri),
-            ("scope", &p.scope),
-            ("state", &p.state),
-            ("nonce", &p.nonce),
-            ("code_challenge", &p.code_challenge),
-            ("code_challenge_method", &p.code_challenge_method),
-            ("audience", &p.audience),
-        ] {
+        for (name, value) in carried(p) {
             if let Some(v) = value {
                 q.append_pair(name, v);
             }
