@@ -33,7 +33,11 @@ async function signUp(page, prefix) {
 
 async function registerAndWait(page) {
   await page.getByTestId("register").click();
-  await page.getByTestId("imx-eth-address").waitFor({ timeout: 20000 });
+  await page.getByTestId("imx-eth-address").waitFor({ timeout: 20000 }).catch(async (err) => {
+    const status = await page.getByTestId("registration-status").innerText().catch(() => "");
+    const error = await page.getByTestId("registration-error").innerText().catch(() => "");
+    throw new Error(`${err.message}\nstatus: ${status}\nerror: ${error}\nconsole: ${page.consoleLines.join("\n")}`);
+  });
 }
 
 function localPassportUsers() {
@@ -158,5 +162,29 @@ test("fake wallet replies from other origins change nothing", async () => {
   assert.notEqual(address, "0x000000000000000000000000000000000000dead");
   const record = localPassportUsers().find((u) => u.email === email);
   assert.equal(record.imx.ether_key, address, "the real wallet's address was registered");
+  await page.context().close();
+});
+
+test("a reload in the middle of registration shows the session's truth, and finishing it registers once", async () => {
+  const page = await newPage(browser);
+  const email = await signUp(page, "midway");
+  // Fail the confirming refreshes (as if offline) so the registration is submitted but not confirmed.
+  await page.route(`${passport.issuer}oauth/token`, (route) => route.abort("internetdisconnected"));
+  await page.getByTestId("register").click();
+  await page.locator("li[data-step=Confirming][data-state='in progress']").waitFor({ timeout: 20000 });
+  // Reload while refreshes still fail, so no refresh of the old page slips through.
+  await page.reload();
+  // The stored session carries no passport claim yet: the screen says so, with no stale progress.
+  await page.getByTestId("registration").waitFor();
+  await page.unroute(`${passport.issuer}oauth/token`);
+  assert.equal(await page.getByTestId("imx-status").innerText(), "Not registered yet");
+  assert.equal(await page.locator("[data-testid=registration-steps] li[data-state=done]").count(), 0);
+  const before = localPassportUsers().find((u) => u.email === email);
+  assert.equal(before.registered, true, "IMX already recorded the submitted registration");
+  // Registering again completes (IMX answers 409, which counts as success) without a duplicate.
+  await registerAndWait(page);
+  const after = localPassportUsers().find((u) => u.email === email);
+  assert.deepEqual(after.imx, before.imx, "the same single registration");
+  assert.equal(await page.getByTestId("imx-eth-address").getAttribute("data-full"), before.imx.ether_key);
   await page.context().close();
 });

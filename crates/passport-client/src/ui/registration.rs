@@ -199,7 +199,7 @@ pub fn RegistrationScreen() -> impl IntoView {
             <div class="progress" role="progressbar" aria-label="Registration progress" aria-valuemin="0"
                 aria-valuemax=total.to_string() aria-valuenow=move || progress.get().done_count().to_string()
                 data-testid="registration-progress">
-                <div class="progress-bar" style=move || format!("width: {}%", progress.get().done_count() * 100 / total)></div>
+                <div class="progress-bar" style:width=move || format!("{}%", progress.get().done_count() * 100 / total)></div>
             </div>
             <ol class="steps" data-testid="registration-steps">{steps}</ol>
             <p class="muted" aria-live="polite" data-testid="registration-status">
