@@ -263,7 +263,11 @@ describe("with an access token that expires in seconds", () => {
     await second.getByTestId("profile").waitFor();
     await first.waitForTimeout(2500);
     await Promise.all([first.reload(), second.reload()]);
-    await Promise.all([first.getByTestId("profile").waitFor(), second.getByTestId("profile").waitFor()]);
+    const shown = (page) => page.getByTestId("profile").waitFor({ timeout: 15000 }).catch(async (err) => {
+      const warnings = passport.logs.join("").split("\n").filter((l) => l.includes("WARN")).join("\n");
+      throw new Error(`${err.message}\n${await page.locator("main").innerHTML()}\n${warnings}`);
+    });
+    await Promise.all([shown(first), shown(second)]);
     // Rotation did not log anyone out: one more reload still restores.
     await second.reload();
     await second.getByTestId("profile").waitFor();
