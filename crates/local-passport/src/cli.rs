@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 /// A local Immutable Passport: identity provider, IMX API and wallet service.
-#[derive(Debug, Parser)]
+/// No `Debug` here or below: `keys` takes a private key.
+#[derive(Parser)]
 #[command(
     name = "local-passport",
     version,
@@ -22,7 +23,7 @@ pub struct Cli {
 }
 
 /// What to do.
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 pub enum Command {
     /// Run the server (the default).
     Serve(ServeOptions),
@@ -77,7 +78,7 @@ pub struct ServeOptions {
 }
 
 /// Arguments of `keys`.
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct KeysArgs {
     /// The Ethereum private key, 0x + 64 hex digits.
     #[arg(long)]

@@ -82,8 +82,8 @@ pub fn open(data_dir: &Path) -> anyhow::Result<Connection> {
     Ok(conn)
 }
 
-/// A user account.
-#[derive(Debug, Clone)]
+/// A user account. No `Debug`: it holds the password hash.
+#[derive(Clone)]
 pub struct User {
     /// Subject identifier.
     pub sub: String,

@@ -285,15 +285,7 @@ fn logout_ends_the_session_and_returns_only_to_registered_urls() {
 #[test]
 fn wrong_pkce_verifier_is_refused() {
     let server = Server::start(&[]);
-    let pkce = pkce();
-    let reply = submit_form(
-        &server,
-        &authorize_params(&pkce, "s", "n"),
-        "signup",
-        "p@example.test",
-        "long enough pw",
-    );
-    let code = reply.location_param("code").unwrap();
+    let (_, code) = signup_code(&server, "p@example.test");
     let other = support::pkce();
     let refused = exchange_code(&server, &code, &other.verifier);
     assert_eq!(refused.status, 400);
@@ -333,15 +325,7 @@ fn plain_pkce_and_missing_pkce_are_refused_back_to_the_client() {
 #[test]
 fn a_replayed_code_is_refused_and_revokes_what_it_issued() {
     let server = Server::start(&[]);
-    let pkce = pkce();
-    let reply = submit_form(
-        &server,
-        &authorize_params(&pkce, "s", "n"),
-        "signup",
-        "r@example.test",
-        "long enough pw",
-    );
-    let code = reply.location_param("code").unwrap();
+    let (pkce, code) = signup_code(&server, "r@example.test");
     let first = exchange_code(&server, &code, &pkce.verifier);
     assert_eq!(first.status, 200);
     let refresh_token = first.json()["refresh_token"].as_str().unwrap().to_owned();
@@ -358,15 +342,7 @@ fn a_replayed_code_is_refused_and_revokes_what_it_issued() {
 #[test]
 fn an_expired_code_is_refused() {
     let server = Server::start(&["--code-ttl", "1"]);
-    let pkce = pkce();
-    let reply = submit_form(
-        &server,
-        &authorize_params(&pkce, "s", "n"),
-        "signup",
-        "e@example.test",
-        "long enough pw",
-    );
-    let code = reply.location_param("code").unwrap();
+    let (pkce, code) = signup_code(&server, "e@example.test");
     std::thread::sleep(std::time::Duration::from_millis(2100));
     let refused = exchange_code(&server, &code, &pkce.verifier);
     assert_eq!(refused.json()["error"], "invalid_grant");
@@ -392,15 +368,7 @@ fn an_unregistered_redirect_uri_gets_an_error_page_never_a_redirect() {
 #[test]
 fn a_code_exchanged_with_another_redirect_uri_is_refused() {
     let server = Server::start(&[]);
-    let pkce = pkce();
-    let reply = submit_form(
-        &server,
-        &authorize_params(&pkce, "s", "n"),
-        "signup",
-        "m@example.test",
-        "long enough pw",
-    );
-    let code = reply.location_param("code").unwrap();
+    let (pkce, code) = signup_code(&server, "m@example.test");
     let refused = post_form(
         &server.url("oauth/token"),
         &[

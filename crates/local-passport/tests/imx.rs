@@ -81,15 +81,13 @@ fn a_wrong_eth_signature_is_refused() {
     let (_, tokens) = new_user(&server);
     let mut request = prepare_registration(&server, &tokens);
     // A valid signature, but over another message.
-    request.eth_signature = post_json(
-        &server.wallet_url("wallet/v1/personal-sign"),
-        &serde_json::json!({ "message": "something else" }),
-        Some(&tokens.id_token),
-    )
-    .json()["signature"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    request.eth_signature = wallet(
+        &server,
+        &tokens,
+        "wallet/v1/personal-sign",
+        serde_json::json!({ "message": "something else" }),
+        "signature",
+    );
     let reply = register(&server, &tokens, &request);
     assert_eq!(reply.status, 400);
     assert!(reply.json()["message"]
@@ -103,15 +101,13 @@ fn a_wrong_stark_signature_is_refused() {
     let server = Server::start(&[]);
     let (_, tokens) = new_user(&server);
     let mut request = prepare_registration(&server, &tokens);
-    request.stark_signature = post_json(
-        &server.wallet_url("wallet/v1/stark-sign"),
-        &serde_json::json!({ "hash": "0x1234" }),
-        Some(&tokens.id_token),
-    )
-    .json()["signature"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    request.stark_signature = wallet(
+        &server,
+        &tokens,
+        "wallet/v1/stark-sign",
+        serde_json::json!({ "hash": "0x1234" }),
+        "signature",
+    );
     let reply = register(&server, &tokens, &request);
     assert_eq!(reply.status, 400);
     assert!(reply.json()["message"]
@@ -124,32 +120,24 @@ fn a_wrong_stark_signature_is_refused() {
 fn a_payload_the_server_never_issued_is_refused() {
     let server = Server::start(&[]);
     let (_, tokens) = new_user(&server);
-    let wallet = |path: &str, body: serde_json::Value| {
-        post_json(&server.wallet_url(path), &body, Some(&tokens.id_token)).json()
+    let wallet = |path: &str, body: serde_json::Value, field: &str| {
+        wallet(&server, &tokens, path, body, field)
     };
-    let ether_key = wallet("wallet/v1/connect", serde_json::json!({}))["address"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let stark_key = wallet("wallet/v1/stark-key", serde_json::json!({}))["stark_key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let ether_key = wallet("wallet/v1/connect", serde_json::json!({}), "address");
+    let stark_key = wallet("wallet/v1/stark-key", serde_json::json!({}), "stark_key");
     let message = "Only sign this key linked with Immutable X.";
     let hash = "0x0123456789abcdef";
     let request = RegistrationRequest {
         eth_signature: wallet(
             "wallet/v1/personal-sign",
             serde_json::json!({ "message": message }),
-        )["signature"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
-        stark_signature: wallet("wallet/v1/stark-sign", serde_json::json!({ "hash": hash }))
-            ["signature"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
+            "signature",
+        ),
+        stark_signature: wallet(
+            "wallet/v1/stark-sign",
+            serde_json::json!({ "hash": hash }),
+            "signature",
+        ),
         ether_key,
         stark_key,
         signable_message: message.into(),

@@ -40,8 +40,8 @@ pub struct AuthorizeParams {
 }
 
 /// The sign-in form: the authorization request travels along as hidden fields
-/// and is validated again on submit.
-#[derive(Debug, Deserialize)]
+/// and is validated again on submit. No `Debug`: it holds the password.
+#[derive(Deserialize)]
 pub struct SignInForm {
     #[serde(flatten)]
     pub params: AuthorizeParams,

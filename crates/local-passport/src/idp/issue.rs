@@ -10,8 +10,8 @@ use crate::state::AppState;
 /// The audience of access tokens when the client asks for none.
 pub const DEFAULT_AUDIENCE: &str = "platform_api";
 
-/// The token endpoint's success response.
-#[derive(Debug, Serialize)]
+/// The token endpoint's success response. No `Debug`: it holds tokens.
+#[derive(Serialize)]
 pub struct TokenResponse {
     pub access_token: String,
     pub id_token: String,

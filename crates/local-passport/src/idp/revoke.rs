@@ -10,8 +10,8 @@ use crate::errors::OAuthError;
 use crate::secrets::hash_secret;
 use crate::state::Shared;
 
-/// The revocation request.
-#[derive(Debug, Deserialize)]
+/// The revocation request. No `Debug`: it holds a token.
+#[derive(Deserialize)]
 pub struct RevokeRequest {
     token: Option<String>,
     client_id: Option<String>,

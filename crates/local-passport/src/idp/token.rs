@@ -6,7 +6,7 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use subtle_eq::constant_time_eq;
+use subtle::ConstantTimeEq;
 
 use super::issue::{issue, Grant};
 use crate::db;
@@ -15,7 +15,8 @@ use crate::secrets::{hash_secret, pkce_s256, random_id};
 use crate::state::Shared;
 
 /// The token request, form-encoded (or JSON, as Auth0 also accepts).
-#[derive(Debug, Default, Deserialize)]
+/// No `Debug`: it holds the code, the verifier and the refresh token.
+#[derive(Default, Deserialize)]
 pub struct TokenRequest {
     grant_type: Option<String>,
     client_id: Option<String>,
@@ -86,10 +87,7 @@ fn authorization_code(
     client_id: &str,
     request: &TokenRequest,
 ) -> Result<super::issue::TokenResponse, OAuthError> {
-    let code = request
-        .code
-        .as_deref()
-        .ok_or_else(|| OAuthError::bad("invalid_request", "code is required"))?;
+    let code = required(&request.code, "code is required")?;
     let code_hash = hash_secret(code);
     let record = db::code_by_hash(&state.db(), &code_hash)?
         .ok_or_else(|| OAuthError::invalid_grant("the authorization code is invalid"))?;
@@ -121,14 +119,13 @@ fn authorization_code(
             "redirect_uri does not match the authorization request",
         ));
     }
-    let verifier = request
-        .code_verifier
-        .as_deref()
-        .ok_or_else(|| OAuthError::bad("invalid_request", "code_verifier is required (PKCE)"))?;
+    let verifier = required(&request.code_verifier, "code_verifier is required (PKCE)")?;
+    // Constant time, so the comparison's duration reveals no matching prefix.
     let verifier_ok = (43..=128).contains(&verifier.len())
-        && constant_time_eq(
-            pkce_s256(verifier).as_bytes(),
-            record.code_challenge.as_bytes(),
+        && bool::from(
+            pkce_s256(verifier)
+                .as_bytes()
+                .ct_eq(record.code_challenge.as_bytes()),
         );
     if !verifier_ok {
         return Err(OAuthError::invalid_grant(
@@ -159,10 +156,7 @@ fn refresh(
     client_id: &str,
     request: &TokenRequest,
 ) -> Result<super::issue::TokenResponse, OAuthError> {
-    let token = request
-        .refresh_token
-        .as_deref()
-        .ok_or_else(|| OAuthError::bad("invalid_request", "refresh_token is required"))?;
+    let token = required(&request.refresh_token, "refresh_token is required")?;
     let token_hash = hash_secret(token);
     let record = db::refresh_token_by_hash(&state.db(), &token_hash)?
         .ok_or_else(|| OAuthError::invalid_grant("the refresh token is invalid"))?;
@@ -206,9 +200,9 @@ fn reuse_detected(state: &Shared, family: &str) -> Result<OAuthError, OAuthError
     ))
 }
 
-mod subtle_eq {
-    /// Compares without an early exit, so timing does not reveal a matching prefix.
-    pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-    }
+/// A parameter the grant cannot do without.
+fn required<'a>(value: &'a Option<String>, missing: &str) -> Result<&'a str, OAuthError> {
+    value
+        .as_deref()
+        .ok_or_else(|| OAuthError::bad("invalid_request", missing))
 }

@@ -381,21 +381,44 @@ impl RegistrationRequest {
     }
 }
 
+/// Calls the wallet service as the frame does, with the user's ID token, and
+/// returns the string `field` of its answer.
+pub fn wallet(
+    server: &Server,
+    tokens: &Tokens,
+    path: &str,
+    body: serde_json::Value,
+    field: &str,
+) -> String {
+    let reply = post_json(&server.wallet_url(path), &body, Some(&tokens.id_token));
+    assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+    reply.json()[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("{path}: no {field}"))
+        .to_owned()
+}
+
+/// Creates an account through the form; returns the PKCE pair and the code the redirect carried.
+pub fn signup_code(server: &Server, email: &str) -> (Pkce, String) {
+    let pkce = pkce();
+    let reply = submit_form(
+        server,
+        &authorize_params(&pkce, "s", "n"),
+        "signup",
+        email,
+        "long enough pw",
+    );
+    let code = reply.location_param("code").expect("code in redirect");
+    (pkce, code)
+}
+
 /// Connects the wallet and collects the keys and both signatures, as the app does.
 pub fn prepare_registration(server: &Server, tokens: &Tokens) -> RegistrationRequest {
-    let wallet = |path: &str, body: serde_json::Value| {
-        let reply = post_json(&server.wallet_url(path), &body, Some(&tokens.id_token));
-        assert_eq!(reply.status, 200, "{path}: {}", reply.body);
-        reply.json()
+    let wallet = |path: &str, body: serde_json::Value, field: &str| {
+        wallet(server, tokens, path, body, field)
     };
-    let ether_key = wallet("wallet/v1/connect", serde_json::json!({}))["address"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let stark_key = wallet("wallet/v1/stark-key", serde_json::json!({}))["stark_key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let ether_key = wallet("wallet/v1/connect", serde_json::json!({}), "address");
+    let stark_key = wallet("wallet/v1/stark-key", serde_json::json!({}), "stark_key");
     let signable = post_json(
         &server.url("v1/signable-registration-offchain"),
         &serde_json::json!({ "ether_key": ether_key, "stark_key": stark_key }),
@@ -408,17 +431,13 @@ pub fn prepare_registration(server: &Server, tokens: &Tokens) -> RegistrationReq
     let eth_signature = wallet(
         "wallet/v1/personal-sign",
         serde_json::json!({ "message": signable_message }),
-    )["signature"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        "signature",
+    );
     let stark_signature = wallet(
         "wallet/v1/stark-sign",
         serde_json::json!({ "hash": payload_hash }),
-    )["signature"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        "signature",
+    );
     RegistrationRequest {
         ether_key,
         stark_key,
