@@ -8,9 +8,9 @@ use passport_client::User;
 
 use crate::components::profile::ProfileCard;
 
-/// What the page shows; the page re-renders only when this changes, so the
-/// same user arriving twice (the popup's message and the `storage` event) does
-/// not reset a registration screen the user is looking at.
+/// What the page shows; the page re-renders only when this changes, so new
+/// tokens for the same user (a refresh in another tab) do not reset a
+/// registration screen the user is looking at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Screen {
     Loading,

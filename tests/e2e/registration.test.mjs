@@ -49,17 +49,20 @@ test("a new account registers, sees every step reach done, and the addresses app
   const page = await newPage(browser);
   const email = await signUp(page, "register");
   assert.equal(await page.getByTestId("imx-status").innerText(), "Not registered yet");
-  const seenStates = new Set();
-  const watcher = setInterval(async () => {
-    try {
-      const states = await page.locator("[data-testid=registration-steps] li").evaluateAll((els) => els.map((e) => e.dataset.state));
-      states.forEach((s) => seenStates.add(s));
-    } catch { /* the screen is gone once registered */ }
-  }, 20);
+  // Record every state each step shows, as the DOM changes, not by sampling.
+  await page.evaluate(() => {
+    window.stepLog = [];
+    const record = () => document.querySelectorAll("[data-testid=registration-steps] li")
+      .forEach((li) => window.stepLog.push(`${li.dataset.step}:${li.dataset.state}`));
+    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
   await page.getByTestId("register").click();
   await page.getByTestId("imx-eth-address").waitFor({ timeout: 20000 });
-  clearInterval(watcher);
-  assert.ok(seenStates.has("in progress") || seenStates.has("done"), `progress was shown: ${[...seenStates]}`);
+  const log = await page.evaluate(() => window.stepLog);
+  for (const step of ["ConnectingWallet", "ReadingKeys", "RequestingPayload", "Signing", "Submitting", "Confirming", "Done"]) {
+    assert.ok(log.includes(`${step}:done`), `${step} reached done; saw ${[...new Set(log)].join(", ")}`);
+  }
+  assert.ok(log.includes("Submitting:in progress"), "steps were shown in progress as they ran");
   assert.equal(await page.getByTestId("registration").count(), 0, "the registration screen is gone");
   assert.equal(await page.getByTestId("imx-status").innerText(), "Registered");
   const ethAddress = await page.getByTestId("imx-eth-address").getAttribute("data-full");

@@ -64,6 +64,16 @@ impl Passport {
         &self.config
     }
 
+    /// Whether this page is the redirect URI, where the login callback runs.
+    pub fn is_callback_page(&self) -> bool {
+        let Some(location) = web_sys::window().map(|w| w.location()) else {
+            return false;
+        };
+        let redirect = &self.config.redirect_uri;
+        location.origin().ok().as_deref() == Some(redirect.origin().ascii_serialization().as_str())
+            && location.pathname().ok().as_deref() == Some(redirect.path())
+    }
+
     /// The localStorage key of the signed-in user (for `storage` events).
     pub fn user_storage_key(&self) -> &str {
         &self.user_key

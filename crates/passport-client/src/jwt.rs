@@ -58,8 +58,9 @@ pub struct IdTokenClaims {
     pub passport: Option<PassportClaims>,
 }
 
-/// A JWT split into its parts.
-#[derive(Debug, Clone)]
+/// A JWT split into its parts. Its `Debug` leaves out the signed bytes and the
+/// signature, which together are the token itself.
+#[derive(Clone)]
 pub struct DecodedJwt {
     /// The header.
     pub header: JwtHeader,
@@ -69,6 +70,15 @@ pub struct DecodedJwt {
     pub signing_input: String,
     /// The signature bytes.
     pub signature: Vec<u8>,
+}
+
+impl std::fmt::Debug for DecodedJwt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecodedJwt")
+            .field("header", &self.header)
+            .field("sub", &self.claims.sub)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why an ID token was not accepted.

@@ -34,3 +34,15 @@ pub use error::{ConfigError, ErrorKind, PassportError};
 #[cfg(target_arch = "wasm32")]
 pub use imx::ImxProvider;
 pub use user::{PassportClaims, User, UserProfile};
+
+#[cfg(test)]
+mod test_support {
+    /// Runs a future whose fakes never pend: one poll finishes it.
+    pub fn poll_once<F: std::future::Future>(future: F) -> F::Output {
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match std::pin::pin!(future).poll(&mut cx) {
+            std::task::Poll::Ready(out) => out,
+            std::task::Poll::Pending => panic!("a fake pended"),
+        }
+    }
+}

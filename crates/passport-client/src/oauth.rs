@@ -293,6 +293,7 @@ pub fn logout_url(config: &PassportConfig) -> Url {
 mod tests {
     use super::*;
     use crate::config::{PageLocation, RuntimeConfig};
+    use crate::test_support::poll_once;
 
     fn config() -> PassportConfig {
         RuntimeConfig::default()
@@ -402,17 +403,6 @@ mod tests {
     #[error("offline")]
     struct Offline;
 
-    fn block_on<F: std::future::Future>(future: F) -> F::Output {
-        // The fake clients below never pend, so one poll finishes them.
-        let waker = std::task::Waker::noop();
-        let mut cx = std::task::Context::from_waker(waker);
-        let mut future = std::pin::pin!(future);
-        match future.as_mut().poll(&mut cx) {
-            std::task::Poll::Ready(out) => out,
-            std::task::Poll::Pending => panic!("fake HTTP client pended"),
-        }
-    }
-
     fn respond(
         status: u16,
         body: &'static str,
@@ -447,7 +437,7 @@ mod tests {
             200,
             r#"{"access_token":"a","id_token":"i","refresh_token":"r","token_type":"Bearer","expires_in":60}"#,
         );
-        let tokens = block_on(refresh(&config(), &http, &RefreshToken::new("old"))).unwrap();
+        let tokens = poll_once(refresh(&config(), &http, &RefreshToken::new("old"))).unwrap();
         assert_eq!(tokens.id_token.secret(), "i");
         assert_eq!(tokens.refresh_token.unwrap().secret(), "r");
         assert_eq!(tokens.expires_in, Some(60));
@@ -459,7 +449,7 @@ mod tests {
             400,
             r#"{"error":"invalid_grant","error_description":"revoked"}"#,
         );
-        let err = block_on(refresh(&config(), &http, &RefreshToken::new("old"))).unwrap_err();
+        let err = poll_once(refresh(&config(), &http, &RefreshToken::new("old"))).unwrap_err();
         assert_eq!(
             err,
             TokenEndpointError::Rejected {
@@ -474,14 +464,14 @@ mod tests {
     fn a_network_failure_is_retryable() {
         let http =
             |_r: oauth2::HttpRequest| std::future::ready(Err::<oauth2::HttpResponse, _>(Offline));
-        let err = block_on(refresh(&config(), &http, &RefreshToken::new("old"))).unwrap_err();
+        let err = poll_once(refresh(&config(), &http, &RefreshToken::new("old"))).unwrap_err();
         assert!(err.is_retryable(), "{err:?}");
     }
 
     #[test]
     fn a_response_without_id_token_is_invalid() {
         let http = respond(200, r#"{"access_token":"a","token_type":"Bearer"}"#);
-        let err = block_on(refresh(&config(), &http, &RefreshToken::new("old"))).unwrap_err();
+        let err = poll_once(refresh(&config(), &http, &RefreshToken::new("old"))).unwrap_err();
         assert!(matches!(err, TokenEndpointError::InvalidResponse(_)));
     }
 }

@@ -62,14 +62,6 @@ pub fn take(store: &dyn KeyValueStore, state: &LoginState, now_ms: f64) -> Optio
     fresh.then_some(pending)
 }
 
-/// Peeks at the flow of a pending sign-in without consuming it.
-pub fn flow_of(store: &dyn KeyValueStore, state: &LoginState) -> Option<Flow> {
-    let raw = store.get(&key(state))?;
-    serde_json::from_str::<PendingLogin>(&raw)
-        .ok()
-        .map(|p| p.flow)
-}
-
 /// Removes pending sign-ins older than 15 minutes, and unreadable ones.
 pub fn sweep(store: &dyn KeyValueStore, now_ms: f64) -> usize {
     let mut removed = 0;

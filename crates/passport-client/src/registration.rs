@@ -282,7 +282,6 @@ async fn join<A: std::future::Future, B: std::future::Future>(
 #[cfg(test)]
 mod tests {
     use std::cell::{Cell, RefCell};
-    use std::future::Future;
 
     use super::*;
 
@@ -375,14 +374,7 @@ mod tests {
     ) {
         let steps = RefCell::new(Vec::new());
         let progress = |s: RegistrationStep| steps.borrow_mut().push(s);
-        let future = register_offchain(fake, &progress);
-        let waker = std::task::Waker::noop();
-        let mut cx = std::task::Context::from_waker(waker);
-        let mut future = std::pin::pin!(future);
-        let result = match future.as_mut().poll(&mut cx) {
-            std::task::Poll::Ready(r) => r,
-            std::task::Poll::Pending => panic!("fake ports never pend"),
-        };
+        let result = crate::test_support::poll_once(register_offchain(fake, &progress));
         let steps = steps.borrow().clone();
         (result, steps)
     }

@@ -100,7 +100,7 @@ async fn the_lock_lets_one_holder_in_at_a_time() {
         })
         .await;
     };
-    futures_join(task("a", log.clone()), task("b", log.clone())).await;
+    futures::join!(task("a", log.clone()), task("b", log.clone()));
     let log = log.borrow().clone();
     assert_eq!(log.len(), 4);
     // Whoever entered first left before the other entered.
@@ -112,29 +112,6 @@ async fn the_lock_lets_one_holder_in_at_a_time() {
         log[2].ends_with(" in") && log[3].ends_with(" out"),
         "{log:?}"
     );
-}
-
-async fn futures_join<A: std::future::Future<Output = ()>, B: std::future::Future<Output = ()>>(
-    a: A,
-    b: B,
-) {
-    let mut a = Box::pin(a);
-    let mut b = Box::pin(b);
-    let (mut a_done, mut b_done) = (false, false);
-    std::future::poll_fn(|cx| {
-        if !a_done {
-            a_done = a.as_mut().poll(cx).is_ready();
-        }
-        if !b_done {
-            b_done = b.as_mut().poll(cx).is_ready();
-        }
-        if a_done && b_done {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await
 }
 
 fn set(object: &Object, key: &str, value: impl Into<JsValue>) {

@@ -46,9 +46,12 @@ pub fn provide_auth(passport: Passport) -> AuthContext {
     };
     provide_context(auth.clone());
 
-    // After mount: restore the cached session. Never opens a window.
-    let restore = auth.clone();
-    Effect::new(move |_| restore.restore());
+    // After mount: restore the cached session. Never opens a window. Not on the
+    // callback page: it finishes a sign-in instead, and must not spend requests.
+    if !auth.passport.is_callback_page() {
+        let restore = auth.clone();
+        Effect::new(move |_| restore.restore());
+    }
 
     // Other tabs signing in or out write the same key; follow them.
     let follow = auth.clone();
@@ -63,7 +66,7 @@ pub fn provide_auth(passport: Passport) -> AuthContext {
                 Err(_) => AuthState::SignedOut,
             },
         };
-        follow.state.set(next);
+        follow.set_state(next);
     });
     on_cleanup(move || handle.remove());
     auth
@@ -75,6 +78,23 @@ pub fn use_auth() -> AuthContext {
 }
 
 impl AuthContext {
+    /// Sets the auth state, except when it would replace a signed-in session with
+    /// the very same one: a popup sign-in arrives twice (its message and the
+    /// `storage` event), and a second identical update must not re-render the
+    /// pages that show the user.
+    pub fn set_state(&self, next: AuthState) {
+        let same_session = self.state.with_untracked(|current| match (current, &next) {
+            (AuthState::SignedIn(a), AuthState::SignedIn(b)) => {
+                a.id_token.secret() == b.id_token.secret()
+                    && a.access_token.secret() == b.access_token.secret()
+            }
+            _ => false,
+        });
+        if !same_session {
+            self.state.set(next);
+        }
+    }
+
     /// Restores the stored session (refreshing it if needed).
     pub fn restore(&self) {
         let this = self.clone();
@@ -91,7 +111,7 @@ impl AuthContext {
                 Err(err) => AuthState::Failed(err),
             };
             mark_restored();
-            this.state.set(next);
+            this.set_state(next);
         });
     }
 
@@ -104,8 +124,8 @@ impl AuthContext {
         let this = self.clone();
         spawn_local(async move {
             match login.await {
-                Ok(Some(user)) => this.state.set(AuthState::SignedIn(user)),
-                Ok(None) => this.state.set(AuthState::SignedOut),
+                Ok(Some(user)) => this.set_state(AuthState::SignedIn(user)),
+                Ok(None) => this.set_state(AuthState::SignedOut),
                 Err(err) => this.sign_in_error.set(Some(err)),
             }
             this.signing_in.set(false);
@@ -125,7 +145,7 @@ impl AuthContext {
         let this = self.clone();
         spawn_local(async move {
             let result = this.passport.logout().await;
-            this.state.set(AuthState::SignedOut);
+            this.set_state(AuthState::SignedOut);
             if let Err(err) = result {
                 this.sign_in_error.set(Some(err));
             }

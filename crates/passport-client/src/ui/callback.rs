@@ -35,7 +35,7 @@ pub fn LoginCallback<F, V>(
     view: fn(CallbackStatus) -> V,
 ) -> impl IntoView
 where
-    F: Fn() + Clone + Send + Sync + 'static,
+    F: Fn() + Send + Sync + 'static,
     V: IntoView + 'static,
 {
     let auth = use_auth();
@@ -45,7 +45,7 @@ where
             match auth.passport.login_callback().await {
                 Ok(CallbackOutcome::Popup) => status.set(CallbackStatus::PopupDone),
                 Ok(CallbackOutcome::Redirect(user)) => {
-                    auth.state.set(AuthState::SignedIn(user));
+                    auth.set_state(AuthState::SignedIn(user));
                     on_redirect_done();
                 }
                 Err(err) => status.set(CallbackStatus::Failed(err)),

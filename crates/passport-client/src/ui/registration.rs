@@ -18,6 +18,9 @@ thread_local! {
     static PROVIDER: RefCell<Option<ImxProvider>> = const { RefCell::new(None) };
 }
 
+/// How long the finished steps stay on screen before the profile takes over.
+const SHOW_DONE_MS: u32 = 800;
+
 /// The screen's state.
 #[derive(Debug, Clone, Default)]
 struct Progress {
@@ -136,8 +139,10 @@ pub fn RegistrationScreen() -> impl IntoView {
             });
             match outcome {
                 Ok(_) => {
+                    // Let the user see every step done before the profile replaces the screen.
+                    time::sleep(SHOW_DONE_MS).await;
                     if let Some(user) = auth.passport.stored_user() {
-                        auth.state.set(AuthState::SignedIn(user));
+                        auth.set_state(AuthState::SignedIn(user));
                     }
                 }
                 Err(err) => progress.update(|p| p.failed = Some(err)),
