@@ -17,6 +17,8 @@ cargo test -p passport-client --target wasm32-unknown-unknown
 
 step "3/3 end-to-end tests (release bundle, local Passport, headless Chromium)"
 trunk build --release
+# The same bundle for a sub-path, served by nginx with the sample config (nginx.test.mjs).
+trunk build --release --public-url /passport/ --dist target/dist-subpath
 cargo build -p local-passport
 node --test --test-concurrency=1 tests/e2e/
 

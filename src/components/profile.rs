@@ -21,6 +21,8 @@ pub fn ProfileCard(
         .unwrap_or_else(|| "(no email)".into());
     let nickname = user.profile.nickname.clone();
     let imx = user.passport.clone();
+    // Read by scripts/bench: when a signed-in profile first reaches the screen.
+    Effect::new(|| passport_client::browser::time::mark("passport:profile"));
     view! {
         <section class="card" data-testid="profile">
             <h1>"Signed in"</h1>

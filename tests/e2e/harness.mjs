@@ -53,16 +53,19 @@ export async function startApp() {
   };
 }
 
-/** Starts a local Passport that trusts the app on `appPort`, with extra flags. */
-export async function startPassport(appPort, extraArgs = [], dataDir = mkdtempSync(join(tmpdir(), "lp-e2e-"))) {
+/**
+ * Starts a local Passport that trusts the app on `appPort` (served at `basePath`),
+ * with extra flags.
+ */
+export async function startPassport(appPort, extraArgs = [], dataDir = mkdtempSync(join(tmpdir(), "lp-e2e-")), basePath = "/") {
   const origins = [`http://127.0.0.1:${appPort}`, `http://localhost:${appPort}`];
   const clientsFile = join(dataDir, "clients.json");
   writeFileSync(clientsFile, JSON.stringify({
     clients: [{
       client_id: "local-passport-app",
       name: "Passport for IMX (e2e)",
-      redirect_uris: origins.map((o) => `${o}/redirect`),
-      logout_urls: origins.map((o) => `${o}/`),
+      redirect_uris: origins.map((o) => `${o}${basePath}redirect`),
+      logout_urls: origins.map((o) => `${o}${basePath}`),
       web_origins: origins,
     }],
   }));
@@ -101,4 +104,54 @@ export async function newPage(browser) {
   page.on("console", (msg) => page.consoleLines.push(`${msg.type()}: ${msg.text()}`));
   page.on("pageerror", (err) => page.consoleLines.push(`pageerror: ${err.message}`));
   return page;
+}
+
+/** A free TCP port on 127.0.0.1 (for servers that cannot report the one they bound). */
+export async function freePort() {
+  const probe = createServer();
+  await new Promise((ok) => probe.listen(0, "127.0.0.1", ok));
+  const { port } = probe.address();
+  await new Promise((ok) => probe.close(ok));
+  return port;
+}
+
+/**
+ * A real nginx running `siteConf` (a `server { }` block) in the foreground, with
+ * its pid file, logs and temp files in `dir`. Stopped by process id.
+ */
+export async function startNginx(dir, siteConf, port) {
+  const nginx = process.env.NGINX || "/usr/sbin/nginx";
+  if (!existsSync(nginx)) throw new Error(`${nginx} is missing: run scripts/setup.sh`);
+  writeFileSync(join(dir, "site.conf"), siteConf);
+  const temp = (name) => `${name}_temp_path ${join(dir, name)};`;
+  writeFileSync(join(dir, "nginx.conf"), `
+${process.getuid?.() === 0 ? "user root root;" : ""}
+worker_processes 1;
+daemon off;
+pid ${join(dir, "nginx.pid")};
+error_log ${join(dir, "error.log")} warn;
+events { worker_connections 256; }
+http {
+  include /etc/nginx/mime.types;
+  default_type application/octet-stream;
+  access_log ${join(dir, "access.log")};
+  ${["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map(temp).join("\n  ")}
+  include ${join(dir, "site.conf")};
+}
+`);
+  const child = spawn(nginx, ["-p", dir, "-e", join(dir, "error.log"), "-c", join(dir, "nginx.conf")], { stdio: ["ignore", "pipe", "pipe"] });
+  const output = [];
+  child.stdout.on("data", (c) => output.push(c.toString()));
+  child.stderr.on("data", (c) => output.push(c.toString()));
+  let exited = null;
+  child.once("exit", (code) => { exited = code; });
+  for (let i = 0; i < 100; i++) {
+    if (exited !== null) break;
+    const up = await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
+    if (up) return { port, pid: child.pid, stop: () => { try { process.kill(child.pid, "SIGTERM"); } catch { /* gone */ } } };
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  try { process.kill(child.pid, "SIGKILL"); } catch { /* gone */ }
+  const log = existsSync(join(dir, "error.log")) ? readFileSync(join(dir, "error.log"), "utf8") : "";
+  throw new Error(`nginx did not start (exit ${exited}):\n${output.join("")}\n${log}`);
 }

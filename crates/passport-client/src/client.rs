@@ -5,11 +5,10 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use url::Url;
-
 use crate::browser::{
     http, jwks, locks, messaging, page, popup, storage::LocalStore, time, webcrypto,
 };
+use crate::callback;
 use crate::config::{LogoutMode, PassportConfig};
 use crate::error::PassportError;
 use crate::jwt::{self, Expected, TokenError};
@@ -184,46 +183,16 @@ impl Passport {
     pub async fn login_callback(&self) -> Result<CallbackOutcome, PassportError> {
         let window = web_sys::window().ok_or_else(|| PassportError::Browser("no window".into()))?;
         let href = window.location().href().unwrap_or_default();
-        let url = Url::parse(&href)
-            .map_err(|_| PassportError::Browser("unreadable page address".into()))?;
-        let param = |name: &str| {
-            url.query_pairs()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.into_owned())
-        };
         let callback_origin = window.location().origin().unwrap_or_default();
-
-        let Some(state) = param("state") else {
-            return Err(match param("error") {
-                Some(error) => PassportError::Provider {
-                    error,
-                    description: param("error_description"),
-                },
-                None => PassportError::NoMatchingState {
-                    callback_origin,
-                    started_on: None,
-                },
-            });
-        };
-        let state = LoginState::new(state);
-        let Some(pending) = pending::take(&LocalStore, &state, time::now_ms()) else {
-            let started_on =
-                oauth::origin_from_state(state.as_str()).filter(|o| *o != callback_origin);
-            return Err(PassportError::NoMatchingState {
-                callback_origin,
-                started_on,
-            });
-        };
+        let callback::Callback {
+            pending,
+            state,
+            outcome,
+        } = callback::read(&href, &callback_origin, &LocalStore, time::now_ms())?;
         let flow = pending.flow;
-        let result = match param("error") {
-            Some(error) => Err(PassportError::Provider {
-                error,
-                description: param("error_description"),
-            }),
-            None => match param("code") {
-                Some(code) => self.complete(AuthorizationCode::new(code), &pending).await,
-                None => Err(PassportError::MissingCode),
-            },
+        let result = match outcome {
+            Ok(code) => self.complete(code, &pending).await,
+            Err(err) => Err(err),
         };
         match flow {
             Flow::Popup => {

@@ -97,6 +97,9 @@ pub enum PassportError {
         /// The provider's explanation.
         description: Option<String>,
     },
+    /// The callback URL is not a sign-in response this client can read.
+    #[error("This sign-in response cannot be used: {0}. Start sign-in again.")]
+    InvalidCallback(String),
     /// The callback URL has no authorization code.
     #[error("The sign-in response has no authorization code. Start sign-in again.")]
     MissingCode,
@@ -145,6 +148,7 @@ impl PassportError {
             | Self::CallbackFailed(_)
             | Self::Provider { .. }
             | Self::MissingCode
+            | Self::InvalidCallback(_)
             | Self::TokenEndpoint(_)
             | Self::InvalidIdToken(_)
             | Self::Storage(_)

@@ -7,6 +7,7 @@
 //! - [`Passport`] puts them together into the client (wasm32 only);
 //! - [`ui`] is the Leptos layer: context, signals, components (wasm32 only).
 
+pub mod callback;
 pub mod config;
 pub mod error;
 pub mod expiry;

@@ -14,3 +14,11 @@ pub fn now_secs() -> i64 {
 pub async fn sleep(ms: u32) {
     gloo_timers::future::TimeoutFuture::new(ms).await;
 }
+
+/// Sets a performance mark (`performance.mark(name)`), which benchmarks and the
+/// browser's profiler read; does nothing where there is no Performance API.
+pub fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+}

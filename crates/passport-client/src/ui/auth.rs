@@ -155,7 +155,5 @@ impl AuthContext {
 
 /// Marks when the session restore finished, for performance measurements.
 fn mark_restored() {
-    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = performance.mark("passport:restored");
-    }
+    crate::browser::time::mark("passport:restored");
 }

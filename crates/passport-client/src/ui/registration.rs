@@ -18,8 +18,9 @@ thread_local! {
     static PROVIDER: RefCell<Option<ImxProvider>> = const { RefCell::new(None) };
 }
 
-/// How long the finished steps stay on screen before the profile takes over.
-const SHOW_DONE_MS: u32 = 800;
+/// How long the finished list stays before the profile (which says "Registered")
+/// takes over: long enough for the browser to paint every step as done.
+const SHOW_DONE_MS: u32 = 50;
 
 /// The screen's state.
 #[derive(Debug, Clone, Default)]
@@ -139,7 +140,7 @@ pub fn RegistrationScreen() -> impl IntoView {
             });
             match outcome {
                 Ok(_) => {
-                    // Let the user see every step done before the profile replaces the screen.
+                    // Paint every step as done before the profile replaces the screen.
                     time::sleep(SHOW_DONE_MS).await;
                     if let Some(user) = auth.passport.stored_user() {
                         auth.set_state(AuthState::SignedIn(user));
