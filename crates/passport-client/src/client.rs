@@ -216,7 +216,7 @@ impl Passport {
         pending: &PendingLogin,
     ) -> Result<User, PassportError> {
         let tokens =
-            oauth::exchange_code(&self.config, &http::oauth_client, &code, &pending.verifier)
+            oauth::exchange_code(&self.config, &http::post_form, &code, &pending.verifier)
                 .await
                 .map_err(PassportError::TokenEndpoint)?;
         let user = self
@@ -336,7 +336,7 @@ impl Passport {
                 self.remove_user();
                 return Ok(None);
             };
-            match oauth::refresh(&self.config, &http::oauth_client, &refresh_token).await {
+            match oauth::refresh(&self.config, &http::post_form, &refresh_token).await {
                 Ok(tokens) => {
                     let user = self
                         .verified_user(tokens, None, Some(refresh_token))
@@ -384,7 +384,7 @@ impl Passport {
         pending::sweep(&LocalStore, f64::MAX);
         let mut problem = None;
         if let Some(token) = user.and_then(|u| u.refresh_token) {
-            if let Err(err) = oauth::revoke(&self.config, &http::oauth_client, &token).await {
+            if let Err(err) = oauth::revoke(&self.config, &http::post_form, &token).await {
                 problem = Some(format!(
                     "the session could not be revoked at the provider ({err})"
                 ));

@@ -1,19 +1,16 @@
-//! The OAuth mechanics on the `oauth2` crate: the authorization URL with PKCE,
-//! state, nonce and audience; the code exchange; refresh; revocation. The HTTP
-//! client is a parameter, so this runs natively in tests and on fetch in the browser.
+//! The OAuth mechanics: the authorization URL with PKCE (S256), state, nonce and
+//! audience; the code exchange; refresh; revocation (RFC 6749, 7636, 7009).
+//! Hand-written over `url`, `sha2` and `getrandom` rather than on the `oauth2`
+//! crate: the app needs four plain form POSTs, and `oauth2` with its `http` and
+//! `chrono` dependencies cost about a tenth of the wasm bundle. The transport is
+//! a parameter, so this runs natively in tests and on fetch in the browser.
+
+use std::future::Future;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use oauth2::basic::{
-    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
-    BasicTokenType,
-};
-use oauth2::{
-    AuthUrl, ClientId, CsrfToken, EndpointNotSet, EndpointSet, ExtraTokenFields, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, RequestTokenError, RevocationUrl, Scope, StandardRevocableToken,
-    StandardTokenResponse, TokenResponse as _, TokenUrl,
-};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::config::PassportConfig;
@@ -22,42 +19,59 @@ use crate::secret::{
     AccessToken, AuthorizationCode, CodeVerifier, IdToken, LoginState, Nonce, RefreshToken,
 };
 
-/// Keeps the `id_token` that the basic token response would drop.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct IdTokenField {
-    /// The ID token of the response.
-    #[serde(default)]
-    pub id_token: Option<String>,
+/// A form POST to the identity provider (`application/x-www-form-urlencoded`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormPost {
+    /// The endpoint.
+    pub url: String,
+    /// The encoded form.
+    pub body: String,
 }
 
-impl ExtraTokenFields for IdTokenField {}
+/// The provider's answer: status and body.
+#[derive(Debug, Clone)]
+pub struct HttpReply {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
 
-/// The token endpoint's response, with the ID token.
-pub type PassportTokenResponse = StandardTokenResponse<IdTokenField, BasicTokenType>;
+/// Sends form POSTs: fetch in the browser, a fake in tests. An `Err` means no
+/// HTTP answer at all (offline, timeout, CORS) and says why.
+pub trait Transport {
+    /// Sends `post` and waits for the answer.
+    fn post_form(&self, post: FormPost) -> impl Future<Output = Result<HttpReply, String>>;
+}
 
-/// The configured OAuth client: authorization, token and revocation endpoints set.
-pub type OAuthClient = oauth2::Client<
-    BasicErrorResponse,
-    PassportTokenResponse,
-    BasicTokenIntrospectionResponse,
-    StandardRevocableToken,
-    BasicRevocationErrorResponse,
-    EndpointSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointSet,
-    EndpointSet,
->;
+impl<F, Fut> Transport for F
+where
+    F: Fn(FormPost) -> Fut,
+    Fut: Future<Output = Result<HttpReply, String>>,
+{
+    fn post_form(&self, post: FormPost) -> impl Future<Output = Result<HttpReply, String>> {
+        self(post)
+    }
+}
 
-/// Builds the OAuth client from the configuration (Auth0-style endpoint paths).
-pub fn client(config: &PassportConfig) -> OAuthClient {
-    oauth2::Client::new(ClientId::new(config.client_id.clone()))
-        .set_auth_uri(AuthUrl::from_url(config.authority_endpoint("authorize")))
-        .set_token_uri(TokenUrl::from_url(config.authority_endpoint("oauth/token")))
-        .set_revocation_url(RevocationUrl::from_url(
-            config.authority_endpoint("oauth/revoke"),
-        ))
-        .set_redirect_uri(RedirectUrl::from_url(config.redirect_uri.clone()))
+/// `n` random bytes, base64url: the entropy of state, nonce and PKCE verifier.
+fn random_token(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    getrandom::getrandom(&mut bytes).expect("the platform has a random source");
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The S256 PKCE challenge of a verifier (RFC 7636 §4.2).
+pub fn pkce_challenge(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in pairs {
+        serializer.append_pair(name, value);
+    }
+    serializer.finish()
 }
 
 /// The issuer the ID token must name: the authority, Auth0-style with a trailing `/`.
@@ -85,32 +99,28 @@ pub fn authorize(
     origin: &str,
     now_ms: f64,
 ) -> AuthorizeRequest {
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let nonce = CsrfToken::new_random().secret().clone();
+    // 32 random bytes give a 43-character verifier, the shortest RFC 7636 allows.
+    let verifier = random_token(32);
+    let nonce = random_token(16);
     // The state carries the starting origin after a random part, so a callback
     // that lands on another host can say where sign-in started.
-    let state_value = format!(
-        "{}.{}",
-        CsrfToken::new_random().secret(),
-        URL_SAFE_NO_PAD.encode(origin)
-    );
-    let (url, state) = client(config)
-        .authorize_url(move || CsrfToken::new(state_value))
-        .add_scopes(
-            config
-                .scope
-                .split_whitespace()
-                .map(|s| Scope::new(s.to_owned())),
-        )
-        .add_extra_param("audience", config.audience.clone())
-        .add_extra_param("nonce", nonce.clone())
-        .set_pkce_challenge(challenge)
-        .url();
+    let state = format!("{}.{}", random_token(16), URL_SAFE_NO_PAD.encode(origin));
+    let mut url = config.authority_endpoint("authorize");
+    url.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &config.client_id)
+        .append_pair("redirect_uri", config.redirect_uri.as_str())
+        .append_pair("scope", &config.scope)
+        .append_pair("state", &state)
+        .append_pair("code_challenge", &pkce_challenge(&verifier))
+        .append_pair("code_challenge_method", "S256")
+        .append_pair("audience", &config.audience)
+        .append_pair("nonce", &nonce);
     AuthorizeRequest {
         url,
         pending: PendingLogin {
-            state: LoginState::new(state.secret().clone()),
-            verifier: CodeVerifier::new(verifier.secret().clone()),
+            state: LoginState::new(state),
+            verifier: CodeVerifier::new(verifier),
             nonce: Nonce::new(nonce),
             flow,
             origin: origin.to_owned(),
@@ -166,117 +176,117 @@ impl TokenEndpointError {
     }
 }
 
-fn classify<E: std::error::Error + 'static>(
-    err: RequestTokenError<E, BasicErrorResponse>,
-) -> TokenEndpointError {
-    match err {
-        RequestTokenError::ServerResponse(response) => TokenEndpointError::Rejected {
-            error: response.error().as_ref().to_owned(),
-            description: response.error_description().cloned(),
-        },
-        RequestTokenError::Request(err) => TokenEndpointError::Network(err.to_string()),
-        RequestTokenError::Parse(err, _) => TokenEndpointError::InvalidResponse(err.to_string()),
-        RequestTokenError::Other(message) => TokenEndpointError::InvalidResponse(message),
+/// A token endpoint answer, success or error (RFC 6749 §5.1, §5.2).
+#[derive(Deserialize)]
+struct TokenReply {
+    access_token: Option<String>,
+    id_token: Option<String>,
+    refresh_token: Option<String>,
+    expires_in: Option<i64>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+async fn token_request(
+    config: &PassportConfig,
+    transport: &impl Transport,
+    pairs: &[(&str, &str)],
+) -> Result<IssuedTokens, TokenEndpointError> {
+    let reply = transport
+        .post_form(FormPost {
+            url: config.authority_endpoint("oauth/token").into(),
+            body: form(pairs),
+        })
+        .await
+        .map_err(TokenEndpointError::Network)?;
+    let parsed: Option<TokenReply> = serde_json::from_slice(&reply.body).ok();
+    match parsed {
+        Some(TokenReply {
+            error: Some(error),
+            error_description,
+            ..
+        }) if reply.status >= 400 => Err(TokenEndpointError::Rejected {
+            error,
+            description: error_description,
+        }),
+        Some(TokenReply {
+            access_token: Some(access_token),
+            id_token,
+            refresh_token,
+            expires_in,
+            ..
+        }) if (200..300).contains(&reply.status) => Ok(IssuedTokens {
+            access_token: AccessToken::new(access_token),
+            id_token: IdToken::new(id_token.ok_or_else(|| {
+                TokenEndpointError::InvalidResponse("no id_token in the token response".into())
+            })?),
+            refresh_token: refresh_token.map(RefreshToken::new),
+            expires_in,
+        }),
+        _ => Err(TokenEndpointError::InvalidResponse(format!(
+            "HTTP {} without a token response",
+            reply.status
+        ))),
     }
 }
 
-fn issued(response: PassportTokenResponse) -> Result<IssuedTokens, TokenEndpointError> {
-    let id_token = response.extra_fields().id_token.clone().ok_or_else(|| {
-        TokenEndpointError::InvalidResponse("no id_token in the token response".into())
-    })?;
-    Ok(IssuedTokens {
-        access_token: AccessToken::new(response.access_token().secret().clone()),
-        id_token: IdToken::new(id_token),
-        refresh_token: response
-            .refresh_token()
-            .map(|t| RefreshToken::new(t.secret().clone())),
-        expires_in: response.expires_in().map(|d| d.as_secs() as i64),
-    })
-}
-
 /// Exchanges an authorization code (with its PKCE verifier) for tokens.
-pub async fn exchange_code<C>(
+pub async fn exchange_code(
     config: &PassportConfig,
-    http: &C,
+    transport: &impl Transport,
     code: &AuthorizationCode,
     verifier: &CodeVerifier,
-) -> Result<IssuedTokens, TokenEndpointError>
-where
-    C: for<'c> oauth2::AsyncHttpClient<'c>,
-{
-    let client = client(config);
-    let response = client
-        .exchange_code(oauth2::AuthorizationCode::new(code.secret().to_owned()))
-        .set_pkce_verifier(PkceCodeVerifier::new(verifier.secret().to_owned()))
-        .request_async(http)
-        .await
-        .map_err(classify)?;
-    issued(response)
+) -> Result<IssuedTokens, TokenEndpointError> {
+    let redirect_uri = config.redirect_uri.as_str();
+    let pairs = [
+        ("grant_type", "authorization_code"),
+        ("code", code.secret()),
+        ("redirect_uri", redirect_uri),
+        ("client_id", config.client_id.as_str()),
+        ("code_verifier", verifier.secret()),
+    ];
+    token_request(config, transport, &pairs).await
 }
 
 /// Exchanges a refresh token for new tokens.
-pub async fn refresh<C>(
+pub async fn refresh(
     config: &PassportConfig,
-    http: &C,
+    transport: &impl Transport,
     refresh_token: &RefreshToken,
-) -> Result<IssuedTokens, TokenEndpointError>
-where
-    C: for<'c> oauth2::AsyncHttpClient<'c>,
-{
-    let token = oauth2::RefreshToken::new(refresh_token.secret().to_owned());
-    let client = client(config);
-    let response = client
-        .exchange_refresh_token(&token)
-        .request_async(http)
-        .await
-        .map_err(classify)?;
-    issued(response)
+) -> Result<IssuedTokens, TokenEndpointError> {
+    let pairs = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token.secret()),
+        ("client_id", config.client_id.as_str()),
+    ];
+    token_request(config, transport, &pairs).await
 }
 
-/// The RFC 7009 revocation request for a refresh token. Built here rather than
-/// with `oauth2::Client::revoke_token`, which refuses plain-http endpoints and so
-/// could not talk to the local Passport.
-pub fn revocation_request(
-    config: &PassportConfig,
-    refresh_token: &RefreshToken,
-) -> oauth2::HttpRequest {
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("token", refresh_token.secret())
-        .append_pair("token_type_hint", "refresh_token")
-        .append_pair("client_id", &config.client_id)
-        .finish();
-    http::Request::builder()
-        .method(http::Method::POST)
-        .uri(config.authority_endpoint("oauth/revoke").as_str())
-        .header(
-            http::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        )
-        .header(http::header::ACCEPT, "application/json")
-        .body(body.into_bytes())
-        .expect("a valid request")
+/// The RFC 7009 revocation request for a refresh token.
+pub fn revocation_request(config: &PassportConfig, refresh_token: &RefreshToken) -> FormPost {
+    FormPost {
+        url: config.authority_endpoint("oauth/revoke").into(),
+        body: form(&[
+            ("token", refresh_token.secret()),
+            ("token_type_hint", "refresh_token"),
+            ("client_id", &config.client_id),
+        ]),
+    }
 }
 
 /// Revokes a refresh token (and with it, its rotation family).
-pub async fn revoke<C>(
+pub async fn revoke(
     config: &PassportConfig,
-    http: &C,
+    transport: &impl Transport,
     refresh_token: &RefreshToken,
-) -> Result<(), String>
-where
-    C: for<'c> oauth2::AsyncHttpClient<'c>,
-{
-    let response = http
-        .call(revocation_request(config, refresh_token))
-        .await
-        .map_err(|e| e.to_string())?;
-    if response.status().is_success() {
+) -> Result<(), String> {
+    let reply = transport
+        .post_form(revocation_request(config, refresh_token))
+        .await?;
+    if (200..300).contains(&reply.status) {
         Ok(())
     } else {
-        Err(format!(
-            "the provider answered HTTP {}",
-            response.status().as_u16()
-        ))
+        Err(format!("the provider answered HTTP {}", reply.status))
     }
 }
 
@@ -342,13 +352,11 @@ mod tests {
             Some(request.pending.nonce.secret())
         );
         // The challenge is the S256 of the stored verifier.
-        let challenge = PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(
-            request.pending.verifier.secret().to_owned(),
-        ));
         assert_eq!(
-            param(url, "code_challenge").as_deref(),
-            Some(challenge.as_str())
+            param(url, "code_challenge"),
+            Some(pkce_challenge(request.pending.verifier.secret()))
         );
+        assert_eq!(request.pending.verifier.secret().len(), 43);
         assert_eq!(request.pending.flow, Flow::Popup);
         assert_eq!(request.pending.created_at_ms, 5.0);
     }
@@ -399,34 +407,53 @@ mod tests {
         assert!(url.path().ends_with("/v2/logout"));
     }
 
-    #[derive(Debug, thiserror::Error)]
-    #[error("offline")]
-    struct Offline;
-
     fn respond(
         status: u16,
         body: &'static str,
-    ) -> impl Fn(oauth2::HttpRequest) -> std::future::Ready<Result<oauth2::HttpResponse, Offline>>
-    {
-        move |_request| {
-            std::future::ready(Ok(http::Response::builder()
-                .status(status)
-                .header("content-type", "application/json")
-                .body(body.as_bytes().to_vec())
-                .unwrap()))
+    ) -> impl Fn(FormPost) -> std::future::Ready<Result<HttpReply, String>> {
+        move |_post| {
+            std::future::ready(Ok(HttpReply {
+                status,
+                body: body.as_bytes().to_vec(),
+            }))
         }
+    }
+
+    #[test]
+    fn pkce_challenge_matches_the_rfc_7636_example() {
+        assert_eq!(
+            pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+    }
+
+    #[test]
+    fn the_code_exchange_posts_code_verifier_and_redirect_uri() {
+        let seen = std::cell::RefCell::new(None);
+        let http = |post: FormPost| {
+            *seen.borrow_mut() = Some(post);
+            std::future::ready(Ok(HttpReply {
+                status: 200,
+                body: br#"{"access_token":"a","id_token":"i","token_type":"Bearer"}"#.to_vec(),
+            }))
+        };
+        let code = AuthorizationCode::new("c/1");
+        let verifier = CodeVerifier::new("v");
+        poll_once(exchange_code(&config(), &http, &code, &verifier)).unwrap();
+        let post = seen.into_inner().unwrap();
+        assert_eq!(post.url, "http://127.0.0.1:8081/oauth/token");
+        assert_eq!(
+            post.body,
+            "grant_type=authorization_code&code=c%2F1&redirect_uri=http%3A%2F%2Flocalhost%3A8080%2Fredirect&client_id=local-passport-app&code_verifier=v"
+        );
     }
 
     #[test]
     fn revocation_posts_the_refresh_token_with_the_client_id() {
         let request = revocation_request(&config(), &RefreshToken::new("r/1"));
+        assert_eq!(request.url, "http://127.0.0.1:8081/oauth/revoke");
         assert_eq!(
-            request.uri().to_string(),
-            "http://127.0.0.1:8081/oauth/revoke"
-        );
-        let body = String::from_utf8(request.body().clone()).unwrap();
-        assert_eq!(
-            body,
+            request.body,
             "token=r%2F1&token_type_hint=refresh_token&client_id=local-passport-app"
         );
     }
@@ -462,8 +489,7 @@ mod tests {
 
     #[test]
     fn a_network_failure_is_retryable() {
-        let http =
-            |_r: oauth2::HttpRequest| std::future::ready(Err::<oauth2::HttpResponse, _>(Offline));
+        let http = |_post: FormPost| std::future::ready(Err::<HttpReply, _>("offline".into()));
         let err = poll_once(refresh(&config(), &http, &RefreshToken::new("old"))).unwrap_err();
         assert!(err.is_retryable(), "{err:?}");
     }

@@ -1,8 +1,9 @@
-//! fetch, as the `oauth2` crate's HTTP client and for JSON APIs, with a timeout.
+//! fetch, for the identity provider's form POSTs and the JSON APIs, with a timeout.
 
 use gloo_net::http::{Method, RequestBuilder};
-use oauth2::{HttpRequest, HttpResponse};
 use wasm_bindgen::JsCast;
+
+use crate::oauth::{FormPost, HttpReply};
 
 /// Requests that take longer are aborted and reported as network failures.
 pub const TIMEOUT_MS: u32 = 15_000;
@@ -12,25 +13,16 @@ pub const TIMEOUT_MS: u32 = 15_000;
 #[error("{0}")]
 pub struct NetworkError(pub String);
 
-/// Sends an `oauth2` request through fetch.
-pub async fn oauth_client(request: HttpRequest) -> Result<HttpResponse, NetworkError> {
-    let method = Method::from_bytes(request.method().as_str().as_bytes())
-        .map_err(|_| NetworkError("unsupported HTTP method".into()))?;
-    let mut builder = RequestBuilder::new(&request.uri().to_string()).method(method);
-    for (name, value) in request.headers() {
-        if let Ok(value) = value.to_str() {
-            builder = builder.header(name.as_str(), value);
-        }
-    }
-    let body = request.into_body();
-    let (status, headers, bytes) = send(builder, (!body.is_empty()).then_some(body)).await?;
-    let mut response = http::Response::builder().status(status);
-    for (name, value) in headers {
-        response = response.header(name, value);
-    }
-    response
-        .body(bytes)
-        .map_err(|e| NetworkError(e.to_string()))
+/// Sends a form POST to the identity provider: the OAuth transport.
+pub async fn post_form(post: FormPost) -> Result<HttpReply, String> {
+    let builder = RequestBuilder::new(&post.url)
+        .method(Method::POST)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json");
+    let (status, _, body) = send(builder, Some(post.body.into_bytes()))
+        .await
+        .map_err(|e| e.0)?;
+    Ok(HttpReply { status, body })
 }
 
 /// Sends a request with a timeout; returns status, headers and body.

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Measures bytes shipped (against the official SDK) and restore, login and
+# registration times, and writes BENCHMARKS.md. Figures only: nothing here
+# passes or fails on a number. Takes about 3 minutes after the first build.
+#   bash scripts/bench.sh [runs]     (default 7 runs per timing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+bash scripts/setup.sh
+step "release bundle and release local Passport"
+trunk build --release
+cargo build --release -p local-passport
+step "benchmark"
+LOCAL_PASSPORT_BIN=target/release/local-passport node scripts/bench/bench.mjs "${1:-7}"

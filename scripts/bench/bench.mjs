@@ -1,0 +1,196 @@
+// The benchmark behind BENCHMARKS.md: bytes shipped against the official SDK,
+// and restore, login and registration times in headless Chromium against a
+// real local Passport. Prints figures; never passes or fails on a number.
+//   node scripts/bench/bench.mjs [runs]      (scripts/bench.sh builds first)
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync, readdirSync, existsSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { gzipSync, brotliCompressSync, constants } from "node:zlib";
+import { startApp, startPassport, startBrowser, ROOT } from "../../tests/e2e/harness.mjs";
+import { fillPassportForm, newEmail } from "../../tests/e2e/flows.mjs";
+
+const RUNS = Number(process.argv[2] || 7);
+const DIST = join(ROOT, "dist");
+
+function sizes(name, bytes) {
+  return {
+    name, raw: bytes.length,
+    gzip: gzipSync(bytes, { level: 9 }).length,
+    brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+}
+const sum = (files) => files.reduce((t, f) => ({ raw: t.raw + f.raw, gzip: t.gzip + f.gzip, brotli: t.brotli + f.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+
+/** Every file a browser loads from dist/: index.html and what it references. */
+function appBytes() {
+  const index = readFileSync(join(DIST, "index.html"), "utf8");
+  const referenced = [...index.matchAll(/(?:src|href|data-js|data-wasm)="\/?([^"]+)"/g)]
+    .map((m) => m[1]).filter((f) => !f.startsWith("data:") && existsSync(join(DIST, f)));
+  const files = ["index.html", ...new Set(referenced), "config.json"];
+  const unaccounted = readdirSync(DIST).filter((f) => !files.includes(f));
+  if (unaccounted.length) console.error(`not loaded by the app, not counted: ${unaccounted.join(", ")}`);
+  return files.map((f) => sizes(f, readFileSync(join(DIST, f))));
+}
+
+function sdkBytes() {
+  const dir = join(ROOT, "bench/sdk");
+  execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--silent"], { cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
+  const out = execFileSync("node", ["build.mjs"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] }).toString();
+  return JSON.parse(out.trim().split("\n").pop());
+}
+
+const stats = (values) => {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return { median: v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2, min: v[0], max: v[v.length - 1], n: v.length };
+};
+
+/** Requests the page makes to the local Passport's two origins while `action` runs. */
+async function countingPassportRequests(page, passport, action) {
+  const origins = [new URL(passport.issuer).origin, passport.wallet_origin];
+  const seen = [];
+  const listener = (request) => { if (origins.some((o) => request.url().startsWith(o))) seen.push(`${request.method()} ${new URL(request.url()).pathname}`); };
+  page.context().on("request", listener);
+  try { await action(); } finally { page.context().off("request", listener); }
+  return seen;
+}
+
+const mark = (page, name, which = "last") => page.evaluate(([n, w]) => {
+  const entries = performance.getEntriesByName(n);
+  const entry = w === "first" ? entries[0] : entries[entries.length - 1];
+  return entry ? entry.startTime : null;
+}, [name, which]);
+
+async function timings(browser, app, passport) {
+  const login = [], loginRequests = [], restore = [], restoreFromWasm = [], restoreRequests = [], register = [], registerRequests = [];
+  for (let run = 0; run < RUNS; run++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // Login: the redirect flow, so the callback page is a full navigation whose
+    // clock starts on arrival at /redirect?code=...
+    await page.addInitScript(() => { window.open = () => null; });
+    await page.goto(app.url("/"));
+    await page.getByTestId("sign-in").click();
+    await page.getByTestId("continue-in-tab").click();
+    const requests = await countingPassportRequests(page, passport, async () => {
+      await fillPassportForm(page, { email: newEmail("bench"), create: true });
+      await page.waitForURL(/\/redirect\?/);
+      await page.getByTestId("profile").waitFor();
+    });
+    // Only what the callback page sent counts: not the form POST and redirects before it.
+    const afterCallback = requests.slice(requests.findIndex((r) => r.startsWith("POST /authorize")) + 1)
+      .filter((r) => !r.startsWith("GET /authorize"));
+    login.push(await mark(page, "passport:profile", "first"));
+    loginRequests.push(afterCallback.length);
+
+    // Restore: a reload with the session cached.
+    const restoreSeen = await countingPassportRequests(page, passport, async () => {
+      await page.reload();
+      await page.getByTestId("profile").waitFor();
+    });
+    const shown = await mark(page, "passport:profile", "first");
+    restore.push(shown);
+    restoreFromWasm.push(shown - await mark(page, "passport:wasm-start"));
+    restoreRequests.push(restoreSeen.length);
+
+    // Registration: from the click on Register to the registered profile.
+    await page.getByTestId("registration").waitFor();
+    const regSeen = await countingPassportRequests(page, passport, async () => {
+      await page.getByTestId("register").click();
+      await page.getByTestId("imx-eth-address").waitFor({ timeout: 20000 });
+    });
+    register.push(await mark(page, "passport:profile") - await mark(page, "passport:register"));
+    registerRequests.push(regSeen.length);
+    if (run === 0) console.error(`one run's requests: login ${afterCallback.join(", ")}; restore ${restoreSeen.length}; registration ${regSeen.join(", ")}`);
+    await context.close();
+  }
+  return {
+    login: stats(login), loginRequests: stats(loginRequests),
+    restore: stats(restore), restoreFromWasm: stats(restoreFromWasm), restoreRequests: stats(restoreRequests),
+    register: stats(register), registerRequests: stats(registerRequests),
+  };
+}
+
+function versions(sdk) {
+  const run = (cmd, args) => { try { return execFileSync(cmd, args).toString().trim().split("\n")[0]; } catch { return "not found"; } };
+  const lock = readFileSync(join(ROOT, "Cargo.lock"), "utf8");
+  const crate = (name) => (new RegExp(`name = "${name}"\\nversion = "([^"]+)"`).exec(lock) || [])[1];
+  return {
+    rustc: run("rustc", ["--version"]), trunk: run("trunk", ["--version"]), "wasm-bindgen": run("wasm-bindgen", ["--version"]),
+    "wasm-opt": run("wasm-opt", ["--version"]), chromium: run(process.env.CHROMIUM || "/usr/bin/chromium", ["--version"]),
+    node: process.version, leptos: crate("leptos"), ...sdk.versions,
+  };
+}
+
+const kb = (n) => (n / 1024).toFixed(1);
+const ms = (s, digits = 0) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
+
+function report({ app, sdk, t, v }) {
+  const appTotal = sum(app);
+  const ratio = (k) => (appTotal[k] / sdk.total[k]).toFixed(2);
+  const row = (f) => `| ${f.name} | ${f.raw} | ${f.gzip} | ${f.brotli} |`;
+  const cpu = cpus()[0]?.model || "unknown CPU";
+  return `# Benchmarks
+
+Generated by \`scripts/bench.sh\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpu}),
+${Math.round(totalmem() / 2 ** 30)} GiB, headless Chromium, loopback only. Timings are medians of ${RUNS} runs with
+(min–max); each figure is printed, never checked against a target.
+
+Versions: ${Object.entries(v).map(([k, val]) => `${k} ${val}`).join("; ")}.
+
+## Bytes shipped
+
+Every file the deployed app loads (\`trunk build --release\`), in bytes; gzip -9 and brotli -q 11.
+
+| file | raw | gzip | brotli |
+|---|---:|---:|---:|
+${app.map(row).join("\n")}
+| **app total** | **${appTotal.raw}** | **${appTotal.gzip}** | **${appTotal.brotli}** |
+
+The official SDK for the same flow: \`@imtbl/passport\` ${sdk.versions["@imtbl/passport"]} with the \`buffer\`
+polyfill, an entry calling \`loginCallback\`, \`login({useCachedSession: true})\`, \`connectImx\`,
+\`isRegisteredOffchain\` and \`registerOffchain\`, bundled and minified by esbuild ${sdk.versions.esbuild}
+(bench/sdk/). The SDK's JavaScript alone, without any app, page or styles:
+
+| | raw | gzip | brotli |
+|---|---:|---:|---:|
+| SDK bundle | ${sdk.total.raw} | ${sdk.total.gzip} | ${sdk.total.brotli} |
+| this app, everything | ${appTotal.raw} | ${appTotal.gzip} | ${appTotal.brotli} |
+| **ratio app / SDK** | **${ratio("raw")}** | **${ratio("gzip")}** | **${ratio("brotli")}** |
+
+Target: ratio ≤ 0.40 (gzip). App ${kb(appTotal.gzip)} KiB gzip against ${kb(sdk.total.gzip)} KiB for the SDK.
+
+## Times
+
+| measure | median (min–max) | requests to Passport, median (min–max) |
+|---|---:|---:|
+| restore, navigation start → profile on screen | ${ms(t.restore, 1)} ms | ${ms(t.restoreRequests)} |
+| restore, wasm start → profile on screen | ${ms(t.restoreFromWasm, 1)} ms | |
+| login, arrival at /redirect?code → profile on screen | ${ms(t.login, 1)} ms | ${ms(t.loginRequests)} |
+| registration, click on Register → registered profile | ${ms(t.register, 1)} ms | ${ms(t.registerRequests)} |
+
+Targets: restore makes 0 requests; login ≤ 2 requests; registration ≤ 0.5 s on loopback.
+The marks are \`performance.mark\` calls in the app (\`passport:wasm-start\`, \`passport:profile\`,
+\`passport:register\`) read by the browser driver; requests are those to the local Passport's
+origins (identity provider, IMX API, wallet), not the app's own static files.
+`;
+}
+
+const app = appBytes();
+console.error("building the SDK bundle (npm ci + esbuild)...");
+const sdk = sdkBytes();
+const appServer = await startApp();
+const passport = await startPassport(appServer.port);
+appServer.setConfig(passport.config());
+const browser = await startBrowser();
+let t;
+try {
+  console.error(`timing ${RUNS} runs...`);
+  t = await timings(browser, appServer, passport);
+} finally {
+  await browser.close(); passport.cleanup(); await appServer.stop();
+}
+const text = report({ app, sdk, t, v: versions(sdk) });
+writeFileSync(join(ROOT, "BENCHMARKS.md"), text);
+console.log(text);
