@@ -1,14 +1,12 @@
-//! The app: configuration first, then the auth context, then the routes.
+//! The app: configuration first, then the auth context, then the page for the route.
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
-use passport_client::browser::page::page_location;
 use passport_client::ui::{provide_auth, ConfigGate};
 use passport_client::{Passport, PassportConfig};
 
 use crate::components::layout::Layout;
 use crate::pages::{ConfigErrorPage, Home, NotFound, RedirectPage};
+use crate::routes::{CurrentRoute, Route};
 
 /// The root component.
 #[component]
@@ -17,12 +15,7 @@ pub fn App() -> impl IntoView {
         <Layout>
             <ConfigGate error=|err| view! { <ConfigErrorPage error=err /> }>
                 <WithAuth>
-                    <Router base=router_base()>
-                        <Routes fallback=NotFound>
-                            <Route path=path!("/") view=Home />
-                            <Route path=path!("/redirect") view=RedirectPage />
-                        </Routes>
-                    </Router>
+                    <Pages />
                 </WithAuth>
             </ConfigGate>
         </Layout>
@@ -38,7 +31,13 @@ fn WithAuth(children: Children) -> impl IntoView {
     children()
 }
 
-/// Deployed under a sub-path, the router must strip it; `<base href>` tells us which.
-fn router_base() -> String {
-    page_location().base_path.trim_end_matches('/').to_owned()
+/// The page for the current route.
+#[component]
+fn Pages() -> impl IntoView {
+    let route = CurrentRoute::provide();
+    move || match route.get() {
+        Route::Home => view! { <Home /> }.into_any(),
+        Route::Redirect => view! { <RedirectPage /> }.into_any(),
+        Route::NotFound => view! { <NotFound /> }.into_any(),
+    }
 }

@@ -6,6 +6,8 @@ mod app;
 mod components;
 #[cfg(target_arch = "wasm32")]
 mod pages;
+#[cfg(target_arch = "wasm32")]
+mod routes;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

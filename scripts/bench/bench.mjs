@@ -3,7 +3,7 @@
 // real local Passport. Prints figures; never passes or fails on a number.
 //   node scripts/bench/bench.mjs [runs]      (scripts/bench.sh builds first)
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync, readdirSync, existsSync } from "node:fs";
+import { readFileSync, writeFileSync, readdirSync, existsSync, statSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
@@ -25,8 +25,9 @@ const sum = (files) => files.reduce((t, f) => ({ raw: t.raw + f.raw, gzip: t.gzi
 /** Every file a browser loads from dist/: index.html and what it references. */
 function appBytes() {
   const index = readFileSync(join(DIST, "index.html"), "utf8");
-  const referenced = [...index.matchAll(/(?:src|href|data-js|data-wasm)="\/?([^"]+)"/g)]
-    .map((m) => m[1]).filter((f) => !f.startsWith("data:") && existsSync(join(DIST, f)));
+  // Minified HTML drops the quotes around attribute values.
+  const referenced = [...index.matchAll(/(?:src|href|data-js|data-wasm)="?\/?([^"\s>]+)/g)]
+    .map((m) => m[1]).filter((f) => f && !f.startsWith("data:") && existsSync(join(DIST, f)) && statSync(join(DIST, f)).isFile());
   const files = ["index.html", ...new Set(referenced), "config.json"];
   const unaccounted = readdirSync(DIST).filter((f) => !files.includes(f));
   if (unaccounted.length) console.error(`not loaded by the app, not counted: ${unaccounted.join(", ")}`);

@@ -1,7 +1,6 @@
 //! The page for unknown routes.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// Shown for any path the app does not know.
 #[component]
@@ -10,7 +9,8 @@ pub fn NotFound() -> impl IntoView {
         <section class="card" data-testid="not-found">
             <h1>"Page not found"</h1>
             <p>"There is nothing at this address."</p>
-            <A href="/">"Back to the home page"</A>
+            // Relative to <base href>: the app's root, also under a sub-path.
+            <a href="./">"Back to the home page"</a>
         </section>
     }
 }

@@ -1,26 +1,17 @@
 //! `/redirect`: finishes sign-in for both the popup and the redirect flow.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
 use passport_client::ui::callback::CallbackStatus;
 use passport_client::ui::LoginCallback;
 use passport_client::PassportError;
 
+use crate::routes::CurrentRoute;
+
 /// Where the identity provider sends the user back after sign-in.
 #[component]
 pub fn RedirectPage() -> impl IntoView {
-    let navigate = use_navigate();
-    // `replace`, so Back does not return to the spent callback URL.
-    let go_home = move || {
-        navigate(
-            "/",
-            NavigateOptions {
-                replace: true,
-                ..Default::default()
-            },
-        )
-    };
+    let route = expect_context::<CurrentRoute>();
+    let go_home = move || route.replace_with_home();
     view! { <LoginCallback on_redirect_done=go_home view=status_view /> }
 }
 

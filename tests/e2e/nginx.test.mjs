@@ -118,7 +118,7 @@ test("deep links load the app, missing files are real 404s, hashed files are cac
 
   assert.equal((await fetch(`${origin}${BASE}missing.js`)).status, 404, "a missing asset is not the app");
   const index = readFileSync(join(BUNDLE, "index.html"), "utf8");
-  const wasm = index.match(/data-wasm="([^"]+)"/)[1];
+  const wasm = index.match(/data-wasm="?([^"\s>]+)/)[1];
   assert.ok(wasm.startsWith(BASE), `the wasm path ${wasm} is under the base path`);
   const wasmResponse = await fetch(`${origin}${wasm}`);
   assert.equal(wasmResponse.status, 200);
