@@ -3,6 +3,7 @@
 //! typed error it must produce, and checks that nothing was stored or lost.
 //! (Signatures and JWKS keys are checked with WebCrypto: see browser_client.rs.
 //! The local Passport's endpoints have their own catalogue in its crate.)
+#![cfg(not(target_arch = "wasm32"))]
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
