@@ -55,9 +55,10 @@ export async function startApp() {
 
 /**
  * Starts a local Passport that trusts the app on `appPort` (served at `basePath`),
- * with extra flags.
+ * with extra flags. With fixed `ports` it can be killed and restarted on the same
+ * addresses and data (`kill()`, `restart()`), as after a crash.
  */
-export async function startPassport(appPort, extraArgs = [], dataDir = mkdtempSync(join(tmpdir(), "lp-e2e-")), basePath = "/") {
+export async function startPassport(appPort, extraArgs = [], dataDir = mkdtempSync(join(tmpdir(), "lp-e2e-")), basePath = "/", ports = { port: 0, walletPort: 0 }) {
   const origins = [`http://127.0.0.1:${appPort}`, `http://localhost:${appPort}`];
   const clientsFile = join(dataDir, "clients.json");
   writeFileSync(clientsFile, JSON.stringify({
@@ -69,16 +70,23 @@ export async function startPassport(appPort, extraArgs = [], dataDir = mkdtempSy
       web_origins: origins,
     }],
   }));
-  const child = spawn(LOCAL_PASSPORT, [
-    "serve", "--port", "0", "--wallet-port", "0", "--data-dir", dataDir, "--clients", clientsFile, ...extraArgs,
-  ], { stdio: ["ignore", "pipe", "pipe"] });
+  const args = [
+    "serve", "--port", String(ports.port), "--wallet-port", String(ports.walletPort),
+    "--data-dir", dataDir, "--clients", clientsFile, ...extraArgs,
+  ];
   const logs = [];
-  child.stderr.on("data", (chunk) => logs.push(chunk.toString()));
-  const ready = await new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error("local Passport did not become ready:\n" + logs.join(""))), 30000);
-    createInterface({ input: child.stdout }).once("line", (line) => { clearTimeout(timer); ok(JSON.parse(line)); });
-    child.once("exit", (code) => fail(new Error(`local Passport exited with ${code}:\n${logs.join("")}`)));
-  });
+  let child;
+  const spawnReady = () => {
+    child = spawn(LOCAL_PASSPORT, args, { stdio: ["ignore", "pipe", "pipe"] });
+    child.stderr.on("data", (chunk) => logs.push(chunk.toString()));
+    return new Promise((ok, fail) => {
+      const timer = setTimeout(() => fail(new Error("local Passport did not become ready:\n" + logs.join(""))), 30000);
+      createInterface({ input: child.stdout }).once("line", (line) => { clearTimeout(timer); ok(JSON.parse(line)); });
+      child.once("exit", (code) => fail(new Error(`local Passport exited with ${code}:\n${logs.join("")}`)));
+    });
+  };
+  const ready = await spawnReady();
+  const kill = () => { try { process.kill(child.pid, "SIGKILL"); } catch { /* gone */ } };
   return {
     ...ready, dataDir, logs,
     url: (path) => ready.issuer + path.replace(/^\//, ""),
@@ -86,8 +94,18 @@ export async function startPassport(appPort, extraArgs = [], dataDir = mkdtempSy
       environment: "local", authority: ready.issuer, imx_api_url: ready.issuer,
       wallet_frame_url: `${ready.wallet_origin}/frame`, ...extra,
     }),
-    stop() { try { process.kill(child.pid, "SIGKILL"); } catch { /* gone */ } },
-    cleanup() { try { process.kill(child.pid, "SIGKILL"); } catch { /* gone */ } rmSync(dataDir, { recursive: true, force: true }); },
+    /** kill -9, as a crash: no shutdown, whatever was in flight is cut. */
+    kill() {
+      kill();
+      return new Promise((ok) => (child.exitCode !== null || child.signalCode !== null ? ok() : child.once("exit", ok)));
+    },
+    /** Starts it again on the same ports and data directory. */
+    async restart() {
+      if (!ports.port) throw new Error("restart needs fixed ports");
+      await spawnReady();
+    },
+    stop: kill,
+    cleanup() { kill(); rmSync(dataDir, { recursive: true, force: true }); },
   };
 }
 

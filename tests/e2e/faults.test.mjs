@@ -1,0 +1,147 @@
+// Faults a deployed app meets: the local Passport crashing (kill -9) in the
+// middle of registration and coming back, the identity provider process down
+// during a refresh, and the browser going offline. Each case checks that the
+// user keeps what they had, nothing is duplicated, and a retry completes.
+// (The IMX API down, the wallet frame removed, the popup blocked or closed and
+// two tabs refreshing at once are in registration.test.mjs and login.test.mjs.)
+import { test, before, after, describe } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { startApp, startPassport, startBrowser, newPage, freePort, ROOT } from "./harness.mjs";
+import { newEmail, signInWithPopup, storedUser } from "./flows.mjs";
+
+let app, browser;
+before(async () => { app = await startApp(); browser = await startBrowser(); });
+after(async () => { await browser?.close(); await app?.stop(); });
+
+/** A local Passport on fixed ports, so it can be killed and restarted in place. */
+async function restartablePassport(extraArgs = []) {
+  const ports = { port: await freePort(), walletPort: await freePort() };
+  const passport = await startPassport(app.port, extraArgs, undefined, "/", ports);
+  app.setConfig(passport.config());
+  return passport;
+}
+
+function usersOf(passport) {
+  const bin = process.env.LOCAL_PASSPORT_BIN || join(ROOT, "target/debug/local-passport");
+  return JSON.parse(execFileSync(bin, ["users", "--data-dir", passport.dataDir]).toString());
+}
+
+async function failedStep(page) {
+  await page.getByTestId("registration-error").waitFor({ timeout: 20000 });
+  return page.locator("[data-testid=registration-steps] li[data-state=failed]").getAttribute("data-step");
+}
+
+describe("crash and restart", () => {
+  let passport;
+  before(async () => { passport = await restartablePassport(); });
+  after(() => passport?.cleanup());
+
+  test("kill -9 right after IMX stored the registration: after a restart, Try again registers exactly once", async () => {
+    const page = await newPage(browser);
+    await page.goto(app.url("/"));
+    const email = newEmail("crash");
+    await signInWithPopup(page, { email, create: true });
+    await page.getByTestId("registration").waitFor();
+    // Let the registration reach the server and commit, then crash the server
+    // before the answer gets back: the worst moment for duplicates.
+    let crashed = false;
+    await page.route(/\/v2\/passport\/users$/, async (route) => {
+      if (crashed || route.request().method() !== "POST") return route.continue();
+      crashed = true;
+      const response = await route.fetch();
+      assert.ok(response.ok(), `the registration was stored before the crash (HTTP ${response.status()})`);
+      await passport.kill();
+      await route.abort("connectionreset");
+    });
+    await page.getByTestId("register").click();
+    assert.equal(await failedStep(page), "Submitting");
+    assert.ok(crashed);
+    assert.equal((await storedUser(page)).user.profile.email, email, "still signed in");
+
+    await passport.restart();
+    await page.getByTestId("register").click(); // "Try again"
+    await page.getByTestId("imx-eth-address").waitFor({ timeout: 20000 });
+    const ethAddress = await page.getByTestId("imx-eth-address").getAttribute("data-full");
+    const records = usersOf(passport).filter((u) => u.email === email);
+    assert.equal(records.length, 1, "one account");
+    assert.equal(records[0].registered, true);
+    const accounts = await (await fetch(passport.url(`v1/users/${ethAddress}`))).json();
+    assert.equal(accounts.accounts.length, 1, "registered once");
+    await page.context().close();
+  });
+
+  test("kill -9 before the registration arrives: after a restart, Try again registers", async () => {
+    const page = await newPage(browser);
+    await page.goto(app.url("/"));
+    const email = newEmail("crash-early");
+    await signInWithPopup(page, { email, create: true });
+    await page.getByTestId("registration").waitFor();
+    let crashed = false;
+    await page.route(/\/v2\/passport\/users$/, async (route) => {
+      if (crashed || route.request().method() !== "POST") return route.continue();
+      crashed = true;
+      await passport.kill();
+      await route.continue(); // to a dead server: connection refused
+    });
+    await page.getByTestId("register").click();
+    assert.equal(await failedStep(page), "Submitting");
+    assert.equal(usersOf(passport).find((u) => u.email === email).registered, false, "nothing half-stored");
+    await passport.restart();
+    await page.getByTestId("register").click();
+    await page.getByTestId("imx-eth-address").waitFor({ timeout: 20000 });
+    assert.equal(usersOf(passport).find((u) => u.email === email).registered, true);
+    await page.context().close();
+  });
+});
+
+describe("identity provider down during refresh", () => {
+  let passport;
+  before(async () => { passport = await restartablePassport(["--access-token-ttl", "32"]); });
+  after(() => passport?.cleanup());
+
+  test("the provider's process is gone: the user is kept; once it is back, Try again refreshes", async () => {
+    const page = await newPage(browser);
+    await page.goto(app.url("/"));
+    await signInWithPopup(page, { email: newEmail("idp-down"), create: true });
+    const before = await storedUser(page);
+    await page.waitForTimeout(2500); // the access token is now due for refresh
+    await passport.kill();
+    await page.reload();
+    const error = page.getByTestId("restore-error");
+    await error.waitFor({ timeout: 20000 });
+    assert.match(await error.innerText(), /still signed in/);
+    assert.deepEqual(await storedUser(page), before, "nothing was lost");
+    await passport.restart();
+    await page.getByRole("button", { name: "Try again" }).click();
+    await page.getByTestId("profile").waitFor();
+    const after = await storedUser(page);
+    assert.notEqual(after.user.access_token, before.user.access_token, "refreshed");
+    await page.context().close();
+  });
+});
+
+describe("browser offline", () => {
+  let passport;
+  before(async () => { passport = await restartablePassport(); });
+  after(() => passport?.cleanup());
+
+  test("offline, registration fails with a network error and keeps the session; online, Try again completes", async () => {
+    const page = await newPage(browser);
+    await page.goto(app.url("/"));
+    const email = newEmail("offline");
+    await signInWithPopup(page, { email, create: true });
+    await page.getByTestId("registration").waitFor();
+    await page.context().setOffline(true);
+    await page.getByTestId("register").click();
+    await failedStep(page);
+    assert.match(await page.getByTestId("registration-error").innerText(), /network|reach/i);
+    assert.equal((await storedUser(page)).user.profile.email, email);
+    await page.context().setOffline(false);
+    await page.getByTestId("register").click();
+    await page.getByTestId("imx-eth-address").waitFor({ timeout: 20000 });
+    assert.equal(usersOf(passport).find((u) => u.email === email).registered, true);
+    await page.context().close();
+  });
+});
