@@ -9,11 +9,13 @@ use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::Argon2;
+use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
 use url::Url;
 
 use super::session;
@@ -99,6 +101,8 @@ impl IntoResponse for Refusal {
 }
 
 const MAX_PARAM_LEN: usize = 2048;
+
+const MALFORMED: &str = "This sign-in request is malformed. Start sign-in again from the application.";
 
 /// Checks client, redirect URI, response type, PKCE and scope.
 pub fn validate(state: &AppState, params: AuthorizeParams) -> Result<ValidRequest, Refusal> {
@@ -205,8 +209,13 @@ fn is_s256_challenge(challenge: &str) -> bool {
 pub async fn start(
     State(state): State<Shared>,
     headers: HeaderMap,
-    Query(params): Query<AuthorizeParams>,
+    query: Result<Query<AuthorizeParams>, QueryRejection>,
 ) -> Response {
+    // A query axum cannot read (bad percent-encoding, repeated fields) gets the
+    // error page too, not a plain-text rejection.
+    let Ok(Query(params)) = query else {
+        return Refusal::Page(StatusCode::BAD_REQUEST, MALFORMED.into()).into_response();
+    };
     let request = match validate(&state, params) {
         Ok(request) => request,
         Err(refusal) => return refusal.into_response(),
@@ -241,7 +250,13 @@ pub async fn start(
 }
 
 /// POST `/authorize`: the sign-in or create-account form.
-pub async fn submit(State(state): State<Shared>, Form(form): Form<SignInForm>) -> Response {
+pub async fn submit(
+    State(state): State<Shared>,
+    form: Result<Form<SignInForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return Refusal::Page(StatusCode::BAD_REQUEST, MALFORMED.into()).into_response();
+    };
     let request = match validate(&state, form.params) {
         Ok(request) => request,
         Err(refusal) => return refusal.into_response(),
@@ -251,7 +266,8 @@ pub async fn submit(State(state): State<Shared>, Form(form): Form<SignInForm>) -
     } else {
         FormMode::SignIn
     };
-    let email = form.email.unwrap_or_default().trim().to_owned();
+    // NFC, so an address typed with decomposed accents is the same account.
+    let email: String = form.email.unwrap_or_default().trim().nfc().collect();
     let password = form.password.unwrap_or_default();
     let again = |message: &str| {
         (
@@ -288,12 +304,22 @@ fn check_email(email: &str) -> Result<(), &'static str> {
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
         })
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || is_invisible(c));
     if valid {
         Ok(())
     } else {
         Err("Enter a valid email address, like name@example.com.")
     }
+}
+
+/// Invisible formatting characters (zero-width, bidirectional overrides, BOM,
+/// soft hyphen): they make two different addresses look the same.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
 const WRONG_CREDENTIALS: &str = "Wrong email or password.";

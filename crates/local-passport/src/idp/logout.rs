@@ -1,5 +1,6 @@
 //! `/v2/logout?client_id=…&returnTo=…`: ends the sign-in session.
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -21,8 +22,12 @@ pub struct LogoutParams {
 pub async fn logout(
     State(state): State<Shared>,
     headers: HeaderMap,
-    Query(params): Query<LogoutParams>,
+    query: Result<Query<LogoutParams>, QueryRejection>,
 ) -> Response {
+    let Ok(Query(params)) = query else {
+        let message = "This sign-out request is malformed.";
+        return (StatusCode::BAD_REQUEST, Html(sign_in_page::error_page(message))).into_response();
+    };
     let client_id = params.client_id.unwrap_or_default();
     let Some(client) = state.clients.get(&client_id) else {
         return (

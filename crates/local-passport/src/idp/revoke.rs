@@ -1,8 +1,8 @@
 //! `/oauth/revoke` (RFC 7009): revoking a refresh token ends its whole family.
 
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::Form;
+use axum::http::{header, HeaderMap, StatusCode};
 use serde::Deserialize;
 
 use crate::db;
@@ -20,8 +20,21 @@ pub struct RevokeRequest {
 /// POST `/oauth/revoke`. Unknown tokens answer 200 too, as RFC 7009 asks.
 pub async fn revoke(
     State(state): State<Shared>,
-    Form(request): Form<RevokeRequest>,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Result<StatusCode, OAuthError> {
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(OAuthError::bad(
+            "invalid_request",
+            "the body must be a form (application/x-www-form-urlencoded)",
+        ));
+    }
+    let request: RevokeRequest = serde_urlencoded::from_bytes(&body)
+        .map_err(|_| OAuthError::bad("invalid_request", "the body is not a valid form"))?;
     let client_id = request.client_id.unwrap_or_default();
     if state.clients.get(&client_id).is_none() {
         return Err(OAuthError::invalid_client("unknown client"));

@@ -223,6 +223,17 @@ pub fn post_raw(url: &str, content_type: &str, body: &[u8]) -> Reply {
     )
 }
 
+/// POST raw bytes with a content type and a bearer token.
+pub fn post_raw_bearer(url: &str, content_type: &str, body: &[u8], bearer: &str) -> Reply {
+    reply(
+        agent()
+            .post(url)
+            .set("Content-Type", content_type)
+            .set("Authorization", &format!("Bearer {bearer}"))
+            .send_bytes(body),
+    )
+}
+
 /// A PKCE verifier and its S256 challenge.
 pub struct Pkce {
     pub verifier: String,
