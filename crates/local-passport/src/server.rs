@@ -36,12 +36,53 @@ pub fn run(opts: ServeOptions) -> anyhow::Result<()> {
         .block_on(serve(opts))
 }
 
-async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
+/// Opens the data directory (database, signing key, key-encryption key) and
+/// loads the clients: everything the routers share.
+pub fn open_state(
+    opts: &ServeOptions,
+    issuer: String,
+    wallet_origin: String,
+) -> anyhow::Result<Shared> {
     let conn = db::open(&opts.data_dir)?;
     let signing_key = SigningKey::load_or_create(&conn)?;
     let kek = Kek::load_or_create(&opts.data_dir)?;
     let clients = Clients::load(opts.clients.as_deref())?;
+    Ok(Arc::new(AppState::new(
+        conn,
+        signing_key,
+        kek,
+        clients,
+        opts.clone(),
+        issuer,
+        wallet_origin,
+    )))
+}
 
+/// The two apps with their layers: the identity provider with the IMX API,
+/// and the wallet origin. Built apart from the listeners so tests can drive
+/// them in-process.
+pub fn apps(state: &Shared) -> anyhow::Result<(axum::Router, axum::Router)> {
+    let mut api = idp::router()
+        .merge(imx::router())
+        .route("/health/ready", get(ready))
+        .route("/assets/passport.css", get(stylesheet));
+    if state.opts.enable_fault_switches {
+        api = api.route("/__admin/faults", post(set_faults));
+    }
+    let api = api
+        .layer(cors_layer(&state.clients)?)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(middleware::from_fn(logging::log_requests))
+        .with_state(state.clone());
+    let wallet = wallet::router()
+        .route("/health/ready", get(ready))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(middleware::from_fn(logging::log_requests))
+        .with_state(state.clone());
+    Ok((api, wallet))
+}
+
+async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     let api_listener = TcpListener::bind((opts.bind, opts.port))
         .await
         .with_context(|| {
@@ -61,35 +102,8 @@ async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     let wallet_port = wallet_listener.local_addr()?.port();
     let issuer = format!("http://{host}:{port}/");
     let wallet_origin = format!("http://{host}:{wallet_port}");
-
-    let cors = cors_layer(&clients)?;
-    let state: Shared = Arc::new(AppState::new(
-        conn,
-        signing_key,
-        kek,
-        clients,
-        opts.clone(),
-        issuer.clone(),
-        wallet_origin.clone(),
-    ));
-
-    let mut api = idp::router()
-        .merge(imx::router())
-        .route("/health/ready", get(ready))
-        .route("/assets/passport.css", get(stylesheet));
-    if opts.enable_fault_switches {
-        api = api.route("/__admin/faults", post(set_faults));
-    }
-    let api = api
-        .layer(cors)
-        .layer(RequestBodyLimitLayer::new(MAX_BODY))
-        .layer(middleware::from_fn(logging::log_requests))
-        .with_state(state.clone());
-    let wallet = wallet::router()
-        .route("/health/ready", get(ready))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY))
-        .layer(middleware::from_fn(logging::log_requests))
-        .with_state(state.clone());
+    let state = open_state(&opts, issuer.clone(), wallet_origin.clone())?;
+    let (api, wallet) = apps(&state)?;
 
     // One line on stdout that scripts and tests wait for; logs go to stderr.
     println!(
