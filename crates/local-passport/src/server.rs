@@ -29,11 +29,25 @@ const MAX_BODY: usize = 64 * 1024;
 /// Runs the server until Ctrl-C or SIGTERM.
 pub fn run(opts: ServeOptions) -> anyhow::Result<()> {
     logging::init(&opts.log_format);
+    keep_large_allocations_mapped();
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?
         .block_on(serve(opts))
+}
+
+/// Argon2 allocates 19 MiB for each password hash. After the first such block
+/// is freed, glibc raises its mmap threshold and carves the next ones out of
+/// its heaps, which fragment: under the load test the server grew to 1.7 GB.
+/// A fixed threshold keeps large blocks mapped, so each is returned on free
+/// and memory stays flat (about 8 MB after hundreds of sign-ups).
+fn keep_large_allocations_mapped() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator tuning; called before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
 }
 
 /// Opens the data directory (database, signing key, key-encryption key) and
