@@ -1,6 +1,8 @@
 // What costs the bytes in a wasm file: the size of every function body, named
-// from the `name` section (build without stripping: the raw cargo output in
-// target/wasm32-unknown-unknown/release/), grouped by crate.
+// from the `name` section, grouped by crate. For the shipped file's figures,
+// keep the names through the pipeline:
+//   wasm-bindgen target/wasm32-unknown-unknown/release/passport-app.wasm --out-dir /tmp/wb --target web --keep-debug
+//   wasm-opt -Oz -g /tmp/wb/passport-app_bg.wasm -o /tmp/wb/named.wasm
 //   node scripts/bench/wasm-sizes.mjs target/wasm32-unknown-unknown/release/passport-app.wasm [top]
 import { readFileSync } from "node:fs";
 
@@ -35,7 +37,11 @@ const crateOf = (name) => {
     return m ? m[2].slice(0, Number(m[1])) : "(other)";
   }
   const legacy = /^_ZN(\d+)(.*)$/.exec(name);
-  if (!legacy) return "(other)";
+  if (!legacy) {
+    // Already demangled (wasm-opt -g): `crate::path`, or `<Type as crate::Trait>`.
+    const plain = / for ([a-z_][a-z0-9_]*)::/.exec(name) || /([a-z_][a-z0-9_]*)::/.exec(name);
+    return plain ? plain[1] : "(other)";
+  }
   const first = legacy[2].slice(0, Number(legacy[1]));
   if (!first.startsWith("_$LT$")) return first;
   const target = /for\$u20\$(?:\$RF\$)?(?:mut\$u20\$)?([a-z_][a-z0-9_]*)\.\./.exec(first) || /([a-z_][a-z0-9_]*)\.\./.exec(first);
