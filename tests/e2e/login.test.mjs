@@ -259,18 +259,22 @@ describe("with an access token that expires in seconds", () => {
     await first.goto(app.url("/"));
     await signInWithPopup(first, { email: newEmail("twotabs"), create: true });
     const second = await context.newPage();
+    for (const page of [first, second]) {
+      page.consoleLines = [];
+      page.on("console", (msg) => page.consoleLines.push(`${msg.type()}: ${msg.text()}`));
+    }
     await second.goto(app.url("/"));
     await second.getByTestId("profile").waitFor();
     await first.waitForTimeout(2500);
     await Promise.all([first.reload(), second.reload()]);
     const shown = (page) => page.getByTestId("profile").waitFor({ timeout: 15000 }).catch(async (err) => {
-      const warnings = passport.logs.join("").split("\n").filter((l) => l.includes("WARN")).join("\n");
-      throw new Error(`${err.message}\n${await page.locator("main").innerHTML()}\n${warnings}`);
+      const log = passport.logs.join("").split("\n").filter((l) => /WARN|oauth\/token|jwks/.test(l)).slice(-20).join("\n");
+      throw new Error(`${err.message}\n${await page.locator("main").innerHTML()}\nconsole:\n${page.consoleLines?.join("\n")}\n${log}`);
     });
     await Promise.all([shown(first), shown(second)]);
     // Rotation did not log anyone out: one more reload still restores.
     await second.reload();
-    await second.getByTestId("profile").waitFor();
+    await shown(second);
     await context.close();
   });
 

@@ -60,6 +60,12 @@ pub struct ServeOptions {
     /// Refresh token lifetime, seconds.
     #[arg(long, default_value_t = 30 * 24 * 3600)]
     pub refresh_token_ttl: i64,
+    /// Seconds after a refresh token was rotated during which it may be used
+    /// again without being taken for a stolen copy (Auth0's "reuse interval",
+    /// Okta's "grace period"): two tabs refreshing at once, or a response lost
+    /// on the way, do not sign the user out. Later reuse revokes the family.
+    #[arg(long, default_value_t = 10)]
+    pub refresh_reuse_interval: i64,
     /// Authorization code lifetime, seconds.
     #[arg(long, default_value_t = 60)]
     pub code_ttl: i64,

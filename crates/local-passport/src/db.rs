@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS refresh_tokens (
     scope TEXT NOT NULL,
     audience TEXT,
     status TEXT NOT NULL CHECK (status IN ('active', 'rotated', 'revoked')),
-    expires_at INTEGER NOT NULL
+    expires_at INTEGER NOT NULL,
+    rotated_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS refresh_tokens_family ON refresh_tokens(family);
 CREATE TABLE IF NOT EXISTS wallets (
@@ -79,6 +80,13 @@ pub fn open(data_dir: &Path) -> anyhow::Result<Connection> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.execute_batch(SCHEMA)?;
+    // Databases from before the reuse interval lack `rotated_at`.
+    let has_rotated_at = conn
+        .prepare("SELECT 1 FROM pragma_table_info('refresh_tokens') WHERE name = 'rotated_at'")?
+        .exists([])?;
+    if !has_rotated_at {
+        conn.execute_batch("ALTER TABLE refresh_tokens ADD COLUMN rotated_at INTEGER")?;
+    }
     Ok(conn)
 }
 
@@ -148,6 +156,8 @@ pub struct RefreshToken {
     pub status: String,
     /// Expiry.
     pub expires_at: i64,
+    /// When it was exchanged for its successor (rotated tokens only).
+    pub rotated_at: Option<i64>,
 }
 
 pub fn meta_get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
@@ -314,7 +324,7 @@ pub fn refresh_token_by_hash(
     token_hash: &str,
 ) -> rusqlite::Result<Option<RefreshToken>> {
     conn.query_row(
-        "SELECT family, sub, client_id, scope, audience, status, expires_at FROM refresh_tokens WHERE token_hash = ?1",
+        "SELECT family, sub, client_id, scope, audience, status, expires_at, rotated_at FROM refresh_tokens WHERE token_hash = ?1",
         [token_hash],
         |r| {
             Ok(RefreshToken {
@@ -325,17 +335,18 @@ pub fn refresh_token_by_hash(
                 audience: r.get(4)?,
                 status: r.get(5)?,
                 expires_at: r.get(6)?,
+                rotated_at: r.get(7)?,
             })
         },
     )
     .optional()
 }
 
-/// Marks an active token rotated; false if it was not active (a concurrent use won).
-pub fn rotate_refresh_token(conn: &Connection, token_hash: &str) -> rusqlite::Result<bool> {
+/// Marks an active token rotated at `now`; false if it was not active (a concurrent use won).
+pub fn rotate_refresh_token(conn: &Connection, token_hash: &str, now: i64) -> rusqlite::Result<bool> {
     let n = conn.execute(
-        "UPDATE refresh_tokens SET status = 'rotated' WHERE token_hash = ?1 AND status = 'active'",
-        [token_hash],
+        "UPDATE refresh_tokens SET status = 'rotated', rotated_at = ?2 WHERE token_hash = ?1 AND status = 'active'",
+        params![token_hash, now],
     )?;
     Ok(n == 1)
 }

@@ -407,7 +407,7 @@ fn an_unknown_client_gets_an_error_page_and_invalid_client_at_the_token_endpoint
 
 #[test]
 fn reusing_a_rotated_refresh_token_revokes_the_whole_family() {
-    let server = Server::start(&[]);
+    let server = Server::start(&["--refresh-reuse-interval", "0"]);
     let (_, tokens) = new_user(&server);
     let first = tokens.refresh_token.unwrap();
     let rotated = refresh(&server, &first);
@@ -422,6 +422,23 @@ fn reusing_a_rotated_refresh_token_revokes_the_whole_family() {
         "invalid_grant",
         "the newest token of the family is revoked too"
     );
+}
+
+#[test]
+fn a_rotated_refresh_token_reused_within_the_reuse_interval_gets_new_tokens() {
+    // Two tabs refreshing at once: the second sends the token the first just rotated.
+    let server = Server::start(&[]);
+    let (_, tokens) = new_user(&server);
+    let first = tokens.refresh_token.unwrap();
+    let rotated = refresh(&server, &first);
+    assert_eq!(rotated.status, 200);
+    let again = refresh(&server, &first);
+    assert_eq!(again.status, 200, "{}", again.body);
+    let newest = again.json()["refresh_token"].as_str().unwrap().to_owned();
+    let second = rotated.json()["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(refresh(&server, &newest).status, 200, "the family lives on");
+    assert_eq!(refresh(&server, &second).status, 200, "and the other branch too");
+    assert!(server.log().contains("reused within the reuse interval"));
 }
 
 #[test]

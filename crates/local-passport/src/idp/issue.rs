@@ -85,6 +85,7 @@ pub fn issue(state: &AppState, user: &User, grant: &Grant<'_>) -> anyhow::Result
             audience: grant.audience.map(str::to_owned),
             status: "active".into(),
             expires_at: now + opts.refresh_token_ttl,
+            rotated_at: None,
         };
         db::insert_refresh_token(&state.db(), &hash_secret(&token), &record)?;
         Some(token)

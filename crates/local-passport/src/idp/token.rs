@@ -165,16 +165,29 @@ fn refresh(
             "the refresh token was issued to another client",
         ));
     }
+    let now = crate::now();
+    let within_reuse_interval = |rotated_at: Option<i64>| {
+        rotated_at.is_some_and(|at| now - at < state.opts.refresh_reuse_interval)
+    };
     match record.status.as_str() {
         "revoked" => return Err(OAuthError::invalid_grant("the refresh token was revoked")),
+        // Used again moments after its rotation: a concurrent refresh of the
+        // same session, not a thief. It gets a new token in the same family.
+        "rotated" if within_reuse_interval(record.rotated_at) => {
+            tracing::info!(sub = %record.sub, "refresh token reused within the reuse interval");
+        }
         "rotated" => return Err(reuse_detected(state, &record.family)?),
         _ => {}
     }
-    if record.expires_at <= crate::now() {
+    if record.expires_at <= now {
         return Err(OAuthError::invalid_grant("the refresh token has expired"));
     }
-    if !db::rotate_refresh_token(&state.db(), &token_hash)? {
-        return Err(reuse_detected(state, &record.family)?);
+    if record.status == "active" && !db::rotate_refresh_token(&state.db(), &token_hash, now)? {
+        // Rotated by a concurrent request between the read and the update.
+        let again = db::refresh_token_by_hash(&state.db(), &token_hash)?;
+        if !again.is_some_and(|r| r.status == "rotated" && within_reuse_interval(r.rotated_at)) {
+            return Err(reuse_detected(state, &record.family)?);
+        }
     }
     let user = db::user_by_sub(&state.db(), &record.sub)?
         .ok_or_else(|| OAuthError::invalid_grant("the user no longer exists"))?;
