@@ -1,4 +1,4 @@
-// The SDK's dependencies use Node's global Buffer (and import "events", which
-// resolves to the npm polyfill of that name); browsers need both polyfills.
+// Injected into every module by esbuild: the SDK's dependencies use Node's
+// global Buffer, which browsers lack; the npm "buffer" package provides it.
 import { Buffer } from "buffer";
 globalThis.Buffer = globalThis.Buffer || Buffer;

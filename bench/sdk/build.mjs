@@ -5,9 +5,19 @@ import { build } from "esbuild";
 import { readFileSync, readdirSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 
+process.chdir(new URL(".", import.meta.url).pathname); // paths below are relative to this folder
+
+// Node built-ins the browser lacks, handled as a browser app would:
+// - Buffer (a global): the npm "buffer" polyfill, injected (buffer-shim.js);
+// - "events" (imported by @ethereumjs/util): resolves to the npm "events"
+//   polyfill of that name, a dependency here; without it esbuild fails;
+// - "crypto"/"buffer" required by bn.js, brorand and js-md5: their own
+//   package.json "browser" fields map them to false (empty), no stub needed.
+// Nothing is external: the output is the whole of what a page would load.
 rmSync("out", { recursive: true, force: true });
 mkdirSync("out");
 const result = await build({
+  absWorkingDir: process.cwd(), // esbuild's default is the cwd from before the chdir
   entryPoints: ["entry.js"],
   bundle: true,
   minify: true,

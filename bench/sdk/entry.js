@@ -20,7 +20,10 @@ async function main() {
     return;
   }
   const user = await passport.login({ useCachedSession: true });
-  if (!user) return;
+  if (!user) {
+    document.body.textContent = "signed out";
+    return;
+  }
   const provider = await passport.connectImx();
   const registered = await provider.isRegisteredOffchain();
   if (!registered) await provider.registerOffchain();

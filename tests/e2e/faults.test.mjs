@@ -28,6 +28,38 @@ function usersOf(passport) {
   return JSON.parse(execFileSync(bin, ["users", "--data-dir", passport.dataDir]).toString());
 }
 
+/** A new account, signed in, on the registration screen. */
+async function signedUpForRegistration(prefix) {
+  const page = await newPage(browser);
+  await page.goto(app.url("/"));
+  const email = newEmail(prefix);
+  await signInWithPopup(page, { email, create: true });
+  await page.getByTestId("registration").waitFor();
+  return { page, email };
+}
+
+/**
+ * Crashes the local Passport (kill -9) when the first registration is POSTed:
+ * `afterCommit` lets that request reach the server and commit first, so only
+ * the answer is lost; otherwise it meets a dead server.
+ */
+async function crashOnRegistration(page, passport, { afterCommit }) {
+  let crashed = false;
+  await page.route(/\/v2\/passport\/users$/, async (route) => {
+    if (crashed || route.request().method() !== "POST") return route.continue();
+    crashed = true;
+    if (!afterCommit) {
+      await passport.kill();
+      return route.continue(); // connection refused
+    }
+    const response = await route.fetch();
+    assert.ok(response.ok(), `the registration was stored before the crash (HTTP ${response.status()})`);
+    await passport.kill();
+    return route.abort("connectionreset");
+  });
+  return () => crashed;
+}
+
 async function failedStep(page) {
   await page.getByTestId("registration-error").waitFor({ timeout: 20000 });
   return page.locator("[data-testid=registration-steps] li[data-state=failed]").getAttribute("data-step");
@@ -39,25 +71,12 @@ describe("crash and restart", () => {
   after(() => passport?.cleanup());
 
   test("kill -9 right after IMX stored the registration: after a restart, Try again registers exactly once", async () => {
-    const page = await newPage(browser);
-    await page.goto(app.url("/"));
-    const email = newEmail("crash");
-    await signInWithPopup(page, { email, create: true });
-    await page.getByTestId("registration").waitFor();
-    // Let the registration reach the server and commit, then crash the server
-    // before the answer gets back: the worst moment for duplicates.
-    let crashed = false;
-    await page.route(/\/v2\/passport\/users$/, async (route) => {
-      if (crashed || route.request().method() !== "POST") return route.continue();
-      crashed = true;
-      const response = await route.fetch();
-      assert.ok(response.ok(), `the registration was stored before the crash (HTTP ${response.status()})`);
-      await passport.kill();
-      await route.abort("connectionreset");
-    });
+    const { page, email } = await signedUpForRegistration("crash");
+    // The worst moment for duplicates: stored, but the answer never arrives.
+    const crashed = await crashOnRegistration(page, passport, { afterCommit: true });
     await page.getByTestId("register").click();
     assert.equal(await failedStep(page), "Submitting");
-    assert.ok(crashed);
+    assert.ok(crashed());
     assert.equal((await storedUser(page)).user.profile.email, email, "still signed in");
 
     await passport.restart();
@@ -73,18 +92,8 @@ describe("crash and restart", () => {
   });
 
   test("kill -9 before the registration arrives: after a restart, Try again registers", async () => {
-    const page = await newPage(browser);
-    await page.goto(app.url("/"));
-    const email = newEmail("crash-early");
-    await signInWithPopup(page, { email, create: true });
-    await page.getByTestId("registration").waitFor();
-    let crashed = false;
-    await page.route(/\/v2\/passport\/users$/, async (route) => {
-      if (crashed || route.request().method() !== "POST") return route.continue();
-      crashed = true;
-      await passport.kill();
-      await route.continue(); // to a dead server: connection refused
-    });
+    const { page, email } = await signedUpForRegistration("crash-early");
+    await crashOnRegistration(page, passport, { afterCommit: false });
     await page.getByTestId("register").click();
     assert.equal(await failedStep(page), "Submitting");
     assert.equal(usersOf(passport).find((u) => u.email === email).registered, false, "nothing half-stored");
@@ -128,11 +137,7 @@ describe("browser offline", () => {
   after(() => passport?.cleanup());
 
   test("offline, registration fails with a network error and keeps the session; online, Try again completes", async () => {
-    const page = await newPage(browser);
-    await page.goto(app.url("/"));
-    const email = newEmail("offline");
-    await signInWithPopup(page, { email, create: true });
-    await page.getByTestId("registration").waitFor();
+    const { page, email } = await signedUpForRegistration("offline");
     await page.context().setOffline(true);
     await page.getByTestId("register").click();
     await failedStep(page);

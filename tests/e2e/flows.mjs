@@ -22,11 +22,18 @@ export async function fillPassportForm(popup, { email, password = PASSWORD, crea
   await popup.locator("#submit").click();
 }
 
-/** Clicks "Sign in with Passport", completes the popup, and waits for the profile. */
-export async function signInWithPopup(page, { email, password = PASSWORD, create = false }) {
+/** Clicks "Sign in with Passport" and returns the popup once its form shows. */
+export async function openSignInPopup(page) {
   const popupPromise = page.waitForEvent("popup");
   await page.getByTestId("sign-in").click();
   const popup = await popupPromise;
+  await popup.locator("#email").waitFor();
+  return popup;
+}
+
+/** Clicks "Sign in with Passport", completes the popup, and waits for the profile. */
+export async function signInWithPopup(page, { email, password = PASSWORD, create = false }) {
+  const popup = await openSignInPopup(page);
   const closed = popup.waitForEvent("close");
   await fillPassportForm(popup, { email, password, create });
   await closed;

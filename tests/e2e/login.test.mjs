@@ -3,7 +3,7 @@
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { startApp, startPassport, startBrowser, newPage } from "./harness.mjs";
-import { newEmail, signInWithPopup, fillPassportForm, storedUser, recordRequests, PASSWORD } from "./flows.mjs";
+import { newEmail, openSignInPopup, signInWithPopup, fillPassportForm, storedUser, recordRequests, PASSWORD } from "./flows.mjs";
 
 let app, browser;
 before(async () => { app = await startApp(); browser = await startBrowser(); });
@@ -90,10 +90,7 @@ describe("with default token lifetimes", () => {
   test("closing the popup shows a clear error within 2 seconds", async () => {
     const page = await newPage(browser);
     await page.goto(app.url("/"));
-    const popupPromise = page.waitForEvent("popup");
-    await page.getByTestId("sign-in").click();
-    const popup = await popupPromise;
-    await popup.locator("#email").waitFor();
+    const popup = await openSignInPopup(page);
     const closedAt = Date.now();
     await popup.close();
     const error = page.getByTestId("sign-in-error");
@@ -117,10 +114,7 @@ describe("with default token lifetimes", () => {
   test("a callback on 127.0.0.1 after starting on localhost explains the host mismatch", async () => {
     const page = await newPage(browser);
     await page.goto(app.url("/", "localhost"));
-    const popupPromise = page.waitForEvent("popup");
-    await page.getByTestId("sign-in").click();
-    const popup = await popupPromise;
-    await popup.locator("#email").waitFor();
+    const popup = await openSignInPopup(page);
     const state = new URL(popup.url()).searchParams.get("state");
     await popup.close();
     await page.goto(app.url(`/redirect?code=abc&state=${encodeURIComponent(state)}`, "127.0.0.1"));
@@ -179,10 +173,7 @@ describe("with default token lifetimes", () => {
     });
     assert.equal((await response.json()).error, "invalid_grant", "the refresh token was revoked");
     // The provider session is over too: signing in again shows the form.
-    const popupPromise = page.waitForEvent("popup");
-    await page.getByTestId("sign-in").click();
-    const popup = await popupPromise;
-    await popup.locator("#email").waitFor();
+    const popup = await openSignInPopup(page);
     await popup.close();
     await page.context().close();
   });

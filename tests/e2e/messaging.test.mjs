@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { startApp, startPassport, startBrowser, newPage } from "./harness.mjs";
-import { newEmail, signInWithPopup, fillPassportForm, storedUser } from "./flows.mjs";
+import { newEmail, signInWithPopup, fillPassportForm, storedUser, openSignInPopup } from "./flows.mjs";
 
 let app, passport, browser, foreign;
 before(async () => {
@@ -87,10 +87,7 @@ test("the wallet frame answers an unknown method with method_not_found and ignor
 test("a forged sign-in result from a foreign origin does not sign the user in; the real popup does", async () => {
   const page = await newPage(browser);
   await page.goto(app.url("/"));
-  const popupPromise = page.waitForEvent("popup");
-  await page.getByTestId("sign-in").click();
-  const popup = await popupPromise;
-  await popup.locator("#email").waitFor();
+  const popup = await openSignInPopup(page);
   const state = new URL(popup.url()).searchParams.get("state");
   // A sandboxed frame (opaque origin) and the popup (on the Passport origin now)
   // both post a "success" for the pending state to the app.
