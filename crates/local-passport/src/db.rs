@@ -343,7 +343,11 @@ pub fn refresh_token_by_hash(
 }
 
 /// Marks an active token rotated at `now`; false if it was not active (a concurrent use won).
-pub fn rotate_refresh_token(conn: &Connection, token_hash: &str, now: i64) -> rusqlite::Result<bool> {
+pub fn rotate_refresh_token(
+    conn: &Connection,
+    token_hash: &str,
+    now: i64,
+) -> rusqlite::Result<bool> {
     let n = conn.execute(
         "UPDATE refresh_tokens SET status = 'rotated', rotated_at = ?2 WHERE token_hash = ?1 AND status = 'active'",
         params![token_hash, now],

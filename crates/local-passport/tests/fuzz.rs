@@ -67,8 +67,11 @@ struct Case {
 fn case() -> impl Strategy<Value = Case> {
     let body = prop_oneof![
         prop::collection::vec(any::<u8>(), 0..512),
-        (0..SEEDS.len(), prop::collection::vec((any::<usize>(), any::<u8>()), 0..6)).prop_map(
-            |(seed, edits)| {
+        (
+            0..SEEDS.len(),
+            prop::collection::vec((any::<usize>(), any::<u8>()), 0..6)
+        )
+            .prop_map(|(seed, edits)| {
                 let mut bytes = SEEDS[seed].as_bytes().to_vec();
                 for (at, byte) in edits {
                     let at = at % (bytes.len() + 1);
@@ -79,16 +82,27 @@ fn case() -> impl Strategy<Value = Case> {
                     }
                 }
                 bytes
-            }
-        ),
+            }),
     ];
     let query = prop_oneof![
         Just(String::new()),
         "[a-z_=&%0-9A-F]{0,120}",
         Just(SEEDS[2].to_owned()),
     ];
-    (0..ENDPOINTS.len(), 0..CONTENT_TYPES.len(), body, query, proptest::option::of("[ -~]{0,80}"))
-        .prop_map(|(endpoint, content_type, body, query, bearer)| Case { endpoint, content_type, body, query, bearer })
+    (
+        0..ENDPOINTS.len(),
+        0..CONTENT_TYPES.len(),
+        body,
+        query,
+        proptest::option::of("[ -~]{0,80}"),
+    )
+        .prop_map(|(endpoint, content_type, body, query, bearer)| Case {
+            endpoint,
+            content_type,
+            body,
+            query,
+            bearer,
+        })
 }
 
 #[test]
@@ -96,21 +110,43 @@ fn fuzz_request_parsing() {
     let started = Instant::now();
     let dir = std::env::temp_dir().join(format!("local-passport-fuzz-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let Cli { command, serve } = Cli::parse_from(["local-passport", "--data-dir", dir.to_str().unwrap()]);
+    let Cli { command, serve } =
+        Cli::parse_from(["local-passport", "--data-dir", dir.to_str().unwrap()]);
     assert!(command.is_none() || matches!(command, Some(Command::Serve(_))));
-    let state = server::open_state(&serve, "http://127.0.0.1:1/".into(), "http://127.0.0.1:2".into()).unwrap();
+    let state = server::open_state(
+        &serve,
+        "http://127.0.0.1:1/".into(),
+        "http://127.0.0.1:2".into(),
+    )
+    .unwrap();
     let (api, wallet) = server::apps(&state).unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
 
-    let cases: u32 = std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256);
+    let cases: u32 = std::env::var("FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256);
     // What the cases got, reported at the end: proof they reached past the router.
     let statuses = std::sync::Mutex::new(std::collections::BTreeMap::<u16, u32>::new());
-    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
     runner
         .run(&case(), |case| {
             let (method, path) = ENDPOINTS[case.endpoint];
-            let uri = if case.query.is_empty() { path.to_owned() } else { format!("{path}?{}", case.query) };
-            let Ok(uri) = uri.parse::<axum::http::Uri>() else { return Ok(()) };
+            let uri = if case.query.is_empty() {
+                path.to_owned()
+            } else {
+                format!("{path}?{}", case.query)
+            };
+            let Ok(uri) = uri.parse::<axum::http::Uri>() else {
+                return Ok(());
+            };
             let mut request = Request::builder().method(method).uri(uri);
             if !CONTENT_TYPES[case.content_type].is_empty() {
                 request = request.header("content-type", CONTENT_TYPES[case.content_type]);
@@ -118,8 +154,14 @@ fn fuzz_request_parsing() {
             if let Some(bearer) = &case.bearer {
                 request = request.header("authorization", format!("Bearer {bearer}"));
             }
-            let Ok(request) = request.body(Body::from(case.body.clone())) else { return Ok(()) };
-            let app = if path.starts_with("/wallet") { wallet.clone() } else { api.clone() };
+            let Ok(request) = request.body(Body::from(case.body.clone())) else {
+                return Ok(());
+            };
+            let app = if path.starts_with("/wallet") {
+                wallet.clone()
+            } else {
+                api.clone()
+            };
             let (status, content_type, body) = runtime.block_on(async {
                 let response = app.oneshot(request).await.unwrap();
                 let status = response.status().as_u16();
@@ -129,20 +171,37 @@ fn fuzz_request_parsing() {
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("")
                     .to_owned();
-                let body = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+                let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+                    .await
+                    .unwrap();
                 (status, content_type, body)
             });
             *statuses.lock().unwrap().entry(status).or_default() += 1;
-            prop_assert!(status < 500, "{method} {path}: HTTP {status}: {}", String::from_utf8_lossy(&body));
+            prop_assert!(
+                status < 500,
+                "{method} {path}: HTTP {status}: {}",
+                String::from_utf8_lossy(&body)
+            );
             if (400..500).contains(&status) && status != 404 && status != 405 {
                 let html_route = path == "/authorize" || path == "/v2/logout";
-                if html_route && method == "GET" || html_route && status != 413 && content_type.starts_with("text/html") {
-                    prop_assert!(content_type.starts_with("text/html"), "{method} {path}: {content_type}");
+                if html_route && method == "GET"
+                    || html_route && status != 413 && content_type.starts_with("text/html")
+                {
+                    prop_assert!(
+                        content_type.starts_with("text/html"),
+                        "{method} {path}: {content_type}"
+                    );
                 } else {
                     let json: serde_json::Value = serde_json::from_slice(&body).map_err(|_| {
-                        TestCaseError::fail(format!("{method} {path}: HTTP {status} untyped: {}", String::from_utf8_lossy(&body)))
+                        TestCaseError::fail(format!(
+                            "{method} {path}: HTTP {status} untyped: {}",
+                            String::from_utf8_lossy(&body)
+                        ))
                     })?;
-                    prop_assert!(json.get("error").is_some() || json.get("code").is_some(), "{method} {path}: {json}");
+                    prop_assert!(
+                        json.get("error").is_some() || json.get("code").is_some(),
+                        "{method} {path}: {json}"
+                    );
                 }
             }
             Ok(())

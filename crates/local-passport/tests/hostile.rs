@@ -11,7 +11,11 @@ use std::net::TcpStream;
 use serde_json::json;
 use support::*;
 
-const SQL: [&str; 3] = ["' OR '1'='1", "\"; DROP TABLE users; --", "x'); DELETE FROM registrations; --"];
+const SQL: [&str; 3] = [
+    "' OR '1'='1",
+    "\"; DROP TABLE users; --",
+    "x'); DELETE FROM registrations; --",
+];
 
 /// POSTs `len` bytes over a raw connection and returns the status: the server
 /// may answer and close before the body is all sent, which HTTP clients report
@@ -25,28 +29,48 @@ fn raw_post_status(host: &str, path: &str, content_type: &str, len: usize) -> u1
     let _ = stream.write_all(&vec![b'a'; len]);
     let mut response = Vec::new();
     let _ = stream.read_to_end(&mut response);
-    String::from_utf8_lossy(&response).split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
+    String::from_utf8_lossy(&response)
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
 }
 
 fn host_of(url: &str) -> String {
-    url.trim_start_matches("http://").trim_end_matches('/').to_owned()
+    url.trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned()
 }
 
 /// The request line sent byte for byte (HTTP clients normalise `..` away).
 fn raw_get(server: &Server, target: &str) -> (u16, String) {
-    let host = server.url("").trim_start_matches("http://").trim_end_matches('/').to_owned();
+    let host = server
+        .url("")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
     let mut stream = TcpStream::connect(&host).unwrap();
-    write!(stream, "GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut response = String::new();
     let _ = stream.read_to_string(&mut response);
-    let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     (status, response)
 }
 
 fn assert_api_error(reply: &Reply, status: u16, code: &str) {
     assert_eq!(reply.status, status, "{}", reply.body);
     assert_eq!(reply.json()["code"], code, "{}", reply.body);
-    assert!(reply.json()["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(reply.json()["message"]
+        .as_str()
+        .is_some_and(|m| !m.is_empty()));
 }
 
 fn assert_oauth_error(reply: &Reply, status: u16, error: &str) {
@@ -68,21 +92,44 @@ fn users(server: &Server) -> usize {
         .arg(&server.data_dir)
         .output()
         .unwrap();
-    serde_json::from_slice::<Vec<serde_json::Value>>(&output.stdout).map(|u| u.len()).unwrap_or(0)
+    serde_json::from_slice::<Vec<serde_json::Value>>(&output.stdout)
+        .map(|u| u.len())
+        .unwrap_or(0)
 }
 
 #[test]
 fn hostile_malformed_json_is_bad_request_on_every_json_endpoint() {
     let server = Server::start(&[]);
     let (_, tokens) = new_user(&server);
-    for body in [&b"{"[..], b"{\"ether_key\":", b"[1,2", b"\xff\xfe", b"null", b"42"] {
-        let reply = post_raw_bearer(&server.url("v2/passport/users"), "application/json", body, &tokens.access_token);
+    for body in [
+        &b"{"[..],
+        b"{\"ether_key\":",
+        b"[1,2",
+        b"\xff\xfe",
+        b"null",
+        b"42",
+    ] {
+        let reply = post_raw_bearer(
+            &server.url("v2/passport/users"),
+            "application/json",
+            body,
+            &tokens.access_token,
+        );
         assert_api_error(&reply, 400, "bad_request");
-        let reply = post_raw(&server.url("v1/signable-registration-offchain"), "application/json", body);
+        let reply = post_raw(
+            &server.url("v1/signable-registration-offchain"),
+            "application/json",
+            body,
+        );
         assert_api_error(&reply, 400, "bad_request");
     }
     for path in ["wallet/v1/personal-sign", "wallet/v1/stark-sign"] {
-        let reply = post_raw_bearer(&server.wallet_url(path), "application/json", b"{\"message\":", &tokens.id_token);
+        let reply = post_raw_bearer(
+            &server.wallet_url(path),
+            "application/json",
+            b"{\"message\":",
+            &tokens.id_token,
+        );
         assert_api_error(&reply, 400, "bad_request");
     }
 }
@@ -91,18 +138,34 @@ fn hostile_malformed_json_is_bad_request_on_every_json_endpoint() {
 fn hostile_wrong_json_types_are_bad_request() {
     let server = Server::start(&[]);
     let (_, tokens) = new_user(&server);
-    let reply = post_json(&server.url("v1/signable-registration-offchain"), &json!({"ether_key": 5, "stark_key": []}), None);
+    let reply = post_json(
+        &server.url("v1/signable-registration-offchain"),
+        &json!({"ether_key": 5, "stark_key": []}),
+        None,
+    );
     assert_api_error(&reply, 400, "bad_request");
-    let reply = post_json(&server.wallet_url("wallet/v1/personal-sign"), &json!({"message": {"nested": true}}), Some(&tokens.id_token));
+    let reply = post_json(
+        &server.wallet_url("wallet/v1/personal-sign"),
+        &json!({"message": {"nested": true}}),
+        Some(&tokens.id_token),
+    );
     assert_api_error(&reply, 400, "bad_request");
-    let reply = post_json(&server.url("v2/passport/users"), &json!({"ether_key": null}), Some(&tokens.access_token));
+    let reply = post_json(
+        &server.url("v2/passport/users"),
+        &json!({"ether_key": null}),
+        Some(&tokens.access_token),
+    );
     assert_api_error(&reply, 400, "bad_request");
 }
 
 #[test]
 fn hostile_form_body_on_a_json_endpoint_is_unsupported_media_type() {
     let server = Server::start(&[]);
-    let reply = post_raw(&server.url("v1/signable-registration-offchain"), "application/x-www-form-urlencoded", b"ether_key=0x1&stark_key=0x2");
+    let reply = post_raw(
+        &server.url("v1/signable-registration-offchain"),
+        "application/x-www-form-urlencoded",
+        b"ether_key=0x1&stark_key=0x2",
+    );
     assert_api_error(&reply, 415, "unsupported_media_type");
     let reply = post_raw(&server.url("v1/signable-registration-offchain"), "", b"{}");
     assert_api_error(&reply, 415, "unsupported_media_type");
@@ -112,14 +175,31 @@ fn hostile_form_body_on_a_json_endpoint_is_unsupported_media_type() {
 fn hostile_other_content_types_on_the_token_endpoint_are_invalid_request() {
     let server = Server::start(&[]);
     // JSON is accepted, as Auth0 does; a forged token in it is still just invalid.
-    let body = json!({"grant_type": "refresh_token", "refresh_token": "x", "client_id": CLIENT_ID}).to_string();
-    let reply = post_raw(&server.url("oauth/token"), "application/json", body.as_bytes());
+    let body = json!({"grant_type": "refresh_token", "refresh_token": "x", "client_id": CLIENT_ID})
+        .to_string();
+    let reply = post_raw(
+        &server.url("oauth/token"),
+        "application/json",
+        body.as_bytes(),
+    );
     assert_oauth_error(&reply, 400, "invalid_grant");
-    let reply = post_raw(&server.url("oauth/token"), "application/json", b"{\"grant_type\":");
+    let reply = post_raw(
+        &server.url("oauth/token"),
+        "application/json",
+        b"{\"grant_type\":",
+    );
     assert_oauth_error(&reply, 400, "invalid_request");
-    let reply = post_raw(&server.url("oauth/token"), "text/plain", b"grant_type=refresh_token");
+    let reply = post_raw(
+        &server.url("oauth/token"),
+        "text/plain",
+        b"grant_type=refresh_token",
+    );
     assert_oauth_error(&reply, 400, "invalid_request");
-    let reply = post_raw(&server.url("oauth/token"), "application/x-www-form-urlencoded", b"grant_type=%ff%fe&&==");
+    let reply = post_raw(
+        &server.url("oauth/token"),
+        "application/x-www-form-urlencoded",
+        b"grant_type=%ff%fe&&==",
+    );
     // Read as far as it goes: no client id in it, so the client is refused.
     assert_oauth_error(&reply, 401, "invalid_client");
 }
@@ -127,17 +207,32 @@ fn hostile_other_content_types_on_the_token_endpoint_are_invalid_request() {
 #[test]
 fn hostile_json_on_the_revocation_endpoint_is_invalid_request() {
     let server = Server::start(&[]);
-    let reply = post_raw(&server.url("oauth/revoke"), "application/json", br#"{"token":"x"}"#);
+    let reply = post_raw(
+        &server.url("oauth/revoke"),
+        "application/json",
+        br#"{"token":"x"}"#,
+    );
     assert_oauth_error(&reply, 400, "invalid_request");
 }
 
 #[test]
 fn hostile_garbage_form_on_the_sign_in_form_is_an_error_page() {
     let server = Server::start(&[]);
-    let reply = post_raw(&server.url("authorize"), "application/json", br#"{"email":"a@b.c"}"#);
+    let reply = post_raw(
+        &server.url("authorize"),
+        "application/json",
+        br#"{"email":"a@b.c"}"#,
+    );
     assert_eq!(reply.status, 400, "{}", reply.body);
-    assert!(reply.content_type.starts_with("text/html"), "{}", reply.content_type);
-    assert!(reply.location.is_none(), "never a redirect without a valid client");
+    assert!(
+        reply.content_type.starts_with("text/html"),
+        "{}",
+        reply.content_type
+    );
+    assert!(
+        reply.location.is_none(),
+        "never a redirect without a valid client"
+    );
 }
 
 #[test]
@@ -152,11 +247,23 @@ fn hostile_oversized_bodies_are_payload_too_large() {
         (&api, "/oauth/revoke", form),
         (&api, "/authorize", form),
         (&api, "/v2/passport/users", "application/json"),
-        (&api, "/v1/signable-registration-offchain", "application/json"),
+        (
+            &api,
+            "/v1/signable-registration-offchain",
+            "application/json",
+        ),
         (&wallet, "/wallet/v1/personal-sign", "application/json"),
     ] {
-        assert_eq!(raw_post_status(host, path, content_type, 100 * 1024), 413, "{path}");
-        assert_eq!(raw_post_status(host, path, content_type, 8 * 1024 * 1024), 413, "{path}, 8 MB");
+        assert_eq!(
+            raw_post_status(host, path, content_type, 100 * 1024),
+            413,
+            "{path}"
+        );
+        assert_eq!(
+            raw_post_status(host, path, content_type, 8 * 1024 * 1024),
+            413,
+            "{path}, 8 MB"
+        );
     }
     assert_intact(&server, users_before);
 }
@@ -179,12 +286,23 @@ fn hostile_path_traversal_never_serves_a_file() {
         assert!(!response.contains(kek.trim()), "{target} served the key");
         assert!(!response.contains("root:"), "{target} served /etc/passwd");
     }
-    let wallet_host = server.wallet_url("").trim_start_matches("http://").trim_end_matches('/').to_owned();
+    let wallet_host = server
+        .wallet_url("")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
     let mut stream = TcpStream::connect(&wallet_host).unwrap();
-    write!(stream, "GET /frame.js/../../kek.key HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        stream,
+        "GET /frame.js/../../kek.key HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut response = String::new();
     let _ = stream.read_to_string(&mut response);
-    assert!(response.starts_with("HTTP/1.1 404") || response.starts_with("HTTP/1.1 400"), "{response}");
+    assert!(
+        response.starts_with("HTTP/1.1 404") || response.starts_with("HTTP/1.1 400"),
+        "{response}"
+    );
 }
 
 #[test]
@@ -197,11 +315,17 @@ fn hostile_sql_in_email_and_password_is_data_not_code() {
         let params = authorize_params(&pkce(), "s", "n");
         let reply = submit_form(&server, &params, "signin", &email, sql);
         assert_eq!(reply.status, 400);
-        assert!(reply.body.contains("Wrong email or password"), "{}", reply.body);
+        assert!(
+            reply.body.contains("Wrong email or password"),
+            "{}",
+            reply.body
+        );
         // As the email: not an address, refused with the form's message.
         let reply = submit_form(&server, &params, "signin", sql, "whatever pw");
         assert_eq!(reply.status, 400);
-        assert!(reply.body.contains("valid email") || reply.body.contains("Wrong email or password"));
+        assert!(
+            reply.body.contains("valid email") || reply.body.contains("Wrong email or password")
+        );
     }
     // An address whose local part looks like SQL is stored verbatim, as data.
     let odd = "o'neil\"--@example.test";
@@ -219,7 +343,10 @@ fn hostile_sql_in_client_id_and_redirect_uri_gets_the_error_page_never_a_redirec
             params.iter_mut().find(|(k, _)| k == field).unwrap().1 = sql.to_owned();
             let reply = get(&authorize_url(&server, &params), None, None);
             assert_eq!(reply.status, 400, "{field}: {}", reply.body);
-            assert!(reply.location.is_none(), "{field}: never redirects to an unverified client");
+            assert!(
+                reply.location.is_none(),
+                "{field}: never redirects to an unverified client"
+            );
         }
     }
 }
@@ -232,7 +359,11 @@ fn hostile_sql_in_state_and_nonce_is_echoed_verbatim() {
         let params = authorize_params(&pkce, sql, sql);
         let email = format!("{}@example.test", random_hex());
         let reply = submit_form(&server, &params, "signup", &email, "correct horse battery");
-        assert_eq!(reply.location_param("state").as_deref(), Some(sql), "state returned unchanged");
+        assert_eq!(
+            reply.location_param("state").as_deref(),
+            Some(sql),
+            "state returned unchanged"
+        );
         let code = reply.location_param("code").unwrap();
         let tokens = exchange_code(&server, &code, &pkce.verifier).json();
         assert_eq!(claims(tokens["id_token"].as_str().unwrap())["nonce"], sql);
@@ -244,7 +375,11 @@ fn hostile_sql_in_code_verifier_and_refresh_token_is_invalid_grant() {
     let server = Server::start(&[]);
     let users_before = users(&server);
     for sql in SQL {
-        assert_oauth_error(&exchange_code(&server, sql, "verifier-verifier-verifier-verifier-verifier"), 400, "invalid_grant");
+        assert_oauth_error(
+            &exchange_code(&server, sql, "verifier-verifier-verifier-verifier-verifier"),
+            400,
+            "invalid_grant",
+        );
         assert_oauth_error(&refresh(&server, sql), 400, "invalid_grant");
         let email = format!("{}@example.test", random_hex());
         let (_, code) = signup_code(&server, &email);
@@ -258,10 +393,18 @@ fn hostile_sql_in_imx_fields_is_bad_request_and_registers_nothing() {
     let server = Server::start(&[]);
     let (_, tokens) = new_user(&server);
     for sql in SQL {
-        let reply = post_json(&server.url("v1/signable-registration-offchain"), &json!({"ether_key": sql, "stark_key": sql}), None);
+        let reply = post_json(
+            &server.url("v1/signable-registration-offchain"),
+            &json!({"ether_key": sql, "stark_key": sql}),
+            None,
+        );
         assert_api_error(&reply, 400, "bad_request");
         let body = json!({"ether_key": sql, "stark_key": sql, "eth_signature": sql, "stark_signature": sql});
-        let reply = post_json(&server.url("v2/passport/users"), &body, Some(&tokens.access_token));
+        let reply = post_json(
+            &server.url("v2/passport/users"),
+            &body,
+            Some(&tokens.access_token),
+        );
         assert_api_error(&reply, 400, "bad_request");
         let path = url::form_urlencoded::byte_serialize(sql.as_bytes()).collect::<String>();
         let reply = get(&server.url(&format!("v1/users/{path}")), None, None);
@@ -277,7 +420,11 @@ fn hostile_sql_in_imx_fields_is_bad_request_and_registers_nothing() {
 fn hostile_sql_in_the_bearer_token_is_unauthorised() {
     let server = Server::start(&[]);
     for sql in SQL {
-        let reply = post_json(&server.wallet_url("wallet/v1/connect"), &json!({}), Some(sql));
+        let reply = post_json(
+            &server.wallet_url("wallet/v1/connect"),
+            &json!({}),
+            Some(sql),
+        );
         assert_api_error(&reply, 401, "unauthorised");
         let reply = get(&server.url("userinfo"), None, Some(sql));
         assert_eq!(reply.status, 401);
@@ -316,7 +463,12 @@ fn hostile_unicode_email_is_one_account_whatever_its_normal_form() {
     let tokens = login(&server, "signin", nfd, "correct horse battery");
     assert_eq!(claims(&tokens.id_token)["email"], nfc);
     // Combining marks on their own are fine in an address.
-    login(&server, "signup", "a\u{301}\u{301}@example.test", "correct horse battery");
+    login(
+        &server,
+        "signup",
+        "a\u{301}\u{301}@example.test",
+        "correct horse battery",
+    );
 }
 
 #[test]
@@ -349,17 +501,28 @@ fn hostile_overlong_email_and_parameters_are_refused() {
     // The client and redirect URI are genuine, so the refusal goes back to it.
     let reply = get(&authorize_url(&server, &params), None, None);
     assert_eq!(reply.status, 303);
-    assert_eq!(reply.location_param("error").as_deref(), Some("invalid_request"));
+    assert_eq!(
+        reply.location_param("error").as_deref(),
+        Some("invalid_request")
+    );
     assert_eq!(reply.location_param("code"), None);
 }
 
 #[test]
 fn hostile_unreadable_queries_and_forms_get_the_error_page() {
     let server = Server::start(&[]);
-    for query in ["client_id=%ff%fe", "client_id=a&client_id=b", "redirect_uri=%zz"] {
+    for query in [
+        "client_id=%ff%fe",
+        "client_id=a&client_id=b",
+        "redirect_uri=%zz",
+    ] {
         let reply = get(&server.url(&format!("authorize?{query}")), None, None);
         assert_eq!(reply.status, 400, "{query}");
-        assert!(reply.content_type.starts_with("text/html"), "{query}: {}", reply.content_type);
+        assert!(
+            reply.content_type.starts_with("text/html"),
+            "{query}: {}",
+            reply.content_type
+        );
         assert!(reply.location.is_none());
     }
     let reply = get(&server.url("v2/logout?client_id=a&client_id=b"), None, None);

@@ -437,7 +437,11 @@ fn a_rotated_refresh_token_reused_within_the_reuse_interval_gets_new_tokens() {
     let newest = again.json()["refresh_token"].as_str().unwrap().to_owned();
     let second = rotated.json()["refresh_token"].as_str().unwrap().to_owned();
     assert_eq!(refresh(&server, &newest).status, 200, "the family lives on");
-    assert_eq!(refresh(&server, &second).status, 200, "and the other branch too");
+    assert_eq!(
+        refresh(&server, &second).status,
+        200,
+        "and the other branch too"
+    );
     assert!(server.log().contains("reused within the reuse interval"));
 }
 

@@ -215,10 +215,9 @@ impl Passport {
         code: AuthorizationCode,
         pending: &PendingLogin,
     ) -> Result<User, PassportError> {
-        let tokens =
-            oauth::exchange_code(&self.config, &http::post_form, &code, &pending.verifier)
-                .await
-                .map_err(PassportError::TokenEndpoint)?;
+        let tokens = oauth::exchange_code(&self.config, &http::post_form, &code, &pending.verifier)
+            .await
+            .map_err(PassportError::TokenEndpoint)?;
         let user = self
             .verified_user(tokens, Some(pending.nonce.secret()), None)
             .await?;

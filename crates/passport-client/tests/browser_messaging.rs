@@ -12,18 +12,26 @@ wasm_bindgen_test_configure!(run_in_browser);
 fn post_own_origin(json: &str) {
     let window = web_sys::window().unwrap();
     let origin = window.location().origin().unwrap();
-    window.post_message(&js_sys::JSON::parse(json).unwrap(), &origin).unwrap();
+    window
+        .post_message(&js_sys::JSON::parse(json).unwrap(), &origin)
+        .unwrap();
 }
 
 fn genuine(state: &str) -> String {
-    format!(r#"{{"type":"{}","state":"{state}","error":null}}"#, messaging::MESSAGE_TYPE)
+    format!(
+        r#"{{"type":"{}","state":"{state}","error":null}}"#,
+        messaging::MESSAGE_TYPE
+    )
 }
 
 /// The genuine result still arrives: the listener ignored, rather than died on, what came before.
 async fn assert_still_listening(listener: &messaging::ResultListener, state: &str) {
     post_own_origin(&genuine(state));
     time::sleep(50).await;
-    assert_eq!(listener.take().expect("the genuine result arrives").state, state);
+    assert_eq!(
+        listener.take().expect("the genuine result arrives").state,
+        state
+    );
 }
 
 #[wasm_bindgen_test]
@@ -36,13 +44,19 @@ async fn a_result_from_another_origin_is_ignored() {
     frame
         .set_attribute(
             "srcdoc",
-            &format!("<script>parent.postMessage({}, '*')</script>", genuine("cross-origin")),
+            &format!(
+                "<script>parent.postMessage({}, '*')</script>",
+                genuine("cross-origin")
+            ),
         )
         .unwrap();
     document.body().unwrap().append_child(&frame).unwrap();
     time::sleep(300).await;
     frame.unchecked_ref::<web_sys::Element>().remove();
-    assert!(listener.take().is_none(), "a foreign origin cannot finish our sign-in");
+    assert!(
+        listener.take().is_none(),
+        "a foreign origin cannot finish our sign-in"
+    );
     assert_still_listening(&listener, "cross-origin").await;
 }
 

@@ -26,14 +26,21 @@ use proptest::test_runner::{Config, TestRunner};
 static EXECUTIONS: AtomicU64 = AtomicU64::new(0);
 
 fn cases() -> u32 {
-    std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256)
+    std::env::var("FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256)
 }
 
 fn run<S: Strategy>(strategy: S, test: impl Fn(S::Value) -> Result<(), TestCaseError>)
 where
     S::Value: std::fmt::Debug,
 {
-    let mut runner = TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
+    let mut runner = TestRunner::new(Config {
+        cases: cases(),
+        failure_persistence: None,
+        ..Config::default()
+    });
     runner
         .run(&strategy, |value| {
             EXECUTIONS.fetch_add(1, Ordering::Relaxed);
@@ -112,7 +119,10 @@ fn fuzz_client_parsing() {
     let stored = format!(
         r#"{{"version":1,"user":{{"profile":{{"sub":"s","email":null,"nickname":null}},"passport":null,"id_token":"{SECRET}","access_token":"{SECRET}","refresh_token":"{SECRET}","id_token_expires_at":1,"access_token_expires_at":1}}}}"#
     );
-    assert!(user::from_stored(&stored).is_ok(), "the seed is a genuine session");
+    assert!(
+        user::from_stored(&stored).is_ok(),
+        "the seed is a genuine session"
+    );
     run(r#"[\{\}\[\]":,0-9a-z_ ]{0,200}"#, |text: String| {
         let _ = user::from_stored(&text);
         Ok(())
@@ -129,7 +139,10 @@ fn fuzz_client_parsing() {
 
     // Callback URLs against a store with a genuine pending sign-in, whose
     // entry is itself mutated: either the genuine sign-in matches or a typed error.
-    let page = PageLocation { origin: "http://localhost:8080".into(), base_path: "/".into() };
+    let page = PageLocation {
+        origin: "http://localhost:8080".into(),
+        base_path: "/".into(),
+    };
     let config = RuntimeConfig::parse("{}").unwrap().resolve(&page).unwrap();
     run((".{0,200}", edits()), |(query, e)| {
         let store = MemoryStore::default();

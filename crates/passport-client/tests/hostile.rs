@@ -63,7 +63,11 @@ mod callback_cases {
     #[test]
     fn a_genuine_callback_is_matched_once() {
         let (store, state) = started_sign_in();
-        let cb = read(&store, &redirect(&format!("code=abc&state={}", enc(&state)))).unwrap();
+        let cb = read(
+            &store,
+            &redirect(&format!("code=abc&state={}", enc(&state))),
+        )
+        .unwrap();
         assert_eq!(cb.outcome.unwrap().secret(), "abc");
         assert_eq!(cb.pending.flow, Flow::Popup);
     }
@@ -80,7 +84,11 @@ mod callback_cases {
         let (store, state) = started_sign_in();
         assert_no_matching_state(read(&store, &redirect("code=stolen&state=forged")));
         // The genuine callback still works afterwards: nothing was lost.
-        assert!(read(&store, &redirect(&format!("code=abc&state={}", enc(&state)))).is_ok());
+        assert!(read(
+            &store,
+            &redirect(&format!("code=abc&state={}", enc(&state)))
+        )
+        .is_ok());
     }
 
     #[test]
@@ -105,8 +113,16 @@ mod callback_cases {
     #[test]
     fn state_from_another_host_names_where_sign_in_started() {
         let (store, state) = started_sign_in();
-        let href = format!("http://127.0.0.1:8080/redirect?code=abc&state={}", enc(&state));
-        match callback::read(&href, "http://127.0.0.1:8080", &MemoryStore::default(), NOW_MS) {
+        let href = format!(
+            "http://127.0.0.1:8080/redirect?code=abc&state={}",
+            enc(&state)
+        );
+        match callback::read(
+            &href,
+            "http://127.0.0.1:8080",
+            &MemoryStore::default(),
+            NOW_MS,
+        ) {
             Err(PassportError::NoMatchingState { started_on, .. }) => {
                 assert_eq!(started_on.as_deref(), Some(ORIGIN))
             }
@@ -120,7 +136,10 @@ mod callback_cases {
         let (store, state) = started_sign_in();
         let cb = read(&store, &redirect(&format!("state={}", enc(&state)))).unwrap();
         assert_eq!(cb.outcome.unwrap_err(), PassportError::MissingCode);
-        assert!(store.keys().is_empty(), "a failed callback cannot be retried with another code");
+        assert!(
+            store.keys().is_empty(),
+            "a failed callback cannot be retried with another code"
+        );
     }
 
     #[test]
@@ -150,7 +169,10 @@ mod callback_cases {
     #[test]
     fn provider_error_with_a_code_is_still_the_error() {
         let (store, state) = started_sign_in();
-        let href = redirect(&format!("error=server_error&code=abc&state={}", enc(&state)));
+        let href = redirect(&format!(
+            "error=server_error&code=abc&state={}",
+            enc(&state)
+        ));
         assert!(matches!(
             read(&store, &href).unwrap().outcome,
             Err(PassportError::Provider { .. })
@@ -170,7 +192,10 @@ mod callback_cases {
     fn response_in_the_fragment_is_an_invalid_callback() {
         let (store, state) = started_sign_in();
         let href = format!("{ORIGIN}/redirect#code=abc&state={}", enc(&state));
-        assert!(matches!(read(&store, &href), Err(PassportError::InvalidCallback(_))));
+        assert!(matches!(
+            read(&store, &href),
+            Err(PassportError::InvalidCallback(_))
+        ));
         assert_eq!(store.keys().len(), 1, "the pending sign-in is untouched");
     }
 
@@ -179,7 +204,10 @@ mod callback_cases {
         let (store, state) = started_sign_in();
         let code = "A".repeat(MAX_CALLBACK_URL_BYTES);
         let href = redirect(&format!("code={code}&state={}", enc(&state)));
-        assert!(matches!(read(&store, &href), Err(PassportError::InvalidCallback(_))));
+        assert!(matches!(
+            read(&store, &href),
+            Err(PassportError::InvalidCallback(_))
+        ));
         assert_eq!(store.keys().len(), 1, "the pending sign-in is untouched");
     }
 
@@ -203,7 +231,12 @@ mod callback_cases {
 /// An unsigned-but-well-formed JWT: these cases fail before any signature check.
 fn jwt_with(header: serde_json::Value, claims: serde_json::Value) -> String {
     let part = |v: &serde_json::Value| URL_SAFE_NO_PAD.encode(v.to_string());
-    format!("{}.{}.{}", part(&header), part(&claims), URL_SAFE_NO_PAD.encode(b"sig"))
+    format!(
+        "{}.{}.{}",
+        part(&header),
+        part(&claims),
+        URL_SAFE_NO_PAD.encode(b"sig")
+    )
 }
 
 fn good_claims() -> serde_json::Value {
@@ -248,13 +281,19 @@ mod token_cases {
     #[test]
     fn alg_none_is_unsupported_algorithm() {
         let token = jwt_with(json!({"alg": "none"}), good_claims());
-        assert_eq!(check(&token), Err(TokenError::UnsupportedAlgorithm("none".into())));
+        assert_eq!(
+            check(&token),
+            Err(TokenError::UnsupportedAlgorithm("none".into()))
+        );
     }
 
     #[test]
     fn hs256_key_confusion_is_unsupported_algorithm() {
         let token = jwt_with(json!({"alg": "HS256", "kid": "k1"}), good_claims());
-        assert_eq!(check(&token), Err(TokenError::UnsupportedAlgorithm("HS256".into())));
+        assert_eq!(
+            check(&token),
+            Err(TokenError::UnsupportedAlgorithm("HS256".into()))
+        );
     }
 
     #[test]
@@ -279,7 +318,10 @@ mod token_cases {
     fn missing_nonce_is_nonce_mismatch() {
         let mut claims = good_claims();
         claims.as_object_mut().unwrap().remove("nonce");
-        assert_eq!(check(&jwt_with(rs256(), claims)), Err(TokenError::NonceMismatch));
+        assert_eq!(
+            check(&jwt_with(rs256(), claims)),
+            Err(TokenError::NonceMismatch)
+        );
     }
 
     #[test]
@@ -296,18 +338,30 @@ mod token_cases {
 
     #[test]
     fn malformed_base64_is_malformed() {
-        assert!(matches!(check("e30.###.sig"), Err(TokenError::Malformed(_))));
-        assert!(matches!(check("!!!.e30.sig"), Err(TokenError::Malformed(_))));
+        assert!(matches!(
+            check("e30.###.sig"),
+            Err(TokenError::Malformed(_))
+        ));
+        assert!(matches!(
+            check("!!!.e30.sig"),
+            Err(TokenError::Malformed(_))
+        ));
     }
 
     #[test]
     fn malformed_json_is_malformed() {
         let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256""#);
         let claims = URL_SAFE_NO_PAD.encode("[1,2,3]");
-        assert!(matches!(check(&format!("{header}.{claims}.c2ln")), Err(TokenError::Malformed(_))));
+        assert!(matches!(
+            check(&format!("{header}.{claims}.c2ln")),
+            Err(TokenError::Malformed(_))
+        ));
         let claims = URL_SAFE_NO_PAD.encode(r#"{"iss": 5}"#);
         let header = URL_SAFE_NO_PAD.encode(rs256().to_string());
-        assert!(matches!(check(&format!("{header}.{claims}.c2ln")), Err(TokenError::Malformed(_))));
+        assert!(matches!(
+            check(&format!("{header}.{claims}.c2ln")),
+            Err(TokenError::Malformed(_))
+        ));
     }
 
     #[test]
@@ -354,7 +408,11 @@ mod storage_cases {
     #[test]
     fn foreign_json_is_wrong_shape() {
         for foreign in [r#"{"theme":"dark"}"#, "[]", "null", "42", r#""a string""#] {
-            assert_eq!(user::from_stored(foreign).unwrap_err(), StoredUserError::WrongShape, "{foreign}");
+            assert_eq!(
+                user::from_stored(foreign).unwrap_err(),
+                StoredUserError::WrongShape,
+                "{foreign}"
+            );
         }
     }
 
@@ -362,20 +420,32 @@ mod storage_cases {
     fn wrong_types_are_wrong_shape() {
         let mut value: serde_json::Value = serde_json::from_str(&genuine_stored()).unwrap();
         value["user"]["access_token_expires_at"] = json!("tomorrow");
-        assert_eq!(user::from_stored(&value.to_string()).unwrap_err(), StoredUserError::WrongShape);
+        assert_eq!(
+            user::from_stored(&value.to_string()).unwrap_err(),
+            StoredUserError::WrongShape
+        );
         let mut value: serde_json::Value = serde_json::from_str(&genuine_stored()).unwrap();
         value["user"]["profile"] = json!(42);
-        assert_eq!(user::from_stored(&value.to_string()).unwrap_err(), StoredUserError::WrongShape);
+        assert_eq!(
+            user::from_stored(&value.to_string()).unwrap_err(),
+            StoredUserError::WrongShape
+        );
         let mut value: serde_json::Value = serde_json::from_str(&genuine_stored()).unwrap();
         value["version"] = json!("1");
-        assert_eq!(user::from_stored(&value.to_string()).unwrap_err(), StoredUserError::WrongShape);
+        assert_eq!(
+            user::from_stored(&value.to_string()).unwrap_err(),
+            StoredUserError::WrongShape
+        );
     }
 
     #[test]
     fn an_older_format_version_is_wrong_version() {
         let mut value: serde_json::Value = serde_json::from_str(&genuine_stored()).unwrap();
         value["version"] = json!(0);
-        assert_eq!(user::from_stored(&value.to_string()).unwrap_err(), StoredUserError::WrongVersion(0));
+        assert_eq!(
+            user::from_stored(&value.to_string()).unwrap_err(),
+            StoredUserError::WrongVersion(0)
+        );
     }
 
     #[test]
@@ -391,7 +461,10 @@ mod storage_cases {
         let key = store.keys().pop().unwrap();
         let raw = store.get(&key).unwrap();
         store.set(&key, &raw[..raw.len() / 2]);
-        assert_no_matching_state(read(&store, &redirect(&format!("code=abc&state={}", enc(&state)))));
+        assert_no_matching_state(read(
+            &store,
+            &redirect(&format!("code=abc&state={}", enc(&state))),
+        ));
         assert!(store.keys().is_empty(), "the corrupt entry is gone");
     }
 
@@ -400,7 +473,10 @@ mod storage_cases {
         let (store, state) = started_sign_in();
         let key = store.keys().pop().unwrap();
         store.set(&key, r#"{"state":"x","verifier":1}"#);
-        assert_no_matching_state(read(&store, &redirect(&format!("code=abc&state={}", enc(&state)))));
+        assert_no_matching_state(read(
+            &store,
+            &redirect(&format!("code=abc&state={}", enc(&state))),
+        ));
     }
 
     #[test]
@@ -409,7 +485,10 @@ mod storage_cases {
         for key in store.keys() {
             store.remove(&key);
         }
-        assert_no_matching_state(read(&store, &redirect(&format!("code=abc&state={}", enc(&state)))));
+        assert_no_matching_state(read(
+            &store,
+            &redirect(&format!("code=abc&state={}", enc(&state))),
+        ));
     }
 
     #[test]

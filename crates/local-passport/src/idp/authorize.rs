@@ -102,7 +102,8 @@ impl IntoResponse for Refusal {
 
 const MAX_PARAM_LEN: usize = 2048;
 
-const MALFORMED: &str = "This sign-in request is malformed. Start sign-in again from the application.";
+const MALFORMED: &str =
+    "This sign-in request is malformed. Start sign-in again from the application.";
 
 /// Checks client, redirect URI, response type, PKCE and scope.
 pub fn validate(state: &AppState, params: AuthorizeParams) -> Result<ValidRequest, Refusal> {

@@ -26,7 +26,11 @@ pub async fn logout(
 ) -> Response {
     let Ok(Query(params)) = query else {
         let message = "This sign-out request is malformed.";
-        return (StatusCode::BAD_REQUEST, Html(sign_in_page::error_page(message))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Html(sign_in_page::error_page(message)),
+        )
+            .into_response();
     };
     let client_id = params.client_id.unwrap_or_default();
     let Some(client) = state.clients.get(&client_id) else {
