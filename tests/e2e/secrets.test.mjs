@@ -1,6 +1,6 @@
 // Secrets never leak: a full flow (sign-up in the popup, registration, a
-// refresh with rotation, sign-out) with the local Passport logging at debug
-// level and every browser console message captured, page, popup and wallet
+// refresh with rotation, sign-out) with the local Passport logging at its most verbose
+// level (trace) and every browser console message captured, page, popup and wallet
 // frame. None of the secrets that passed through may appear in any of it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -12,9 +12,9 @@ import { newEmail, fillPassportForm, storedUser, PASSWORD } from "./flows.mjs";
 let app, passport, browser;
 before(async () => {
   app = await startApp();
-  process.env.RUST_LOG = "debug"; // the most the local Passport would ever print
+  process.env.LOCAL_PASSPORT_LOG = "trace"; // the most the local Passport would ever print
   passport = await startPassport(app.port, ["--access-token-ttl", "32"]);
-  delete process.env.RUST_LOG;
+  delete process.env.LOCAL_PASSPORT_LOG;
   app.setConfig(passport.config());
   browser = await startBrowser();
 });

@@ -98,9 +98,9 @@ impl Server {
                 "--data-dir",
             ])
             .arg(&data_dir)
-            .env("RUST_LOG", "warn")
+            .env("LOCAL_PASSPORT_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::inherit()) // warnings and panics show up in the run
             .spawn()
             .unwrap();
         let mut line = String::new();
@@ -150,17 +150,35 @@ fn random_hex(bytes: usize) -> String {
 }
 
 /// One HTTP call; the body as JSON (or the redirect target) and the status.
-fn call(
-    request: ureq::Request,
-    body: Option<Body>,
-) -> Result<(u16, Value, Option<String>), String> {
-    let result = match body {
+/// Transport errors retried (see `call`), reported with the results.
+static RETRIES: AtomicUsize = AtomicUsize::new(0);
+
+fn send(request: ureq::Request, body: Option<Body>) -> Result<ureq::Response, ureq::Error> {
+    match body {
         Some(Body::Form(fields)) => {
             let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
             request.send_form(&fields)
         }
         Some(Body::Json(value)) => request.send_json(value),
         None => request.call(),
+    }
+}
+
+/// One HTTP call; the body as JSON (or the redirect target) and the status.
+/// A transport error is retried once, as browsers do: a pooled keep-alive
+/// connection can be closed just as a request goes out on it. Retries are
+/// counted and reported; a retried sign-up would show up as a duplicate.
+fn call(
+    request: ureq::Request,
+    body: Option<Body>,
+) -> Result<(u16, Value, Option<String>), String> {
+    let result = match send(request.clone(), body.clone()) {
+        Err(ureq::Error::Transport(first)) => {
+            RETRIES.fetch_add(1, Ordering::SeqCst);
+            eprintln!("retrying once after a transport error: {first}");
+            send(request, body)
+        }
+        other => other,
     };
     let response = match result {
         Ok(r) => r,
@@ -177,6 +195,7 @@ fn call(
     ))
 }
 
+#[derive(Clone)]
 enum Body {
     Form(Vec<(&'static str, String)>),
     Json(Value),
@@ -439,7 +458,7 @@ fn main() {
     }
     let result = json!({
         "users": o.users, "concurrency": o.concurrency, "completed": results.len(),
-        "errors": errors.len(), "duplicates": duplicates, "missing_registrations": missing,
+        "errors": errors.len(), "transport_retries": RETRIES.load(Ordering::SeqCst), "duplicates": duplicates, "missing_registrations": missing,
         "elapsed_s": elapsed,
         "logins_per_s": results.len() as f64 / elapsed,
         "latency": latency,

@@ -138,6 +138,24 @@ impl From<anyhow::Error> for ApiError {
     }
 }
 
+/// 404 for a path no route serves.
+pub async fn no_route() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "there is nothing at this address",
+    )
+}
+
+/// 405 for a route asked with a method it does not take (axum adds `Allow`).
+pub async fn no_method() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this address does not take this method",
+    )
+}
+
 /// Parses a JSON body, answering 400/415 with `{code, message}` instead of axum's plain text.
 pub fn json_body<T: serde::de::DeserializeOwned>(
     headers: &axum::http::HeaderMap,

@@ -6,25 +6,23 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use anyhow::Context;
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{middleware, Json};
 use serde::Deserialize;
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::cli::ServeOptions;
 use crate::clients::Clients;
+use crate::errors::{json_body, no_method, no_route, ApiError};
 use crate::jwt::SigningKey;
 use crate::kek::Kek;
 use crate::state::{AppState, Shared};
-use crate::{db, html, idp, imx, logging, wallet};
-
-/// Largest request body accepted; nothing in the protocol comes near it.
-const MAX_BODY: usize = 64 * 1024;
+use crate::{body_limit, db, html, idp, imx, logging, wallet};
 
 /// Runs the server until Ctrl-C or SIGTERM.
 pub fn run(opts: ServeOptions) -> anyhow::Result<()> {
@@ -83,14 +81,20 @@ pub fn apps(state: &Shared) -> anyhow::Result<(axum::Router, axum::Router)> {
     if state.opts.enable_fault_switches {
         api = api.route("/__admin/faults", post(set_faults));
     }
+    // Unknown paths and methods answer `{code, message}` too, not an empty body.
+    // The limit sits inside CORS so that the app can read a 413.
     let api = api
+        .fallback(no_route)
+        .method_not_allowed_fallback(no_method)
+        .layer(middleware::from_fn(body_limit::limit))
         .layer(cors_layer(&state.clients)?)
-        .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(middleware::from_fn(logging::log_requests))
         .with_state(state.clone());
     let wallet = wallet::router()
         .route("/health/ready", get(ready))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .fallback(no_route)
+        .method_not_allowed_fallback(no_method)
+        .layer(middleware::from_fn(body_limit::limit))
         .layer(middleware::from_fn(logging::log_requests))
         .with_state(state.clone());
     Ok((api, wallet))
@@ -191,14 +195,16 @@ struct FaultSwitches {
 
 async fn set_faults(
     State(state): State<Shared>,
-    Json(switches): Json<FaultSwitches>,
-) -> impl IntoResponse {
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<impl IntoResponse, ApiError> {
+    let switches: FaultSwitches = json_body(&headers, &body)?;
     if let Some(down) = switches.imx_down {
         state.faults.imx_down.store(down, Ordering::SeqCst);
         tracing::warn!(imx_down = down, "fault switch changed");
     }
-    (
+    Ok((
         StatusCode::OK,
         Json(serde_json::json!({ "imx_down": state.faults.imx_down() })),
-    )
+    ))
 }

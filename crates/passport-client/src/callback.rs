@@ -2,8 +2,7 @@
 //! and with what. Pure, so every hostile callback is tested natively; the
 //! browser side only supplies the page address and the storage.
 
-use url::Url;
-
+use crate::address::Address;
 use crate::error::PassportError;
 use crate::oauth;
 use crate::pending::{self, PendingLogin};
@@ -40,13 +39,9 @@ pub fn read(
             "the sign-in response is too large to be genuine".into(),
         ));
     }
-    let url = Url::parse(href)
+    let url = Address::parse(href)
         .map_err(|_| PassportError::InvalidCallback("the page address is unreadable".into()))?;
-    let param = |name: &str| {
-        url.query_pairs()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
-    };
+    let param = |name: &str| url.query_param(name);
 
     let Some(state) = param("state") else {
         if let Some(error) = param("error") {

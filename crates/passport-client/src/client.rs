@@ -69,7 +69,7 @@ impl Passport {
             return false;
         };
         let redirect = &self.config.redirect_uri;
-        location.origin().ok().as_deref() == Some(redirect.origin().ascii_serialization().as_str())
+        location.origin().ok().as_deref() == Some(redirect.origin().as_str())
             && location.pathname().ok().as_deref() == Some(redirect.path())
     }
 

@@ -5,8 +5,8 @@
 //! still missing from the page's own location ([`RuntimeConfig::resolve`]).
 
 use serde::{Deserialize, Serialize};
-use url::Url;
 
+use crate::address::Address;
 use crate::error::ConfigError;
 
 /// The name of the runtime configuration file, served next to `index.html`.
@@ -141,13 +141,13 @@ pub struct PassportConfig {
     /// The environment whose preset filled the defaults.
     pub environment: Environment,
     /// OIDC authority.
-    pub authority: Url,
+    pub authority: Address,
     /// The application's client id.
     pub client_id: String,
     /// The login callback URL.
-    pub redirect_uri: Url,
+    pub redirect_uri: Address,
     /// The URL the provider returns to after logout.
-    pub logout_redirect_uri: Url,
+    pub logout_redirect_uri: Address,
     /// How logout ends the provider session.
     pub logout_mode: LogoutMode,
     /// API audience.
@@ -155,9 +155,9 @@ pub struct PassportConfig {
     /// Space-separated scopes.
     pub scope: String,
     /// IMX public API base URL.
-    pub imx_api_url: Url,
+    pub imx_api_url: Address,
     /// The wallet frame's URL.
-    pub wallet_frame_url: Url,
+    pub wallet_frame_url: Address,
 }
 
 impl RuntimeConfig {
@@ -202,7 +202,7 @@ impl RuntimeConfig {
 
         let redirect_uri = match self.redirect_uri {
             Some(value) => url_field("redirect_uri", &value)?,
-            None => join(&app_root, "redirect"),
+            None => app_root.join("redirect"),
         };
         let logout_redirect_uri = match self.logout_redirect_uri {
             Some(value) => url_field("logout_redirect_uri", &value)?,
@@ -243,29 +243,19 @@ impl RuntimeConfig {
 
 impl PassportConfig {
     /// An endpoint below the authority, whether or not the authority ends with `/`.
-    pub fn authority_endpoint(&self, path: &str) -> Url {
-        join(&self.authority, path)
+    pub fn authority_endpoint(&self, path: &str) -> Address {
+        self.authority.join(path)
     }
 
     /// An endpoint below the IMX API base URL.
-    pub fn imx_endpoint(&self, path: &str) -> Url {
-        join(&self.imx_api_url, path)
+    pub fn imx_endpoint(&self, path: &str) -> Address {
+        self.imx_api_url.join(path)
     }
 
     /// The wallet frame's origin, the only origin wallet messages go to or come from.
     pub fn wallet_origin(&self) -> String {
-        self.wallet_frame_url.origin().ascii_serialization()
+        self.wallet_frame_url.origin()
     }
-}
-
-/// Joins `path` below `base`, treating `base` as a directory even without a trailing `/`.
-pub fn join(base: &Url, path: &str) -> Url {
-    let mut url = base.clone();
-    let prefix = base.path().trim_end_matches('/');
-    url.set_path(&format!("{prefix}/{}", path.trim_start_matches('/')));
-    url.set_query(None);
-    url.set_fragment(None);
-    url
 }
 
 fn environment_name(env: Environment) -> &'static str {
@@ -276,17 +266,13 @@ fn environment_name(env: Environment) -> &'static str {
     }
 }
 
-fn url_field(field: &str, value: &str) -> Result<Url, ConfigError> {
-    let url = Url::parse(value.trim()).map_err(|err| {
-        config_error(Some(field), format!("`{value}` is not a valid URL ({err})"))
-    })?;
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err(config_error(
+fn url_field(field: &str, value: &str) -> Result<Address, ConfigError> {
+    Address::parse(value).map_err(|_| {
+        config_error(
             Some(field),
-            format!("`{value}` must be an absolute http(s) URL"),
-        ));
-    }
-    Ok(url)
+            format!("`{value}` must be an absolute http(s) URL, like https://example.com/"),
+        )
+    })
 }
 
 fn config_error(field: Option<&str>, message: impl Into<String>) -> ConfigError {

@@ -7,6 +7,7 @@
 //! - [`Passport`] puts them together into the client (wasm32 only);
 //! - [`ui`] is the Leptos layer: context, signals, components (wasm32 only).
 
+pub mod address;
 pub mod callback;
 pub mod config;
 pub mod error;
@@ -28,6 +29,7 @@ mod imx;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
 
+pub use address::Address;
 #[cfg(target_arch = "wasm32")]
 pub use client::{CallbackOutcome, LoginOptions, Passport};
 pub use config::{Environment, PassportConfig, RuntimeConfig};

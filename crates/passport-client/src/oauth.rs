@@ -11,8 +11,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use url::Url;
 
+use crate::address::Address;
 use crate::config::PassportConfig;
 use crate::pending::{Flow, PendingLogin};
 use crate::secret::{
@@ -67,7 +67,7 @@ pub fn pkce_challenge(verifier: &str) -> String {
 }
 
 fn form(pairs: &[(&str, &str)]) -> String {
-    let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+    let mut serializer = form_urlencoded::Serializer::new(String::new());
     for (name, value) in pairs {
         serializer.append_pair(name, value);
     }
@@ -87,7 +87,7 @@ pub fn expected_issuer(config: &PassportConfig) -> String {
 /// A sign-in about to start: where to send the user, and what to remember.
 pub struct AuthorizeRequest {
     /// The provider's authorization URL.
-    pub url: Url,
+    pub url: Address,
     /// What the callback needs; store it before navigating.
     pub pending: PendingLogin,
 }
@@ -105,17 +105,17 @@ pub fn authorize(
     // The state carries the starting origin after a random part, so a callback
     // that lands on another host can say where sign-in started.
     let state = format!("{}.{}", random_token(16), URL_SAFE_NO_PAD.encode(origin));
-    let mut url = config.authority_endpoint("authorize");
-    url.query_pairs_mut()
-        .append_pair("response_type", "code")
-        .append_pair("client_id", &config.client_id)
-        .append_pair("redirect_uri", config.redirect_uri.as_str())
-        .append_pair("scope", &config.scope)
-        .append_pair("state", &state)
-        .append_pair("code_challenge", &pkce_challenge(&verifier))
-        .append_pair("code_challenge_method", "S256")
-        .append_pair("audience", &config.audience)
-        .append_pair("nonce", &nonce);
+    let url = config.authority_endpoint("authorize").with_query_pairs(&[
+        ("response_type", "code"),
+        ("client_id", &config.client_id),
+        ("redirect_uri", config.redirect_uri.as_str()),
+        ("scope", &config.scope),
+        ("state", &state),
+        ("code_challenge", &pkce_challenge(&verifier)),
+        ("code_challenge_method", "S256"),
+        ("audience", &config.audience),
+        ("nonce", &nonce),
+    ]);
     AuthorizeRequest {
         url,
         pending: PendingLogin {
@@ -133,8 +133,7 @@ pub fn authorize(
 pub fn origin_from_state(state: &str) -> Option<String> {
     let (_, encoded) = state.rsplit_once('.')?;
     let origin = String::from_utf8(URL_SAFE_NO_PAD.decode(encoded).ok()?).ok()?;
-    let parsed = Url::parse(&origin).ok()?;
-    matches!(parsed.scheme(), "http" | "https").then(|| parsed.origin().ascii_serialization())
+    Address::parse(&origin).ok().map(|a| a.origin())
 }
 
 /// Tokens as the token endpoint returned them, before ID token verification.
@@ -291,12 +290,11 @@ pub async fn revoke(
 }
 
 /// The provider's logout URL that returns to `logout_redirect_uri`.
-pub fn logout_url(config: &PassportConfig) -> Url {
-    let mut url = config.authority_endpoint("v2/logout");
-    url.query_pairs_mut()
-        .append_pair("client_id", &config.client_id)
-        .append_pair("returnTo", config.logout_redirect_uri.as_str());
-    url
+pub fn logout_url(config: &PassportConfig) -> Address {
+    config.authority_endpoint("v2/logout").with_query_pairs(&[
+        ("client_id", &config.client_id),
+        ("returnTo", config.logout_redirect_uri.as_str()),
+    ])
 }
 
 #[cfg(test)]
@@ -314,10 +312,8 @@ mod tests {
             .unwrap()
     }
 
-    fn param(url: &Url, name: &str) -> Option<String> {
-        url.query_pairs()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
+    fn param(url: &Address, name: &str) -> Option<String> {
+        url.query_param(name)
     }
 
     #[test]
@@ -389,7 +385,7 @@ mod tests {
     fn issuer_gets_the_auth0_trailing_slash() {
         let mut c = config();
         assert_eq!(expected_issuer(&c), "http://127.0.0.1:8081/");
-        c.authority = Url::parse("https://auth.example.test/tenant").unwrap();
+        c.authority = Address::parse("https://auth.example.test/tenant").unwrap();
         assert_eq!(expected_issuer(&c), "https://auth.example.test/tenant/");
     }
 

@@ -43,7 +43,7 @@ fn redirect(query: &str) -> String {
 }
 
 fn enc(value: &str) -> String {
-    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 fn read(store: &MemoryStore, href: &str) -> Result<callback::Callback, PassportError> {

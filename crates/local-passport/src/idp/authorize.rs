@@ -102,6 +102,9 @@ impl IntoResponse for Refusal {
 
 const MAX_PARAM_LEN: usize = 2048;
 
+/// Argon2 takes any length, but nobody types more; the cap bounds the work.
+const MAX_PASSWORD_BYTES: usize = 1024;
+
 const MALFORMED: &str =
     "This sign-in request is malformed. Start sign-in again from the application.";
 
@@ -280,8 +283,11 @@ pub async fn submit(
     if let Err(message) = check_email(&email) {
         return again(message);
     }
-    if password.is_empty() || password.len() > 1024 {
+    if password.is_empty() {
         return again("Enter your password.");
+    }
+    if password.len() > MAX_PASSWORD_BYTES {
+        return again("This password is too long: use at most 1024 bytes.");
     }
     let outcome = match mode {
         FormMode::SignIn => sign_in(state.clone(), email.clone(), password).await,

@@ -16,6 +16,7 @@ mod token;
 mod userinfo;
 
 pub use issue::current_passport_claim;
+pub use sign_in_page::error_page;
 pub use userinfo::{bearer, bearer_access_claims};
 
 /// Routes of the identity provider.

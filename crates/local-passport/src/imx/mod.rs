@@ -3,6 +3,7 @@
 use std::str::FromStr;
 
 use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -197,9 +198,13 @@ fn user_admin_address(ether: &EthAddress) -> String {
 /// GET `/v1/users/{ether_key}`.
 async fn user_accounts(
     State(state): State<Shared>,
-    Path(ether_key): Path<String>,
+    ether_key: Result<Path<String>, PathRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     imx_available(&state)?;
+    // A segment that is not UTF-8 once decoded (`%ff`) is no address either.
+    let Ok(Path(ether_key)) = ether_key else {
+        return Err(ApiError::bad_request("not an Ethereum address"));
+    };
     let ether = EthAddress::from_str(&ether_key)
         .map_err(|e| ApiError::bad_request(format!("not an Ethereum address: {e}")))?;
     match db::registration_of_address(&state.db(), &ether.to_string())? {

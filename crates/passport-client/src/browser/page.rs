@@ -9,7 +9,7 @@ pub fn page_location() -> PageLocation {
     let base = window
         .document()
         .and_then(|doc| doc.base_uri().ok().flatten())
-        .and_then(|uri| url::Url::parse(&uri).ok());
+        .and_then(|uri| crate::address::Address::parse(&uri).ok());
     let base_path = match base {
         // A document without <base> reports its own URL: keep only the directory part.
         Some(url) => {

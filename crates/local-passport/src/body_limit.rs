@@ -1,0 +1,67 @@
+//! The cap on request bodies, answered in the error format of the route asked.
+//!
+//! tower-http's limit answers in plain text, and a body streamed past the cap
+//! surfaced as whatever each extractor made of it (plain text, or the sign-in
+//! form's "malformed" page). Reading every body here, once, gives one answer
+//! everywhere: 413 in the route's own format.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::errors::{ApiError, OAuthError};
+use crate::idp::error_page;
+
+/// Largest request body accepted; nothing in the protocol comes near it.
+pub const MAX_BODY: usize = 64 * 1024;
+
+const TOO_LARGE: &str = "the request body is larger than 64 KB";
+
+/// Buffers the body up to [`MAX_BODY`] and hands it on, or answers 413.
+pub async fn limit(request: Request, next: Next) -> Response {
+    // A declared length over the cap is refused before reading a byte of it.
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > MAX_BODY as u64) {
+        return too_large(request.uri().path());
+    }
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        // Past the cap. (The only other cause, a client gone mid-body, never
+        // reads the answer.)
+        Err(_) => too_large(parts.uri.path()),
+    }
+}
+
+/// 413 as the route's clients expect errors: RFC 6749 JSON on the OAuth
+/// endpoints, a page on the sign-in form, `{code, message}` everywhere else.
+fn too_large(path: &str) -> Response {
+    if path.starts_with("/oauth/") {
+        OAuthError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            error: "invalid_request",
+            description: TOO_LARGE.into(),
+        }
+        .into_response()
+    } else if path == "/authorize" {
+        let page =
+            error_page("The form sent is too large. Start sign-in again from the application.");
+        (StatusCode::PAYLOAD_TOO_LARGE, Html(page)).into_response()
+    } else {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            TOO_LARGE,
+        )
+        .into_response()
+    }
+}
