@@ -168,7 +168,7 @@ ${app.map(row).join("\n")}
 | **app total** | **${appTotal.raw}** | **${appTotal.gzip}** | **${appTotal.brotli}** |
 
 The official SDK for the same flow: \`@imtbl/passport\` ${sdk.versions["@imtbl/passport"]} with the \`buffer\`
-polyfill, an entry calling \`loginCallback\`, \`login({useCachedSession: true})\`, \`connectImx\`,
+and \`events\` polyfills it needs in browsers, an entry calling \`loginCallback\`, \`login({useCachedSession: true})\`, \`connectImx\`,
 \`isRegisteredOffchain\` and \`registerOffchain\`, bundled and minified by esbuild ${sdk.versions.esbuild}
 (bench/sdk/). The SDK's JavaScript alone, without any app, page or styles:
 
