@@ -1,31 +1,42 @@
-//! A load generator for the local Passport: many concurrent virtual users, each
-//! doing a complete login (sign-up form with PKCE S256, code exchange, refresh)
-//! and an IMX registration as the app does it (wallet service, signable
-//! payload, both signatures, `POST /v2/passport/users`). Loopback only, bounded
-//! in users and in time. It starts the release server itself on free ports with
-//! a fresh data directory and stops it by process id.
+//! A load generator for the local Passport: concurrent virtual users, each
+//! doing a complete login as the app does it (the sign-up form with PKCE S256,
+//! state and nonce; code exchange; a refresh) and an IMX registration (wallet
+//! address and Stark key from the wallet service, the signable payload, both
+//! signatures, `POST /v2/passport/users`), then checking it is registered.
 //!
 //!   cargo run --release -p local-passport --example load -- --users 200 --concurrency 16
+//!     [--rounds 4] [--max-seconds 120]
 //!
-//! Prints a table and one `LOAD_RESULT {json}` line; exits non-zero on any
-//! error or duplicate. The server's memory is sampled between rounds.
+//! It starts its own server on 127.0.0.1 (free ports, a fresh data directory)
+//! and stops it by process id at the end. Bounded in users and in time: no
+//! request outlives `--max-seconds`. Measures the time per phase, throughput,
+//! errors, duplicates in the database afterwards (each email one account, each
+//! address registered once) and the server's memory (VmRSS) before, during and
+//! after each round. Prints a table and one `LOAD_RESULT {json}` line; exits
+//! non-zero on any error, duplicate or missing registration.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
+use clap::Parser;
+use local_passport::cli::{Cli, Command as ServerCommand};
+use local_passport::db;
+use local_passport::secrets::{pkce_s256, random_id, random_token};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 const CLIENT_ID: &str = "local-passport-app";
 const REDIRECT_URI: &str = "http://localhost:8080/redirect";
+const SCOPE: &str = "openid offline_access email transact";
 const PASSWORD: &str = "load test password";
-const PHASES: [&str; 4] = ["login", "refresh", "register", "check"];
+/// The phases of a virtual user, timed apart.
+const PHASES: [&str; 5] = ["authorize", "token", "refresh", "register", "check"];
+/// No single request waits longer, deadline or not.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 struct Options {
     users: usize,
@@ -34,34 +45,38 @@ struct Options {
     max_seconds: u64,
 }
 
-fn options() -> Options {
+const USAGE: &str = "usage: load [--users N] [--concurrency N] [--rounds N] [--max-seconds N]";
+
+fn options() -> Result<Options, String> {
     let mut o = Options {
         users: 200,
         concurrency: 16,
         rounds: 4,
-        max_seconds: 300,
+        max_seconds: 120,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {
-        let value = || {
+        let value = || -> Result<usize, String> {
             pair.get(1)
                 .and_then(|v| v.parse().ok())
-                .expect("a number after each flag")
+                .filter(|n| *n > 0)
+                .ok_or(format!("{} takes a positive number", pair[0]))
         };
         match pair[0].as_str() {
-            "--users" => o.users = value(),
-            "--concurrency" => o.concurrency = value(),
-            "--rounds" => o.rounds = value(),
-            "--max-seconds" => o.max_seconds = value() as u64,
-            other => {
-                panic!("unknown flag {other}; use --users, --concurrency, --rounds, --max-seconds")
-            }
+            "--users" => o.users = value()?,
+            "--concurrency" => o.concurrency = value()?,
+            "--rounds" => o.rounds = value()?,
+            "--max-seconds" => o.max_seconds = value()? as u64,
+            other => return Err(format!("unknown flag {other}")),
         }
     }
-    o
+    Ok(o)
 }
 
-/// The release server next to this example (`target/release/local-passport`).
+/// The server under load: this very program run again as `load serve …`, so
+/// the server is built from the same sources and profile as the load (a
+/// separate `local-passport` binary could be stale), and has its own process
+/// for the memory figures.
 struct Server {
     child: Child,
     issuer: String,
@@ -71,22 +86,10 @@ struct Server {
 
 impl Server {
     fn start() -> Server {
-        let exe = std::env::current_exe().unwrap();
-        let bin = exe
-            .parent()
-            .unwrap()
-            .parent()
-            .unwrap()
-            .join("local-passport");
-        assert!(
-            bin.exists(),
-            "{} is missing: cargo build --release -p local-passport",
-            bin.display()
-        );
         let data_dir =
             std::env::temp_dir().join(format!("local-passport-load-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data_dir);
-        let mut child = Command::new(&bin)
+        let mut child = Command::new(std::env::current_exe().unwrap())
             .args([
                 "serve",
                 "--port",
@@ -95,8 +98,8 @@ impl Server {
                 "0",
                 "--bind",
                 "127.0.0.1",
-                "--data-dir",
             ])
+            .arg("--data-dir")
             .arg(&data_dir)
             .env("LOCAL_PASSPORT_LOG", "warn")
             .stdout(Stdio::piped())
@@ -107,7 +110,10 @@ impl Server {
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        let ready: Value = serde_json::from_str(&line).expect("the ready line");
+        let Ok(ready) = serde_json::from_str::<Value>(&line) else {
+            let _ = child.kill();
+            panic!("the server did not start: {line:?}");
+        };
         Server {
             child,
             issuer: ready["issuer"]
@@ -122,14 +128,13 @@ impl Server {
 
     /// Resident memory in KiB.
     fn rss_kib(&self) -> u64 {
-        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()));
+        status
             .ok()
             .and_then(|s| {
-                s.lines()
-                    .find(|l| l.starts_with("VmRSS:"))
-                    .map(str::to_owned)
+                let line = s.lines().find(|l| l.starts_with("VmRSS:"))?.to_owned();
+                line.split_whitespace().nth(1)?.parse().ok()
             })
-            .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
             .unwrap_or(0)
     }
 }
@@ -142,108 +147,172 @@ impl Drop for Server {
     }
 }
 
-fn random_hex(bytes: usize) -> String {
-    use rand::RngCore;
-    let mut buf = vec![0u8; bytes];
-    rand::thread_rng().fill_bytes(&mut buf);
-    hex::encode(buf)
-}
-
-/// One HTTP call; the body as JSON (or the redirect target) and the status.
-/// Transport errors retried (see `call`), reported with the results.
-static RETRIES: AtomicUsize = AtomicUsize::new(0);
-
-fn send(request: ureq::Request, body: Option<Body>) -> Result<ureq::Response, ureq::Error> {
-    match body {
-        Some(Body::Form(fields)) => {
-            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            request.send_form(&fields)
-        }
-        Some(Body::Json(value)) => request.send_json(value),
-        None => request.call(),
-    }
-}
-
-/// One HTTP call; the body as JSON (or the redirect target) and the status.
-/// A transport error is retried once, as browsers do: a pooled keep-alive
-/// connection can be closed just as a request goes out on it. Retries are
-/// counted and reported; a retried sign-up would show up as a duplicate.
-fn call(
-    request: ureq::Request,
-    body: Option<Body>,
-) -> Result<(u16, Value, Option<String>), String> {
-    let result = match send(request.clone(), body.clone()) {
-        Err(ureq::Error::Transport(first)) => {
-            RETRIES.fetch_add(1, Ordering::SeqCst);
-            eprintln!("retrying once after a transport error: {first}");
-            send(request, body)
-        }
-        other => other,
-    };
-    let response = match result {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => return Err(format!("transport: {e}")),
-    };
-    let status = response.status();
-    let location = response.header("location").map(str::to_owned);
-    let text = response.into_string().unwrap_or_default();
-    Ok((
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::Null),
-        location,
-    ))
-}
-
-#[derive(Clone)]
+/// A request body.
 enum Body {
     Form(Vec<(&'static str, String)>),
     Json(Value),
 }
 
-/// One virtual user: (email, eth address, phase durations) or the first error.
-fn virtual_user(
-    server: &Server,
-    agent: &ureq::Agent,
-    n: usize,
-) -> Result<(String, String, [Duration; 4]), String> {
-    let expect = |what: &str, got: (u16, Value, Option<String>), status: u16| {
-        if got.0 == status {
-            Ok(got)
-        } else {
-            Err(format!("{what}: HTTP {} {}", got.0, got.1))
-        }
-    };
-    let email = format!("load-{}-{n}@example.test", random_hex(4));
-    let verifier = random_hex(32);
-    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-    let state = random_hex(8);
-    let mut times = [Duration::ZERO; 4];
+/// A response: status, JSON body (`null` if none) and redirect target.
+struct Answer {
+    status: u16,
+    json: Value,
+    location: Option<String>,
+}
 
-    let t = Instant::now();
-    let form = vec![
+/// One worker's HTTP client, whose requests all end by the deadline.
+struct Client {
+    agent: ureq::Agent,
+    deadline: Instant,
+}
+
+/// Transport errors retried, reported with the results.
+static RETRIES: AtomicUsize = AtomicUsize::new(0);
+
+impl Client {
+    fn new(deadline: Instant) -> Client {
+        let agent = ureq::AgentBuilder::new().redirects(0).build();
+        Client { agent, deadline }
+    }
+
+    /// Sends a request and expects `status`. A transport error is retried
+    /// once, as browsers do: a pooled keep-alive connection can close just as
+    /// a request goes out on it. Errors name the step and the error code the
+    /// server gave, never a body (which could hold a token).
+    fn expect(
+        &self,
+        step: &str,
+        request: ureq::Request,
+        body: Option<Body>,
+        status: u16,
+    ) -> Result<Answer, String> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(format!("{step}: not sent, past the deadline"));
+        }
+        let request = request.timeout(left.min(REQUEST_TIMEOUT));
+        // Boxed: ureq's error is large.
+        let send = |request: ureq::Request| -> Result<ureq::Response, Box<ureq::Error>> {
+            match &body {
+                Some(Body::Form(fields)) => {
+                    let fields: Vec<(&str, &str)> =
+                        fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                    request.send_form(&fields)
+                }
+                Some(Body::Json(value)) => request.send_json(value),
+                None => request.call(),
+            }
+            .map_err(Box::new)
+        };
+        let mut result = send(request.clone());
+        if let Err(first) = &result {
+            if matches!(**first, ureq::Error::Transport(_)) && Instant::now() < self.deadline {
+                RETRIES.fetch_add(1, Ordering::SeqCst);
+                eprintln!("{step}: retrying once after a transport error: {first}");
+                result = send(request);
+            }
+        }
+        let response = match result.map_err(|e| *e) {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+            Err(_) if Instant::now() >= self.deadline => {
+                return Err(format!("{step}: cut off at the deadline"))
+            }
+            Err(e) => return Err(format!("{step}: {e}")),
+        };
+        let answer = Answer {
+            status: response.status(),
+            location: response.header("location").map(str::to_owned),
+            json: response.into_json().unwrap_or(Value::Null),
+        };
+        if answer.status != status {
+            let code = &answer.json[if answer.json["code"].is_null() {
+                "error"
+            } else {
+                "code"
+            }];
+            return Err(format!("{step}: HTTP {} {code}", answer.status));
+        }
+        Ok(answer)
+    }
+}
+
+/// What one virtual user got done: the time of each phase finished, in order.
+struct Trip {
+    email: String,
+    address: Option<String>,
+    times: Vec<Duration>,
+    error: Option<String>,
+}
+
+impl Trip {
+    fn signed_up(&self) -> bool {
+        !self.times.is_empty()
+    }
+    fn logged_in(&self) -> bool {
+        self.times.len() >= 2
+    }
+    fn registered(&self) -> bool {
+        self.times.len() >= 4
+    }
+}
+
+/// One virtual user, start to end.
+fn virtual_user(server: &Server, client: &Client, n: usize) -> Trip {
+    let mut trip = Trip {
+        email: format!("load-{}-{n}@example.test", random_id()),
+        address: None,
+        times: Vec::new(),
+        error: None,
+    };
+    if let Err(error) = phases(server, client, &mut trip) {
+        trip.error = Some(error);
+    }
+    trip
+}
+
+fn phases(server: &Server, client: &Client, trip: &mut Trip) -> Result<(), String> {
+    let agent = &client.agent;
+    let issuer = |path: &str| format!("{}/{path}", server.issuer);
+    let verifier = random_token();
+    let state = random_id();
+    let params = vec![
         ("response_type", "code".to_owned()),
         ("client_id", CLIENT_ID.to_owned()),
         ("redirect_uri", REDIRECT_URI.to_owned()),
-        ("scope", "openid offline_access email transact".to_owned()),
+        ("scope", SCOPE.to_owned()),
         ("state", state.clone()),
-        ("nonce", random_hex(8)),
-        ("code_challenge", challenge),
+        ("nonce", random_id()),
+        ("code_challenge", pkce_s256(&verifier)),
         ("code_challenge_method", "S256".to_owned()),
         ("audience", "platform_api".to_owned()),
-        ("mode", "signup".to_owned()),
-        ("email", email.clone()),
-        ("password", PASSWORD.to_owned()),
     ];
-    let (_, _, location) = expect(
+
+    // The sign-up form, as a browser shows and submits it.
+    let t = Instant::now();
+    let mut page = agent.get(&issuer("authorize"));
+    for (name, value) in &params {
+        page = page.query(name, value);
+    }
+    client.expect(
+        "authorize page",
+        page.query("screen_hint", "signup"),
+        None,
+        200,
+    )?;
+    let mut form = params;
+    form.extend([
+        ("mode", "signup".to_owned()),
+        ("email", trip.email.clone()),
+        ("password", PASSWORD.to_owned()),
+    ]);
+    let redirect = client.expect(
         "authorize",
-        call(
-            agent.post(&format!("{}/authorize", server.issuer)),
-            Some(Body::Form(form)),
-        )?,
+        agent.post(&issuer("authorize")),
+        Some(Body::Form(form)),
         303,
     )?;
-    let location = url::Url::parse(&location.ok_or("no redirect")?).map_err(|e| e.to_string())?;
+    let location = url::Url::parse(&redirect.location.ok_or("authorize: no redirect")?)
+        .map_err(|e| format!("authorize: {e}"))?;
     let param = |name: &str| {
         location
             .query_pairs()
@@ -251,10 +320,12 @@ fn virtual_user(
             .map(|(_, v)| v.into_owned())
     };
     if param("state").as_deref() != Some(state.as_str()) {
-        return Err("state not returned".into());
+        return Err("authorize: state not returned".into());
     }
-    let code = param("code").ok_or("no code")?;
-    let token_url = format!("{}/oauth/token", server.issuer);
+    let code = param("code").ok_or("authorize: no code")?;
+    trip.times.push(t.elapsed());
+
+    let t = Instant::now();
     let exchange = vec![
         ("grant_type", "authorization_code".to_owned()),
         ("client_id", CLIENT_ID.to_owned()),
@@ -262,214 +333,280 @@ fn virtual_user(
         ("redirect_uri", REDIRECT_URI.to_owned()),
         ("code_verifier", verifier),
     ];
-    let (_, tokens, _) = expect(
-        "token",
-        call(agent.post(&token_url), Some(Body::Form(exchange)))?,
-        200,
-    )?;
-    times[0] = t.elapsed();
+    let tokens = client
+        .expect(
+            "token",
+            agent.post(&issuer("oauth/token")),
+            Some(Body::Form(exchange)),
+            200,
+        )?
+        .json;
+    trip.times.push(t.elapsed());
 
     let t = Instant::now();
+    let refresh_token = tokens["refresh_token"]
+        .as_str()
+        .ok_or("token: no refresh token")?;
     let refresh = vec![
         ("grant_type", "refresh_token".to_owned()),
         ("client_id", CLIENT_ID.to_owned()),
-        (
-            "refresh_token",
-            tokens["refresh_token"]
-                .as_str()
-                .ok_or("no refresh token")?
-                .to_owned(),
-        ),
+        ("refresh_token", refresh_token.to_owned()),
     ];
-    let (_, tokens, _) = expect(
-        "refresh",
-        call(agent.post(&token_url), Some(Body::Form(refresh)))?,
-        200,
-    )?;
-    times[1] = t.elapsed();
+    let tokens = client
+        .expect(
+            "refresh",
+            agent.post(&issuer("oauth/token")),
+            Some(Body::Form(refresh)),
+            200,
+        )?
+        .json;
+    trip.times.push(t.elapsed());
 
     let t = Instant::now();
-    let id_token = tokens["id_token"].as_str().ok_or("no id token")?.to_owned();
+    let id_token = tokens["id_token"].as_str().ok_or("refresh: no ID token")?;
     let access_token = tokens["access_token"]
         .as_str()
-        .ok_or("no access token")?
-        .to_owned();
-    let wallet = |path: &str, body: Value| -> Result<Value, String> {
+        .ok_or("refresh: no access token")?;
+    let wallet = |step: &str, body: Value| -> Result<Value, String> {
         let request = agent
-            .post(&format!("{}/wallet/v1/{path}", server.wallet))
+            .post(&format!("{}/wallet/v1/{step}", server.wallet))
             .set("Authorization", &format!("Bearer {id_token}"));
-        expect(path, call(request, Some(Body::Json(body)))?, 200).map(|r| r.1)
+        Ok(client
+            .expect(step, request, Some(Body::Json(body)), 200)?
+            .json)
     };
-    let address = wallet("connect", json!({}))?["address"]
-        .as_str()
-        .ok_or("no address")?
-        .to_owned();
-    let stark_key = wallet("stark-key", json!({}))?["stark_key"]
-        .as_str()
-        .ok_or("no stark key")?
-        .to_owned();
+    let field = |value: &Value, name: &str| {
+        value[name]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or(format!("no {name}"))
+    };
+    let address = field(&wallet("connect", json!({}))?, "address")?;
+    trip.address = Some(address.clone());
+    let stark_key = field(&wallet("stark-key", json!({}))?, "stark_key")?;
     let keys = json!({ "ether_key": address, "stark_key": stark_key });
-    let (_, signable, _) = expect(
-        "signable",
-        call(
-            agent.post(&format!(
-                "{}/v1/signable-registration-offchain",
-                server.issuer
-            )),
-            Some(Body::Json(keys)),
-        )?,
-        200,
-    )?;
-    let eth_signature = wallet(
-        "personal-sign",
-        json!({ "message": signable["signable_message"] }),
-    )?["signature"]
-        .clone();
-    let stark_signature =
-        wallet("stark-sign", json!({ "hash": signable["payload_hash"] }))?["signature"].clone();
-    let registration = json!({ "ether_key": address, "stark_key": stark_key, "eth_signature": eth_signature, "stark_signature": stark_signature });
+    let request = agent.post(&issuer("v1/signable-registration-offchain"));
+    let signable = client
+        .expect("signable", request, Some(Body::Json(keys)), 200)?
+        .json;
+    let message = json!({ "message": signable["signable_message"] });
+    let eth_signature = field(&wallet("personal-sign", message)?, "signature")?;
+    let hash = json!({ "hash": signable["payload_hash"] });
+    let stark_signature = field(&wallet("stark-sign", hash)?, "signature")?;
+    let registration = json!({
+        "ether_key": address, "stark_key": stark_key,
+        "eth_signature": eth_signature, "stark_signature": stark_signature,
+    });
     let request = agent
-        .post(&format!("{}/v2/passport/users", server.issuer))
+        .post(&issuer("v2/passport/users"))
         .set("Authorization", &format!("Bearer {access_token}"));
-    expect(
-        "register",
-        call(request, Some(Body::Json(registration)))?,
-        201,
-    )?;
-    times[2] = t.elapsed();
+    client.expect("register", request, Some(Body::Json(registration)), 201)?;
+    trip.times.push(t.elapsed());
 
     let t = Instant::now();
-    let (_, accounts, _) = expect(
-        "check",
-        call(
-            agent.get(&format!("{}/v1/users/{address}", server.issuer)),
-            None,
-        )?,
-        200,
-    )?;
+    let request = agent.get(&issuer(&format!("v1/users/{address}")));
+    let accounts = client.expect("check", request, None, 200)?.json;
     if accounts["accounts"] != json!([stark_key]) {
-        return Err(format!("check: {accounts}"));
+        return Err("check: another Stark key registered".into());
     }
-    times[3] = t.elapsed();
-    Ok((email, address, times))
+    trip.times.push(t.elapsed());
+    Ok(())
 }
 
+/// Nearest-rank percentile of sorted values.
 fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+    let rank = (p * sorted.len() as f64).ceil() as usize;
+    sorted.get(rank.max(1) - 1).copied().unwrap_or(0.0)
 }
 
-fn main() {
-    let o = options();
+/// What the database holds afterwards, against what the users did.
+struct Audit {
+    accounts: usize,
+    registrations: usize,
+    duplicates: usize,
+    missing: usize,
+}
+
+fn audit(server: &Server, trips: &[Trip]) -> Audit {
+    let conn = db::open(&server.data_dir).expect("the database");
+    let users = db::list_users(&conn).expect("the accounts");
+    let mut per_email: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut per_address: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (user, _, registration) in &users {
+        *per_email.entry(&user.email).or_default() += 1;
+        if let Some(registration) = registration {
+            per_address
+                .entry(&registration.ether_key)
+                .or_default()
+                .push(&user.email);
+        }
+    }
+    let registrations = per_address.values().map(Vec::len).sum();
+    // The unique indexes should make both impossible; this checks they do.
+    let mut duplicates: usize = per_email.values().map(|n| n - 1).sum::<usize>()
+        + per_address
+            .values()
+            .map(|emails| emails.len() - 1)
+            .sum::<usize>();
+    // Two users given one wallet would be a duplicate too.
+    let mut addresses: Vec<&str> = trips.iter().filter_map(|t| t.address.as_deref()).collect();
+    let given = addresses.len();
+    addresses.sort_unstable();
+    addresses.dedup();
+    duplicates += given - addresses.len();
+    let missing = trips
+        .iter()
+        .filter(|t| {
+            let account = t.signed_up() && !per_email.contains_key(t.email.as_str());
+            let registration = t.registered()
+                && per_address.get(t.address.as_deref().unwrap_or_default())
+                    != Some(&vec![t.email.as_str()]);
+            account || registration
+        })
+        .count();
+    Audit {
+        accounts: users.len(),
+        registrations,
+        duplicates,
+        missing,
+    }
+}
+
+fn main() -> ExitCode {
+    // The server half (see `Server`): exactly what `local-passport serve` runs.
+    if std::env::args().nth(1).as_deref() == Some("serve") {
+        let Some(ServerCommand::Serve(opts)) = Cli::parse().command else {
+            unreachable!("`serve` parses as the serve command")
+        };
+        return match local_passport::server::run(opts) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("{err:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let o = match options() {
+        Ok(o) => o,
+        Err(err) => {
+            eprintln!("{err}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
     let server = Server::start();
-    let deadline = Instant::now() + Duration::from_secs(o.max_seconds);
-    let rss_start = server.rss_kib();
-    let results: Mutex<Vec<(String, String, [Duration; 4])>> = Mutex::new(Vec::new());
-    let errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    let mut rss_after_round = Vec::new();
+    let rss_before = server.rss_kib();
     let started = Instant::now();
+    let deadline = started + Duration::from_secs(o.max_seconds);
+    let trips: Mutex<Vec<Trip>> = Mutex::new(Vec::new());
+    let (mut rss_peak_during, mut rss_after) = (Vec::new(), Vec::new());
 
     let per_round = o.users.div_ceil(o.rounds);
     for round in 0..o.rounds {
         let next = AtomicUsize::new(round * per_round);
         let end = ((round + 1) * per_round).min(o.users);
+        let mut peak = 0;
         std::thread::scope(|scope| {
-            for _ in 0..o.concurrency {
-                scope.spawn(|| {
-                    let agent = ureq::AgentBuilder::new()
-                        .redirects(0)
-                        .timeout(Duration::from_secs(30))
-                        .build();
-                    loop {
-                        let n = next.fetch_add(1, Ordering::SeqCst);
-                        if n >= end || Instant::now() > deadline {
-                            break;
+            let workers: Vec<_> = (0..o.concurrency)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let client = Client::new(deadline);
+                        loop {
+                            let n = next.fetch_add(1, Ordering::SeqCst);
+                            if n >= end || Instant::now() >= deadline {
+                                break;
+                            }
+                            let trip = virtual_user(&server, &client, n);
+                            trips.lock().unwrap().push(trip);
                         }
-                        match virtual_user(&server, &agent, n) {
-                            Ok(result) => results.lock().unwrap().push(result),
-                            Err(err) => errors.lock().unwrap().push(err),
-                        }
-                    }
-                });
+                    })
+                })
+                .collect();
+            // Memory during the round, until every worker is done.
+            while !workers.iter().all(|w| w.is_finished()) {
+                peak = peak.max(server.rss_kib());
+                std::thread::sleep(Duration::from_millis(50));
             }
         });
-        rss_after_round.push(server.rss_kib());
+        rss_peak_during.push(peak);
+        rss_after.push(server.rss_kib());
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let results = results.into_inner().unwrap();
-    let errors = errors.into_inner().unwrap();
+    // A quiet second: what the server keeps once the load is gone.
+    std::thread::sleep(Duration::from_secs(1));
+    let rss_idle = server.rss_kib();
+    let trips = trips.into_inner().unwrap();
+    let audit = audit(&server, &trips);
 
-    // Duplicates: every email one account, every address registered once.
-    let users_json = Command::new(
-        std::env::current_exe()
-            .unwrap()
-            .parent()
-            .unwrap()
-            .parent()
-            .unwrap()
-            .join("local-passport"),
-    )
-    .args(["users", "--data-dir"])
-    .arg(&server.data_dir)
-    .output()
-    .unwrap();
-    let users: Vec<Value> = serde_json::from_slice(&users_json.stdout).unwrap_or_default();
-    let mut emails: Vec<&str> = users.iter().filter_map(|u| u["email"].as_str()).collect();
-    let accounts = emails.len();
-    emails.sort_unstable();
-    emails.dedup();
-    let registered = users
-        .iter()
-        .filter(|u| u["registered"] == json!(true))
-        .count();
-    let mut addresses: Vec<&str> = results.iter().map(|r| r.1.as_str()).collect();
-    addresses.sort_unstable();
-    addresses.dedup();
-    let duplicates = (accounts - emails.len()) + (results.len() - addresses.len());
-    let missing = results.len().saturating_sub(registered);
-
-    println!(
-        "{:<10} {:>9} {:>9} {:>9} {:>9}",
-        "phase", "p50 ms", "p90 ms", "p99 ms", "max ms"
-    );
+    let completed = trips.iter().filter(|t| t.error.is_none()).count();
+    let not_started = o.users - trips.len();
+    let logins = trips.iter().filter(|t| t.logged_in()).count();
+    let registrations = trips.iter().filter(|t| t.registered()).count();
+    let errors: Vec<&str> = trips.iter().filter_map(|t| t.error.as_deref()).collect();
     let mut latency = serde_json::Map::new();
+    println!(
+        "{:<10} {:>6} {:>9} {:>9} {:>9} {:>9}",
+        "phase", "n", "p50 ms", "p90 ms", "p99 ms", "max ms"
+    );
     for (i, phase) in PHASES.iter().enumerate() {
-        let mut ms: Vec<f64> = results
+        let mut ms: Vec<f64> = trips
             .iter()
-            .map(|r| r.2[i].as_secs_f64() * 1000.0)
+            .filter_map(|t| t.times.get(i))
+            .map(|d| d.as_secs_f64() * 1000.0)
             .collect();
-        ms.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        let (p50, p90, p99, max) = (
-            percentile(&ms, 0.5),
-            percentile(&ms, 0.9),
-            percentile(&ms, 0.99),
-            percentile(&ms, 1.0),
+        ms.sort_by(f64::total_cmp);
+        let [p50, p90, p99, max] = [0.5, 0.9, 0.99, 1.0].map(|p| percentile(&ms, p));
+        println!(
+            "{phase:<10} {:>6} {p50:>9.1} {p90:>9.1} {p99:>9.1} {max:>9.1}",
+            ms.len()
         );
-        println!("{phase:<10} {p50:>9.1} {p90:>9.1} {p99:>9.1} {max:>9.1}");
         latency.insert(
             phase.to_string(),
-            json!({ "p50_ms": p50, "p90_ms": p90, "p99_ms": p99, "max_ms": max }),
+            json!({ "n": ms.len(), "p50_ms": p50, "p90_ms": p90, "p99_ms": p99, "max_ms": max }),
         );
     }
-    for err in errors.iter().take(5) {
-        eprintln!("error: {err}");
+    println!(
+        "{completed} of {} users in {elapsed:.1} s (concurrency {}): {:.1} logins/s, {:.1} registrations/s",
+        o.users,
+        o.concurrency,
+        logins as f64 / elapsed,
+        registrations as f64 / elapsed,
+    );
+    println!(
+        "errors {}, not started by the deadline {not_started}, transport retries {}, duplicates {}, missing {}; in the database: {} accounts, {} registrations",
+        errors.len(),
+        RETRIES.load(Ordering::SeqCst),
+        audit.duplicates,
+        audit.missing,
+        audit.accounts,
+        audit.registrations,
+    );
+    println!(
+        "server RSS (KiB): {rss_before} before; peak during each round {rss_peak_during:?}; after each round {rss_after:?}; {rss_idle} after a quiet second"
+    );
+    for error in errors.iter().take(5) {
+        eprintln!("error: {error}");
     }
     let result = json!({
-        "users": o.users, "concurrency": o.concurrency, "completed": results.len(),
-        "errors": errors.len(), "transport_retries": RETRIES.load(Ordering::SeqCst), "duplicates": duplicates, "missing_registrations": missing,
+        "users": o.users, "concurrency": o.concurrency, "rounds": o.rounds,
+        "completed": completed, "errors": errors.len(), "not_started": not_started,
+        "transport_retries": RETRIES.load(Ordering::SeqCst),
+        "duplicates": audit.duplicates, "missing": audit.missing,
+        "accounts_in_db": audit.accounts, "registrations_in_db": audit.registrations,
         "elapsed_s": elapsed,
-        "logins_per_s": results.len() as f64 / elapsed,
+        "logins_per_s": logins as f64 / elapsed,
+        "registrations_per_s": registrations as f64 / elapsed,
         "latency": latency,
-        "rss_kib": { "start": rss_start, "after_each_round": rss_after_round },
+        "rss_kib": {
+            "before": rss_before, "peak_during_each_round": rss_peak_during,
+            "after_each_round": rss_after, "after_idle": rss_idle,
+        },
     });
-    println!(
-        "{} users in {elapsed:.1} s: {:.1} complete logins + registrations per second; errors {}, duplicates {duplicates}, missing {missing}; server RSS {} KiB at start, {:?} KiB after each round",
-        results.len(), results.len() as f64 / elapsed, errors.len(), rss_start, rss_after_round
-    );
     println!("LOAD_RESULT {result}");
-    if !errors.is_empty() || duplicates > 0 || missing > 0 || results.len() < o.users {
-        std::process::exit(1);
+    let failed =
+        !errors.is_empty() || audit.duplicates > 0 || audit.missing > 0 || completed < o.users;
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }

@@ -6,7 +6,7 @@
 //! everywhere: 413 in the route's own format.
 
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
@@ -19,8 +19,18 @@ pub const MAX_BODY: usize = 64 * 1024;
 
 const TOO_LARGE: &str = "the request body is larger than 64 KB";
 
+/// The server a request arrives at: the wallet origin has neither OAuth
+/// endpoints nor pages, so it answers every error as `{code, message}`.
+#[derive(Clone, Copy)]
+pub enum Origin {
+    /// The identity provider with the IMX API.
+    Issuer,
+    /// The wallet origin.
+    Wallet,
+}
+
 /// Buffers the body up to [`MAX_BODY`] and hands it on, or answers 413.
-pub async fn limit(request: Request, next: Next) -> Response {
+pub async fn limit(State(origin): State<Origin>, request: Request, next: Next) -> Response {
     // A declared length over the cap is refused before reading a byte of it.
     let declared = request
         .headers()
@@ -28,7 +38,7 @@ pub async fn limit(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > MAX_BODY as u64) {
-        return too_large(request.uri().path());
+        return too_large(origin, request.uri().path());
     }
     let (parts, body) = request.into_parts();
     match axum::body::to_bytes(body, MAX_BODY).await {
@@ -38,23 +48,28 @@ pub async fn limit(request: Request, next: Next) -> Response {
         }
         // Past the cap. (The only other cause, a client gone mid-body, never
         // reads the answer.)
-        Err(_) => too_large(parts.uri.path()),
+        Err(_) => too_large(origin, parts.uri.path()),
     }
 }
 
-/// 413 as the route's clients expect errors: RFC 6749 JSON on the OAuth
-/// endpoints, a page on the sign-in form, `{code, message}` everywhere else.
-fn too_large(path: &str) -> Response {
-    if path.starts_with("/oauth/") {
+/// The OAuth endpoints of the issuer: their errors are RFC 6749 JSON.
+const OAUTH_ENDPOINTS: [&str; 2] = ["/oauth/token", "/oauth/revoke"];
+/// The issuer's routes a browser navigates to: their errors are pages.
+const PAGES: [&str; 2] = ["/authorize", "/v2/logout"];
+
+/// 413 as the route's clients expect errors. The cap comes before routing, so
+/// this goes by the path alone.
+fn too_large(origin: Origin, path: &str) -> Response {
+    let issuer = matches!(origin, Origin::Issuer);
+    if issuer && OAUTH_ENDPOINTS.contains(&path) {
         OAuthError {
             status: StatusCode::PAYLOAD_TOO_LARGE,
             error: "invalid_request",
             description: TOO_LARGE.into(),
         }
         .into_response()
-    } else if path == "/authorize" {
-        let page =
-            error_page("The form sent is too large. Start sign-in again from the application.");
+    } else if issuer && PAGES.contains(&path) {
+        let page = error_page("This request is too large. Start again from the application.");
         (StatusCode::PAYLOAD_TOO_LARGE, Html(page)).into_response()
     } else {
         ApiError::new(

@@ -48,6 +48,19 @@ impl Clients {
             !clients.clients.is_empty(),
             "the clients file registers no client"
         );
+        // Checked once here, so a redirect built from them can never fail later.
+        for client in &clients.clients {
+            for url in client.redirect_uris.iter().chain(&client.logout_urls) {
+                let parsed = url::Url::parse(url)
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+                anyhow::ensure!(
+                    parsed.is_some() && !url.chars().any(char::is_control),
+                    "client `{}`: `{url}` is not an absolute http(s) URL",
+                    client.client_id
+                );
+            }
+        }
         Ok(clients)
     }
 
@@ -83,5 +96,38 @@ impl Client {
     /// Whether logout may return to `uri`, exactly.
     pub fn allows_logout_return(&self, uri: &str) -> bool {
         self.logout_urls.iter().any(|r| r == uri)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> anyhow::Result<Clients> {
+        let path = std::env::temp_dir().join(format!("clients-{}.json", std::process::id()));
+        std::fs::write(&path, text)?;
+        let loaded = Clients::load(Some(&path));
+        let _ = std::fs::remove_file(&path);
+        loaded
+    }
+
+    #[test]
+    fn a_redirect_or_logout_url_that_is_not_an_http_url_is_refused_at_start() {
+        for bad in [
+            "not a url",
+            "javascript:alert(1)",
+            "http://ok.test/\nSet-Cookie: x",
+        ] {
+            let text = serde_json::json!({ "clients": [{
+                "client_id": "c", "redirect_uris": ["http://ok.test/redirect"],
+                "logout_urls": [bad], "web_origins": []
+            }]});
+            let err = load_text(&text.to_string()).err().expect("refused");
+            assert!(
+                err.to_string().contains("not an absolute http(s) URL"),
+                "{err}"
+            );
+        }
+        assert!(Clients::load(None).is_ok(), "the built-in client is valid");
     }
 }

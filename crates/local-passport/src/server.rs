@@ -16,6 +16,7 @@ use serde::Deserialize;
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
+use crate::body_limit::Origin;
 use crate::cli::ServeOptions;
 use crate::clients::Clients;
 use crate::errors::{json_body, no_method, no_route, ApiError};
@@ -86,7 +87,10 @@ pub fn apps(state: &Shared) -> anyhow::Result<(axum::Router, axum::Router)> {
     let api = api
         .fallback(no_route)
         .method_not_allowed_fallback(no_method)
-        .layer(middleware::from_fn(body_limit::limit))
+        .layer(middleware::from_fn_with_state(
+            Origin::Issuer,
+            body_limit::limit,
+        ))
         .layer(cors_layer(&state.clients)?)
         .layer(middleware::from_fn(logging::log_requests))
         .with_state(state.clone());
@@ -94,7 +98,10 @@ pub fn apps(state: &Shared) -> anyhow::Result<(axum::Router, axum::Router)> {
         .route("/health/ready", get(ready))
         .fallback(no_route)
         .method_not_allowed_fallback(no_method)
-        .layer(middleware::from_fn(body_limit::limit))
+        .layer(middleware::from_fn_with_state(
+            Origin::Wallet,
+            body_limit::limit,
+        ))
         .layer(middleware::from_fn(logging::log_requests))
         .with_state(state.clone());
     Ok((api, wallet))

@@ -2,7 +2,7 @@
 //! data directory, and a small HTTP toolkit that drives it like a browser would.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -232,6 +232,71 @@ pub fn post_raw_bearer(url: &str, content_type: &str, body: &[u8], bearer: &str)
             .set("Authorization", &format!("Bearer {bearer}"))
             .send_bytes(body),
     )
+}
+
+/// A response read off a raw socket, and its header block.
+pub struct RawReply {
+    pub reply: Reply,
+    /// The status line and headers as received.
+    pub head: String,
+}
+
+impl RawReply {
+    /// A header's value (names compare case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().find_map(|line| {
+            let (n, v) = line.split_once(':')?;
+            n.eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+    }
+}
+
+/// Sends a request byte for byte on a fresh connection to `origin`: the target
+/// as given (HTTP clients normalise `..` away), only the headers given (they
+/// add a content type), and the whole body even when the server answers
+/// before reading it, which HTTP clients report as a broken pipe instead.
+pub fn raw(
+    origin: &str,
+    method_and_target: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> RawReply {
+    let url = url::Url::parse(origin).unwrap();
+    let host = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
+    let mut stream = std::net::TcpStream::connect(&host).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut request =
+        format!("{method_and_target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    let _ = stream.write_all(body);
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let response = String::from_utf8_lossy(&response);
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let mut raw = RawReply {
+        reply: Reply {
+            status: head
+                .split(' ')
+                .nth(1)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0),
+            location: None,
+            set_cookie: None,
+            content_type: String::new(),
+            body: body.to_owned(),
+        },
+        head: head.to_owned(),
+    };
+    raw.reply.location = raw.header("location").map(str::to_owned);
+    raw.reply.set_cookie = raw.header("set-cookie").map(str::to_owned);
+    raw.reply.content_type = raw.header("content-type").unwrap_or_default().to_owned();
+    raw
 }
 
 /// A PKCE verifier and its S256 challenge.
