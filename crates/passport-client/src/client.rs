@@ -18,6 +18,9 @@ use crate::secret::{AccessToken, AuthorizationCode, IdToken, LoginState, Refresh
 use crate::storage::KeyValueStore;
 use crate::user::{self, User, UserProfile};
 
+/// How often an open sign-in popup is checked for having been closed.
+const POPUP_CLOSED_POLL_MS: u32 = 200;
+
 /// Options of [`Passport::login`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LoginOptions {
@@ -125,21 +128,27 @@ impl Passport {
     }
 
     async fn wait_for_popup(&self, popup: OpenPopup) -> Result<User, PassportError> {
-        loop {
-            if let Some(message) = popup.listener.take() {
-                return self.popup_result(message);
+        // Wakes on the result itself; whether the user closed the popup can
+        // only be polled (a cross-origin window sends no event).
+        let ended = popup.listener.arrived();
+        let closed = ended.clone();
+        let window = popup.window.clone();
+        let _watch = gloo_timers::callback::Interval::new(POPUP_CLOSED_POLL_MS, move || {
+            if popup::is_closed(&window) {
+                closed.fill(());
             }
-            if popup::is_closed(&popup.window) {
-                // A result posted just before closing may still be on its way.
-                time::sleep(300).await;
-                if let Some(message) = popup.listener.take() {
-                    return self.popup_result(message);
-                }
-                pending::take(&LocalStore, &popup.state, time::now_ms());
-                return Err(PassportError::PopupClosed);
-            }
-            time::sleep(200).await;
+        });
+        ended.wait().await;
+        if let Some(message) = popup.listener.take() {
+            return self.popup_result(message);
         }
+        // A result posted just before closing may still be on its way.
+        time::sleep(300).await;
+        if let Some(message) = popup.listener.take() {
+            return self.popup_result(message);
+        }
+        pending::take(&LocalStore, &popup.state, time::now_ms());
+        Err(PassportError::PopupClosed)
     }
 
     fn popup_result(&self, message: messaging::LoginMessage) -> Result<User, PassportError> {

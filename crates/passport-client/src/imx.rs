@@ -2,9 +2,9 @@
 //! `passport` claim, and off-chain registration through the wallet frame.
 
 use std::cell::RefCell;
-use std::rc::Rc;
 
 use crate::browser::http::{self, NetworkError};
+use crate::browser::once::Once;
 use crate::browser::time;
 use crate::browser::wallet_frame::{WalletError, WalletFrame};
 use crate::error::PassportError;
@@ -18,9 +18,32 @@ use crate::Passport;
 type Outcome = Result<PassportClaims, PassportError>;
 
 thread_local! {
-    // The registration in flight, if any: a second caller waits for the first
-    // instead of registering again.
-    static IN_FLIGHT: RefCell<Option<Rc<RefCell<Option<Outcome>>>>> = const { RefCell::new(None) };
+    // The registration in flight, if any, with the callers waiting for its
+    // outcome: a second caller joins the first instead of registering again.
+    static IN_FLIGHT: RefCell<Option<Vec<Once<Outcome>>>> = const { RefCell::new(None) };
+}
+
+/// Ends the run in flight: the joined callers get its outcome, or, if the run
+/// was dropped before it finished, an error that says to try again.
+struct Finished(Option<Outcome>);
+
+impl Drop for Finished {
+    fn drop(&mut self) {
+        let waiting = IN_FLIGHT
+            .with(|f| f.borrow_mut().take())
+            .unwrap_or_default();
+        let outcome = self.0.take().unwrap_or_else(|| {
+            Err(PassportError::Registration(RegistrationError {
+                step: RegistrationStep::ConnectingWallet,
+                message: "The registration was interrupted before it finished.".into(),
+                advice: "Try again.".into(),
+                retryable: true,
+            }))
+        });
+        for caller in waiting {
+            caller.fill(outcome.clone());
+        }
+    }
 }
 
 /// Talks to IMX on behalf of the signed-in user; the keys stay in the wallet frame.
@@ -53,21 +76,24 @@ impl ImxProvider {
     /// once runs it once; a finished registration is never repeated (409 counts
     /// as success).
     pub async fn register_offchain(&self, progress: &dyn Fn(RegistrationStep)) -> Outcome {
-        if let Some(running) = IN_FLIGHT.with(|f| f.borrow().clone()) {
-            loop {
-                if let Some(outcome) = running.borrow().clone() {
-                    return outcome;
-                }
-                time::sleep(50).await;
-            }
+        let joined = IN_FLIGHT.with(|f| {
+            f.borrow_mut().as_mut().map(|waiting| {
+                let outcome = Once::new();
+                waiting.push(outcome.clone());
+                outcome
+            })
+        });
+        if let Some(outcome) = joined {
+            return outcome.wait().await;
         }
-        let slot = Rc::new(RefCell::new(None));
-        IN_FLIGHT.with(|f| *f.borrow_mut() = Some(slot.clone()));
+        IN_FLIGHT.with(|f| *f.borrow_mut() = Some(Vec::new()));
+        // Whatever ends this run (an outcome, or the future being dropped),
+        // the callers that joined it hear of it.
+        let mut finished = Finished(None);
         let outcome = registration::register_offchain(&BrowserPorts { provider: self }, progress)
             .await
             .map_err(PassportError::Registration);
-        *slot.borrow_mut() = Some(outcome.clone());
-        IN_FLIGHT.with(|f| *f.borrow_mut() = None);
+        finished.0 = Some(outcome.clone());
         outcome
     }
 }

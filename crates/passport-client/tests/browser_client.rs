@@ -241,3 +241,69 @@ async fn the_broadcast_channel_delivers_when_the_opener_is_gone() {
     let message = listener.take().expect("delivered on the channel");
     assert_eq!(message.error.as_deref(), Some("access_denied"));
 }
+
+/// A stored user whose tokens expired: using them means a refresh first.
+fn user_with_expired_tokens() -> passport_client::user::User {
+    use passport_client::secret::{AccessToken, IdToken, RefreshToken};
+    use passport_client::user::{User, UserProfile};
+    let now = time::now_secs();
+    User {
+        profile: UserProfile {
+            sub: "email|join".into(),
+            email: Some("join@example.test".into()),
+            nickname: None,
+        },
+        passport: None,
+        id_token: IdToken::new("id.token.value"),
+        access_token: AccessToken::new("access.token.value"),
+        refresh_token: Some(RefreshToken::new("refresh-value")),
+        id_token_expires_at: now - 60,
+        access_token_expires_at: now - 60,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_second_register_while_one_runs_joins_it_instead_of_registering_again() {
+    use passport_client::registration::RegistrationStep;
+    let passport = passport();
+    let key = passport.user_storage_key().to_owned();
+    LocalStore.set(
+        &key,
+        &passport_client::user::to_stored(&user_with_expired_tokens()),
+    );
+    let imx = passport
+        .connect_imx()
+        .await
+        .expect("a stored user, no popup");
+    // The first step needs a refresh, which waits on the session lock and the
+    // network (the provider is not running here, so it fails): the second call
+    // finds the first in flight.
+
+    let first_steps = Rc::new(RefCell::new(Vec::new()));
+    let second_steps = Rc::new(RefCell::new(Vec::new()));
+    let report_first = |step| first_steps.borrow_mut().push(step);
+    let report_second = |step| second_steps.borrow_mut().push(step);
+    let (first, second) = futures::join!(
+        imx.register_offchain(&report_first),
+        imx.register_offchain(&report_second),
+    );
+    let first = first.expect_err("no session").to_string();
+    assert_eq!(second.expect_err("same run").to_string(), first);
+    assert_eq!(*first_steps.borrow(), [RegistrationStep::ConnectingWallet]);
+    assert!(
+        second_steps.borrow().is_empty(),
+        "the joined call reports no steps of its own: {:?}",
+        second_steps.borrow()
+    );
+
+    // Once the run ended, the next call is a run of its own.
+    let again = imx
+        .register_offchain(&|step| second_steps.borrow_mut().push(step))
+        .await;
+    assert!(again.is_err());
+    assert_eq!(*second_steps.borrow(), [RegistrationStep::ConnectingWallet]);
+    if let Some(frame) = imx.wallet_frame().element() {
+        frame.remove();
+    }
+    LocalStore.remove(&key);
+}

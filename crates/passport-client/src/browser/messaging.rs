@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::once::Once;
+
 /// The `type` of our messages, so other messages on the window are ignored.
 pub const MESSAGE_TYPE: &str = "passport-login";
 
@@ -65,6 +67,7 @@ fn parse(value: &JsValue) -> Option<LoginMessage> {
 /// Listens for the result of one sign-in until dropped.
 pub struct ResultListener {
     received: Rc<RefCell<Option<LoginMessage>>>,
+    arrived: Once<()>,
     on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
     channel: Option<web_sys::BroadcastChannel>,
 }
@@ -79,6 +82,8 @@ impl ResultListener {
             .unwrap_or_default();
         let expected = state.to_owned();
         let slot = received.clone();
+        let arrived = Once::new();
+        let notify = arrived.clone();
         let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
             move |event: web_sys::MessageEvent| {
                 // A BroadcastChannel event has an empty origin and can only come from our origin.
@@ -87,6 +92,7 @@ impl ResultListener {
                 }
                 if let Some(message) = parse(&event.data()).filter(|m| m.state == expected) {
                     slot.borrow_mut().get_or_insert(message);
+                    notify.fill(());
                 }
             },
         );
@@ -100,6 +106,7 @@ impl ResultListener {
         }
         ResultListener {
             received,
+            arrived,
             on_message,
             channel,
         }
@@ -108,6 +115,12 @@ impl ResultListener {
     /// The result, once it arrived.
     pub fn take(&self) -> Option<LoginMessage> {
         self.received.borrow_mut().take()
+    }
+
+    /// Filled when the result arrives. Others may fill it too (the popup
+    /// closing), to wake the same waiter, which then looks at [`Self::take`].
+    pub fn arrived(&self) -> Once<()> {
+        self.arrived.clone()
     }
 }
 

@@ -6,6 +6,7 @@ pub mod http;
 pub mod jwks;
 pub mod locks;
 pub mod messaging;
+pub mod once;
 pub mod page;
 pub mod popup;
 pub mod storage;

@@ -4,7 +4,8 @@
 //! origin and from our frame's window, matched to their request by id, with a
 //! timeout. If something removes the frame, a MutationObserver notices: a
 //! request in flight fails with a retryable error and the next request
-//! re-creates the frame.
+//! re-creates the frame. Waits wake on the event that ends them (the reply,
+//! the frame's `ready`, the timeout or the removal), never on a polling timer.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -13,7 +14,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::time;
+use super::once::{self, Once};
 
 /// The `type` of wallet messages.
 pub const WALLET_MESSAGE_TYPE: &str = "passport-wallet";
@@ -49,7 +50,8 @@ pub enum WalletError {
     Unavailable(String),
 }
 
-type Slot = Rc<RefCell<Option<Result<serde_json::Value, WalletError>>>>;
+type Slot = Once<Result<serde_json::Value, WalletError>>;
+type Started = Once<Result<(), WalletError>>;
 type MessageListener = Closure<dyn FnMut(web_sys::MessageEvent)>;
 type RemovalWatch = (web_sys::MutationObserver, Closure<dyn FnMut()>);
 
@@ -58,6 +60,8 @@ struct Inner {
     origin: String,
     frame: RefCell<Option<web_sys::HtmlIFrameElement>>,
     ready: Cell<bool>,
+    /// Requests waiting for the frame to announce it is ready.
+    starting: RefCell<Vec<Started>>,
     pending: RefCell<HashMap<String, Slot>>,
     next_id: Cell<u64>,
     request_timeout_ms: Cell<f64>,
@@ -80,6 +84,7 @@ impl WalletFrame {
                 origin: origin.to_owned(),
                 frame: RefCell::new(None),
                 ready: Cell::new(false),
+                starting: RefCell::new(Vec::new()),
                 pending: RefCell::new(HashMap::new()),
                 next_id: Cell::new(0),
                 request_timeout_ms: Cell::new(REQUEST_TIMEOUT_MS),
@@ -176,15 +181,12 @@ impl WalletFrame {
         params: serde_json::Value,
     ) -> Result<serde_json::Value, WalletError> {
         let frame = self.ensure_frame()?;
-        let started = time::now_ms();
-        while !self.inner.ready.get() {
-            if time::now_ms() - started > READY_TIMEOUT_MS {
-                return Err(WalletError::NotStarted);
-            }
-            if !frame.is_connected() {
-                return Err(WalletError::FrameRemoved);
-            }
-            time::sleep(25).await;
+        if !self.inner.ready.get() {
+            let started = Started::new();
+            self.inner.starting.borrow_mut().push(started.clone());
+            let _timeout =
+                once::fill_after(&started, READY_TIMEOUT_MS, Err(WalletError::NotStarted));
+            started.wait().await?;
         }
         let id = format!(
             "{}-{}",
@@ -192,11 +194,11 @@ impl WalletFrame {
             js_sys::Math::random().to_bits()
         );
         self.inner.next_id.set(self.inner.next_id.get() + 1);
-        let slot: Slot = Rc::new(RefCell::new(None));
+        let reply = Slot::new();
         self.inner
             .pending
             .borrow_mut()
-            .insert(id.clone(), slot.clone());
+            .insert(id.clone(), reply.clone());
         let message = serde_json::json!({ "type": WALLET_MESSAGE_TYPE, "id": id, "method": method, "params": params });
         let value = js_sys::JSON::parse(&message.to_string()).unwrap_or(JsValue::NULL);
         let Some(target) = frame.content_window() else {
@@ -208,16 +210,12 @@ impl WalletFrame {
             self.inner.pending.borrow_mut().remove(&id);
             return Err(WalletError::Unavailable("postMessage failed".into()));
         }
-        let sent = time::now_ms();
-        let result = loop {
-            if let Some(result) = slot.borrow_mut().take() {
-                break result;
-            }
-            if time::now_ms() - sent > self.inner.request_timeout_ms.get() {
-                break Err(WalletError::Timeout);
-            }
-            time::sleep(10).await;
-        };
+        let _timeout = once::fill_after(
+            &reply,
+            self.inner.request_timeout_ms.get(),
+            Err(WalletError::Timeout),
+        );
+        let result = reply.wait().await;
         self.inner.pending.borrow_mut().remove(&id);
         result
     }
@@ -258,6 +256,10 @@ fn handle_message(inner: &Inner, event: &web_sys::MessageEvent) {
     }
     if reply["event"] == "ready" {
         inner.ready.set(true);
+        let starting: Vec<Started> = inner.starting.borrow_mut().drain(..).collect();
+        for started in starting {
+            started.fill(Ok(()));
+        }
         return;
     }
     let Some(id) = reply["id"].as_str() else {
@@ -279,7 +281,7 @@ fn handle_message(inner: &Inner, event: &web_sys::MessageEvent) {
             .cloned()
             .unwrap_or(serde_json::Value::Null)),
     };
-    slot.borrow_mut().get_or_insert(result);
+    slot.fill(result);
 }
 
 fn check_removed(inner: &Inner) {
@@ -291,9 +293,13 @@ fn check_removed(inner: &Inner) {
     if removed {
         inner.ready.set(false);
         *inner.frame.borrow_mut() = None;
-        for slot in inner.pending.borrow().values() {
-            slot.borrow_mut()
-                .get_or_insert(Err(WalletError::FrameRemoved));
+        let starting: Vec<Started> = inner.starting.borrow_mut().drain(..).collect();
+        for started in starting {
+            started.fill(Err(WalletError::FrameRemoved));
+        }
+        let pending: Vec<Slot> = inner.pending.borrow().values().cloned().collect();
+        for slot in pending {
+            slot.fill(Err(WalletError::FrameRemoved));
         }
     }
 }
