@@ -156,19 +156,25 @@ pub async fn no_method() -> ApiError {
     )
 }
 
+/// The request's media type without parameters, lower-cased:
+/// `Application/JSON; charset=utf-8` is `application/json`; none is `""`.
+/// Compared whole, so `application/jsonx` is not JSON.
+pub fn media_type(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
 /// Parses a JSON body, answering 400/415 with `{code, message}` instead of axum's plain text.
 pub fn json_body<T: serde::de::DeserializeOwned>(
     headers: &axum::http::HeaderMap,
     body: &[u8],
 ) -> Result<T, ApiError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !content_type
-        .to_ascii_lowercase()
-        .starts_with("application/json")
-    {
+    if media_type(headers) != "application/json" {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",

@@ -279,8 +279,10 @@ fn hostile_form_bodies_on_json_endpoints_are_unsupported_media_type() {
     for (origin, path) in JSON_ENDPOINTS {
         let reply = scene.post(origin, path, FORM, b"ether_key=0x1&message=hi&hash=0x1");
         assert_api_error(&reply, 415, "unsupported_media_type");
-        let reply = scene.post(origin, path, "text/plain", b"{}");
-        assert_api_error(&reply, 415, "unsupported_media_type");
+        for near_json in ["text/plain", "application/jsonx", "application/json-seq"] {
+            let reply = scene.post(origin, path, near_json, b"{}");
+            assert_api_error(&reply, 415, "unsupported_media_type");
+        }
     }
     scene.assert_intact(&[]);
 }
@@ -326,6 +328,13 @@ fn hostile_other_content_types_on_the_token_endpoint_are_invalid_request() {
     let body = json!({"grant_type": "refresh_token", "refresh_token": "x", "client_id": CLIENT_ID});
     let reply = post_raw(&url, JSON, body.to_string().as_bytes());
     assert_oauth_error(&reply, 400, "invalid_grant");
+    // Media types compare case-insensitively and without their parameters.
+    let reply = post_raw(
+        &url,
+        "Application/JSON; charset=utf-8",
+        body.to_string().as_bytes(),
+    );
+    assert_oauth_error(&reply, 400, "invalid_grant");
     assert_oauth_error(
         &post_raw(&url, JSON, b"{\"grant_type\":"),
         400,
@@ -336,6 +345,8 @@ fn hostile_other_content_types_on_the_token_endpoint_are_invalid_request() {
         "text/plain",
         "multipart/form-data; boundary=x",
         "application/xml",
+        "application/x-www-form-urlencodedx",
+        "application/jsonx",
     ] {
         assert_oauth_error(&post_raw(&url, content_type, form), 400, "invalid_request");
     }

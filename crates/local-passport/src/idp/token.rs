@@ -63,15 +63,11 @@ fn handle(
 }
 
 fn parse(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest, OAuthError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if content_type.starts_with("application/x-www-form-urlencoded") {
+    let media_type = crate::errors::media_type(headers);
+    if media_type == "application/x-www-form-urlencoded" {
         serde_urlencoded::from_bytes(body)
             .map_err(|_| OAuthError::bad("invalid_request", "the body is not a valid form"))
-    } else if content_type.starts_with("application/json") {
+    } else if media_type == "application/json" {
         serde_json::from_slice(body)
             .map_err(|_| OAuthError::bad("invalid_request", "the body is not valid JSON"))
     } else {
