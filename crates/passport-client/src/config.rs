@@ -163,10 +163,18 @@ pub struct PassportConfig {
 impl RuntimeConfig {
     /// Parses `config.json`, naming the offending field on error.
     pub fn parse(json: &str) -> Result<Self, ConfigError> {
-        let value: serde_json::Value = serde_json::from_str(json)
-            .map_err(|err| config_error(None, format!("is not valid JSON ({err})")))?;
-        Self::deserialize(&value)
-            .map_err(|err| config_error(offending_field(&value).as_deref(), err.to_string()))
+        let mut de = serde_json::Deserializer::from_str(json);
+        serde_path_to_error::deserialize(&mut de).map_err(|err| {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            let field = (path != ".").then_some(path);
+            let message = if inner.is_syntax() || inner.is_eof() {
+                format!("is not valid JSON ({inner})")
+            } else {
+                inner.to_string()
+            };
+            config_error(field.as_deref(), message)
+        })
     }
 
     /// Applies the preset and the page location, and checks every value.
@@ -256,19 +264,6 @@ fn environment_name(env: Environment) -> &'static str {
         Environment::Sandbox => "sandbox",
         Environment::Production => "production",
     }
-}
-
-/// The field that makes `value` an invalid configuration. Every field is
-/// optional, so a file of one field alone parses unless that field is the
-/// culprit (an unknown key or a wrong value). A cheaper way to name it than
-/// tracking the deserializer's path, which costs the bundle several kilobytes.
-fn offending_field(value: &serde_json::Value) -> Option<String> {
-    value.as_object()?.iter().find_map(|(key, field)| {
-        let alone = serde_json::Value::Object([(key.clone(), field.clone())].into_iter().collect());
-        RuntimeConfig::deserialize(&alone)
-            .is_err()
-            .then(|| key.clone())
-    })
 }
 
 fn url_field(field: &str, value: &str) -> Result<Address, ConfigError> {
