@@ -106,6 +106,10 @@ fn wallet_error(err: WalletError) -> PortError {
     PortError::Wallet(err.to_string())
 }
 
+fn json_body(body: &impl serde::Serialize) -> Result<Vec<u8>, PortError> {
+    serde_json::to_vec(body).map_err(|e| PortError::Network(e.to_string()))
+}
+
 fn network(err: NetworkError) -> PortError {
     PortError::Network(err.0)
 }
@@ -124,7 +128,7 @@ impl BrowserPorts<'_> {
     async fn wallet(
         &self,
         method: &str,
-        params: serde_json::Value,
+        params: &[(&str, &str)],
         field: &str,
     ) -> Result<String, PortError> {
         let result = self
@@ -133,18 +137,19 @@ impl BrowserPorts<'_> {
             .request(method, params)
             .await
             .map_err(wallet_error)?;
-        result[field]
-            .as_str()
-            .map(str::to_owned)
+        result
+            .string(field)
             .ok_or_else(|| PortError::Wallet(format!("the wallet's answer has no {field}")))
     }
 
+    /// POSTs `body` (JSON) to the IMX API; a 2xx or 409 answers with its status
+    /// and body, anything else is an error carrying the API's `message`.
     async fn post_imx(
         &self,
         path: &str,
-        body: &impl serde::Serialize,
+        body: Vec<u8>,
         bearer: Option<&str>,
-    ) -> Result<(u16, serde_json::Value), PortError> {
+    ) -> Result<(u16, Vec<u8>), PortError> {
         let url = self.provider.passport.config().imx_endpoint(path);
         let mut builder = gloo_net::http::RequestBuilder::new(url.as_str())
             .method(gloo_net::http::Method::POST)
@@ -152,18 +157,18 @@ impl BrowserPorts<'_> {
         if let Some(token) = bearer {
             builder = builder.header("Authorization", &format!("Bearer {token}"));
         }
-        let body = serde_json::to_vec(body).map_err(|e| PortError::Network(e.to_string()))?;
         let (status, _, bytes) = http::send(builder, Some(body)).await.map_err(network)?;
-        let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
         if (200..300).contains(&status) || status == 409 {
-            Ok((status, json))
-        } else {
-            let message = json["message"]
-                .as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|| format!("HTTP {status}"));
-            Err(PortError::Api { status, message })
+            return Ok((status, bytes));
         }
+        #[derive(serde::Deserialize)]
+        struct ApiMessage {
+            message: String,
+        }
+        let message = serde_json::from_slice::<ApiMessage>(&bytes)
+            .map(|m| m.message)
+            .unwrap_or_else(|_| format!("HTTP {status}"));
+        Err(PortError::Api { status, message })
     }
 }
 
@@ -175,17 +180,12 @@ impl RegistrationPorts for BrowserPorts<'_> {
             .id_token()
             .await
             .map_err(session_error)?;
-        self.wallet(
-            "connect",
-            serde_json::json!({ "id_token": id_token.secret() }),
-            "address",
-        )
-        .await
+        self.wallet("connect", &[("id_token", id_token.secret())], "address")
+            .await
     }
 
     async fn stark_key(&self) -> Result<String, PortError> {
-        self.wallet("stark_key", serde_json::json!({}), "stark_key")
-            .await
+        self.wallet("stark_key", &[], "stark_key").await
     }
 
     async fn signable_registration(
@@ -193,32 +193,35 @@ impl RegistrationPorts for BrowserPorts<'_> {
         ether_key: &str,
         stark_key: &str,
     ) -> Result<SignableRegistration, PortError> {
-        let body = serde_json::json!({ "ether_key": ether_key, "stark_key": stark_key });
-        let (_, json) = self
-            .post_imx("v1/signable-registration-offchain", &body, None)
+        #[derive(serde::Serialize)]
+        struct Keys<'a> {
+            ether_key: &'a str,
+            stark_key: &'a str,
+        }
+        let (_, bytes) = self
+            .post_imx(
+                "v1/signable-registration-offchain",
+                json_body(&Keys {
+                    ether_key,
+                    stark_key,
+                })?,
+                None,
+            )
             .await?;
-        serde_json::from_value(json).map_err(|_| PortError::Api {
+        serde_json::from_slice(&bytes).map_err(|_| PortError::Api {
             status: 200,
             message: "unexpected answer".into(),
         })
     }
 
     async fn eth_sign(&self, message: &str) -> Result<String, PortError> {
-        self.wallet(
-            "personal_sign",
-            serde_json::json!({ "message": message }),
-            "signature",
-        )
-        .await
+        self.wallet("personal_sign", &[("message", message)], "signature")
+            .await
     }
 
     async fn stark_sign(&self, hash: &str) -> Result<String, PortError> {
-        self.wallet(
-            "stark_sign",
-            serde_json::json!({ "hash": hash }),
-            "signature",
-        )
-        .await
+        self.wallet("stark_sign", &[("hash", hash)], "signature")
+            .await
     }
 
     async fn register_user(
@@ -232,7 +235,11 @@ impl RegistrationPorts for BrowserPorts<'_> {
             .await
             .map_err(session_error)?;
         let (status, _) = self
-            .post_imx("v2/passport/users", request, Some(token.secret()))
+            .post_imx(
+                "v2/passport/users",
+                json_body(request)?,
+                Some(token.secret()),
+            )
             .await?;
         Ok(if status == 409 {
             RegisterOutcome::AlreadyRegistered

@@ -132,14 +132,20 @@ pub fn to_stored(user: &User) -> String {
 
 /// Reads a stored user, telling corrupt, foreign and old formats apart.
 pub fn from_stored(raw: &str) -> Result<User, StoredUserError> {
-    let value: serde_json::Value =
-        serde_json::from_str(raw).map_err(|_| StoredUserError::NotJson)?;
-    match value.get("version").and_then(|v| v.as_u64()) {
-        Some(v) if v == u64::from(STORED_USER_VERSION) => {}
-        Some(v) => return Err(StoredUserError::WrongVersion(v)),
-        None => return Err(StoredUserError::WrongShape),
+    // Typed all the way: a generic JSON value here would pull serde_json's
+    // `Value` machinery into the bundle for one field.
+    #[derive(Deserialize)]
+    struct Versioned {
+        version: u64,
     }
-    serde_json::from_value::<StoredUserIn>(value)
+    serde_json::from_str::<serde::de::IgnoredAny>(raw).map_err(|_| StoredUserError::NotJson)?;
+    let version = serde_json::from_str::<Versioned>(raw)
+        .map_err(|_| StoredUserError::WrongShape)?
+        .version;
+    if version != u64::from(STORED_USER_VERSION) {
+        return Err(StoredUserError::WrongVersion(version));
+    }
+    serde_json::from_str::<StoredUserIn>(raw)
         .map(|s| s.user)
         .map_err(|_| StoredUserError::WrongShape)
 }

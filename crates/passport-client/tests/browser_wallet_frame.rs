@@ -35,15 +35,9 @@ fn fake_wallet() -> WalletFrame {
 #[wasm_bindgen_test]
 async fn a_reply_with_the_matching_id_from_the_frame_is_accepted() {
     let frame = fake_wallet();
-    let result = frame
-        .request("echo", serde_json::json!({ "value": "hi" }))
-        .await
-        .unwrap();
-    assert_eq!(result["echo"], "hi");
-    let err = frame
-        .request("fail", serde_json::json!({}))
-        .await
-        .unwrap_err();
+    let result = frame.request("echo", &[("value", "hi")]).await.unwrap();
+    assert_eq!(result.string("echo").as_deref(), Some("hi"));
+    let err = frame.request("fail", &[]).await.unwrap_err();
     assert_eq!(
         err,
         WalletError::Wallet {
@@ -57,15 +51,9 @@ async fn a_reply_with_the_matching_id_from_the_frame_is_accepted() {
 async fn unmatched_ids_are_ignored_and_the_request_times_out() {
     let frame = fake_wallet();
     frame.set_request_timeout_ms(300.0);
-    let err = frame
-        .request("mismatch", serde_json::json!({}))
-        .await
-        .unwrap_err();
+    let err = frame.request("mismatch", &[]).await.unwrap_err();
     assert_eq!(err, WalletError::Timeout);
-    let err = frame
-        .request("silent", serde_json::json!({}))
-        .await
-        .unwrap_err();
+    let err = frame.request("silent", &[]).await.unwrap_err();
     assert_eq!(err, WalletError::Timeout);
 }
 
@@ -102,10 +90,7 @@ async fn replies_not_from_the_wallet_frame_are_ignored_even_with_the_right_id() 
     window
         .add_event_listener_with_callback("message", forger.as_ref().unchecked_ref())
         .unwrap();
-    let err = frame
-        .request("leak-id", serde_json::json!({}))
-        .await
-        .unwrap_err();
+    let err = frame.request("leak-id", &[]).await.unwrap_err();
     window
         .remove_event_listener_with_callback("message", forger.as_ref().unchecked_ref())
         .unwrap();
@@ -119,19 +104,13 @@ async fn replies_not_from_the_wallet_frame_are_ignored_even_with_the_right_id() 
 #[wasm_bindgen_test]
 async fn a_removed_frame_fails_the_request_in_flight_and_comes_back_for_the_next() {
     let frame = fake_wallet();
-    frame
-        .request("echo", serde_json::json!({ "value": "up" }))
-        .await
-        .unwrap();
-    let pending = frame.request("silent", serde_json::json!({}));
+    frame.request("echo", &[("value", "up")]).await.unwrap();
+    let pending = frame.request("silent", &[]);
     let remover = frame.element().unwrap();
     gloo_timers::callback::Timeout::new(50, move || remover.remove()).forget();
     assert_eq!(pending.await.unwrap_err(), WalletError::FrameRemoved);
     time::sleep(10).await;
-    let result = frame
-        .request("echo", serde_json::json!({ "value": "again" }))
-        .await
-        .unwrap();
-    assert_eq!(result["echo"], "again");
+    let result = frame.request("echo", &[("value", "again")]).await.unwrap();
+    assert_eq!(result.string("echo").as_deref(), Some("again"));
     assert!(frame.element().unwrap().is_connected());
 }

@@ -6,6 +6,8 @@
 //! request in flight fails with a retryable error and the next request
 //! re-creates the frame. Waits wake on the event that ends them (the reply,
 //! the frame's `ready`, the timeout or the removal), never on a polling timer.
+//! Messages stay JavaScript objects (what `postMessage` carries); the few
+//! string fields are read directly, with no JSON round trip through Rust.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -50,7 +52,7 @@ pub enum WalletError {
     Unavailable(String),
 }
 
-type Slot = Once<Result<serde_json::Value, WalletError>>;
+type Slot = Once<Result<WalletResult, WalletError>>;
 type Started = Once<Result<(), WalletError>>;
 type MessageListener = Closure<dyn FnMut(web_sys::MessageEvent)>;
 type RemovalWatch = (web_sys::MutationObserver, Closure<dyn FnMut()>);
@@ -67,6 +69,26 @@ struct Inner {
     request_timeout_ms: Cell<f64>,
     on_message: RefCell<Option<MessageListener>>,
     observer: RefCell<Option<RemovalWatch>>,
+}
+
+/// A wallet's answer: the `result` object of its reply.
+#[derive(Debug, Clone)]
+pub struct WalletResult(JsValue);
+
+impl WalletResult {
+    /// The string field `name` of the result, if it has one.
+    pub fn string(&self, name: &str) -> Option<String> {
+        string_field(&self.0, name)
+    }
+}
+
+fn string_field(object: &JsValue, name: &str) -> Option<String> {
+    if !object.is_object() {
+        return None;
+    }
+    js_sys::Reflect::get(object, &JsValue::from_str(name))
+        .ok()?
+        .as_string()
 }
 
 /// The wallet frame. Cheap to clone.
@@ -174,12 +196,12 @@ impl WalletFrame {
         Ok(frame)
     }
 
-    /// Sends one JSON-RPC request and waits for its reply.
+    /// Sends one request, `params` being its string fields, and waits for its reply.
     pub async fn request(
         &self,
         method: &str,
-        params: serde_json::Value,
-    ) -> Result<serde_json::Value, WalletError> {
+        params: &[(&str, &str)],
+    ) -> Result<WalletResult, WalletError> {
         let frame = self.ensure_frame()?;
         if !self.inner.ready.get() {
             let started = Started::new();
@@ -199,8 +221,12 @@ impl WalletFrame {
             .pending
             .borrow_mut()
             .insert(id.clone(), reply.clone());
-        let message = serde_json::json!({ "type": WALLET_MESSAGE_TYPE, "id": id, "method": method, "params": params });
-        let value = js_sys::JSON::parse(&message.to_string()).unwrap_or(JsValue::NULL);
+        let value = object(&[
+            ("type", WALLET_MESSAGE_TYPE),
+            ("id", &id),
+            ("method", method),
+        ]);
+        set(&value, "params", &object(params));
         let Some(target) = frame.content_window() else {
             self.inner.pending.borrow_mut().remove(&id);
             return Err(WalletError::FrameRemoved);
@@ -239,22 +265,15 @@ fn handle_message(inner: &Inner, event: &web_sys::MessageEvent) {
     if !from_our_frame {
         return;
     }
-    let Some(json) = js_sys::JSON::stringify(&event.data())
+    let reply = event.data();
+    let too_large = js_sys::JSON::stringify(&reply)
         .ok()
         .and_then(|s| s.as_string())
-    else {
-        return;
-    };
-    if json.len() > MAX_REPLY_BYTES {
+        .is_none_or(|json| json.len() > MAX_REPLY_BYTES);
+    if too_large || string_field(&reply, "type").as_deref() != Some(WALLET_MESSAGE_TYPE) {
         return;
     }
-    let Ok(reply) = serde_json::from_str::<serde_json::Value>(&json) else {
-        return;
-    };
-    if reply["type"] != WALLET_MESSAGE_TYPE {
-        return;
-    }
-    if reply["event"] == "ready" {
+    if string_field(&reply, "event").as_deref() == Some("ready") {
         inner.ready.set(true);
         let starting: Vec<Started> = inner.starting.borrow_mut().drain(..).collect();
         for started in starting {
@@ -262,26 +281,36 @@ fn handle_message(inner: &Inner, event: &web_sys::MessageEvent) {
         }
         return;
     }
-    let Some(id) = reply["id"].as_str() else {
+    let Some(id) = string_field(&reply, "id") else {
         return;
     };
-    let Some(slot) = inner.pending.borrow().get(id).cloned() else {
+    let Some(slot) = inner.pending.borrow().get(&id).cloned() else {
         return;
     };
-    let result = match reply.get("error").filter(|e| !e.is_null()) {
+    let field = |name: &str| js_sys::Reflect::get(&reply, &JsValue::from_str(name)).ok();
+    let error = field("error").filter(|e| !e.is_null() && !e.is_undefined());
+    let result = match error {
         Some(error) => Err(WalletError::Wallet {
-            code: error["code"].as_str().unwrap_or("wallet_error").to_owned(),
-            message: error["message"]
-                .as_str()
-                .unwrap_or("the wallet reported an error")
-                .to_owned(),
+            code: string_field(&error, "code").unwrap_or_else(|| "wallet_error".into()),
+            message: string_field(&error, "message")
+                .unwrap_or_else(|| "the wallet reported an error".into()),
         }),
-        None => Ok(reply
-            .get("result")
-            .cloned()
-            .unwrap_or(serde_json::Value::Null)),
+        None => Ok(WalletResult(field("result").unwrap_or(JsValue::NULL))),
     };
     slot.fill(result);
+}
+
+/// A plain object of string fields.
+fn object(fields: &[(&str, &str)]) -> JsValue {
+    let object = js_sys::Object::new();
+    for (name, value) in fields {
+        set(&object, name, &JsValue::from_str(value));
+    }
+    object.into()
+}
+
+fn set(object: &JsValue, name: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(object, &JsValue::from_str(name), value);
 }
 
 fn check_removed(inner: &Inner) {
