@@ -3,10 +3,9 @@
 //! Only decoding happens here; the RS256 signature is verified with WebCrypto
 //! in `browser::webcrypto` against the provider's JWKS.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 
+use crate::base64url;
 use crate::user::PassportClaims;
 
 /// Clock skew tolerated for `iat` in the future, seconds.
@@ -121,21 +120,18 @@ pub fn decode(token: &str) -> Result<DecodedJwt, TokenError> {
     else {
         return Err(TokenError::Malformed("not three parts"));
     };
-    let header_json = URL_SAFE_NO_PAD
-        .decode(header_b64)
+    let header_json = base64url::decode(header_b64)
         .map_err(|_| TokenError::Malformed("header is not base64url"))?;
     let header: JwtHeader = serde_json::from_slice(&header_json)
         .map_err(|_| TokenError::Malformed("header is not JSON"))?;
     if header.alg != "RS256" {
         return Err(TokenError::UnsupportedAlgorithm(header.alg));
     }
-    let claims_json = URL_SAFE_NO_PAD
-        .decode(claims_b64)
+    let claims_json = base64url::decode(claims_b64)
         .map_err(|_| TokenError::Malformed("claims are not base64url"))?;
     let claims: IdTokenClaims = serde_json::from_slice(&claims_json)
         .map_err(|_| TokenError::Malformed("claims are not valid"))?;
-    let signature = URL_SAFE_NO_PAD
-        .decode(signature_b64)
+    let signature = base64url::decode(signature_b64)
         .map_err(|_| TokenError::Malformed("signature is not base64url"))?;
     Ok(DecodedJwt {
         header,
@@ -190,7 +186,7 @@ pub fn unverified_exp(token: &str) -> Option<i64> {
         exp: Option<i64>,
     }
     let payload = token.split('.').nth(1)?;
-    let json = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let json = base64url::decode(payload).ok()?;
     serde_json::from_slice::<Exp>(&json).ok()?.exp
 }
 
@@ -201,9 +197,9 @@ pub(crate) mod tests {
     pub fn encode(header: &serde_json::Value, claims: &serde_json::Value) -> String {
         format!(
             "{}.{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string()),
-            URL_SAFE_NO_PAD.encode(b"signature")
+            base64url::encode(header.to_string()),
+            base64url::encode(claims.to_string()),
+            base64url::encode(b"signature")
         )
     }
 
@@ -263,8 +259,8 @@ pub(crate) mod tests {
         assert!(matches!(decode("!!!.b.c"), Err(TokenError::Malformed(_))));
         let not_json = format!(
             "{}.{}.c",
-            URL_SAFE_NO_PAD.encode("{\"alg\":\"RS256\"}"),
-            URL_SAFE_NO_PAD.encode("nope")
+            base64url::encode("{\"alg\":\"RS256\"}"),
+            base64url::encode("nope")
         );
         assert!(matches!(decode(&not_json), Err(TokenError::Malformed(_))));
     }
