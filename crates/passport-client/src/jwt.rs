@@ -21,13 +21,41 @@ pub struct JwtHeader {
 }
 
 /// `aud` may be a string or an array of strings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Audience {
     /// A single audience.
     One(String),
     /// Several audiences.
     Many(Vec<String>),
+}
+
+// By hand rather than `#[serde(untagged)]`, which buffers the value in serde's
+// generic `Content` first: that machinery alone costs the bundle about 5 KB.
+impl<'de> Deserialize<'de> for Audience {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StringOrStrings;
+        impl<'de> serde::de::Visitor<'de> for StringOrStrings {
+            type Value = Audience;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or an array of strings")
+            }
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Audience, E> {
+                Ok(Audience::One(value.to_owned()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut items: A,
+            ) -> Result<Audience, A::Error> {
+                let mut all = Vec::new();
+                while let Some(item) = items.next_element::<String>()? {
+                    all.push(item);
+                }
+                Ok(Audience::Many(all))
+            }
+        }
+        deserializer.deserialize_any(StringOrStrings)
+    }
 }
 
 impl Audience {
@@ -285,6 +313,21 @@ pub(crate) mod tests {
             check_claims(&decode_claims(c), &expected(1000)).is_ok(),
             "array audiences are fine"
         );
+        for wrong in [
+            serde_json::json!(42),
+            serde_json::json!(["app", 42]),
+            serde_json::json!({"app": true}),
+            serde_json::Value::Null,
+        ] {
+            let mut c = claims_json(1000);
+            c["aud"] = wrong;
+            let token = encode(&serde_json::json!({"alg": "RS256"}), &c);
+            assert!(
+                matches!(decode(&token), Err(TokenError::Malformed(_))),
+                "{}",
+                c["aud"]
+            );
+        }
         let mut c = claims_json(1000);
         c["nonce"] = "n2".into();
         assert_eq!(
