@@ -2,7 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 
 use crate::db;
@@ -23,14 +23,7 @@ pub async fn revoke(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, OAuthError> {
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.to_ascii_lowercase()
-                .starts_with("application/x-www-form-urlencoded")
-        });
-    if !is_form {
+    if crate::errors::media_type(&headers) != "application/x-www-form-urlencoded" {
         return Err(OAuthError::bad(
             "invalid_request",
             "the body must be a form (application/x-www-form-urlencoded)",
