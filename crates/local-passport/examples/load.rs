@@ -367,13 +367,34 @@ fn phases(server: &Server, client: &Client, trip: &mut Trip) -> Result<(), Strin
     let access_token = tokens["access_token"]
         .as_str()
         .ok_or("refresh: no access token")?;
-    let wallet = |step: &str, body: Value| -> Result<Value, String> {
+    // TEE Express, as the SDK calls it: Magic's headers and the ID token.
+    let wallet = |step: &str, path: &str, body: Value| -> Result<Value, String> {
         let request = agent
-            .post(&format!("{}/wallet/v1/{step}", server.wallet))
-            .set("Authorization", &format!("Bearer {id_token}"));
+            .post(&format!("{}/{path}", server.wallet))
+            .set("Authorization", &format!("Bearer {id_token}"))
+            .set(
+                "X-Magic-API-Key",
+                local_passport::wallet::DEFAULT_PUBLISHABLE_API_KEY,
+            )
+            .set(
+                "X-OIDC-Provider-ID",
+                local_passport::wallet::DEFAULT_PROVIDER_ID,
+            )
+            .set("X-Magic-Chain", "ETH");
         Ok(client
             .expect(step, request, Some(Body::Json(body)), 200)?
             .json)
+    };
+    let sign = |step: &str, message: &str| -> Result<String, String> {
+        use base64::Engine;
+        let body = json!({
+            "message_base64": base64::engine::general_purpose::STANDARD.encode(message),
+        });
+        let reply = wallet(step, "v1/wallet/sign/message", body)?;
+        reply["signature"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or(format!("{step}: no signature"))
     };
     let field = |value: &Value, name: &str| {
         value[name]
@@ -381,18 +402,27 @@ fn phases(server: &Server, client: &Client, trip: &mut Trip) -> Result<(), Strin
             .map(str::to_owned)
             .ok_or(format!("no {name}"))
     };
-    let address = field(&wallet("connect", json!({}))?, "address")?;
+    let address = field(&wallet("wallet", "v1/wallet", json!({}))?, "public_address")?;
     trip.address = Some(address.clone());
-    let stark_key = field(&wallet("stark-key", json!({}))?, "stark_key")?;
+    // The Stark key is derived on the client from one signature, as the SDK does.
+    let seed_message = format!("0x{}", hex::encode(imx_crypto::STARK_DERIVATION_MESSAGE));
+    let seed: imx_crypto::EthSignature = sign("stark-seed", &seed_message)?
+        .parse()
+        .map_err(|e| format!("stark-seed: {e}"))?;
+    let eth_address = address.parse().map_err(|e| format!("address: {e}"))?;
+    let stark = imx_crypto::stark_private_key_from_seed(&seed.s, &eth_address);
+    let stark_key = stark.public_key().to_string();
     let keys = json!({ "ether_key": address, "stark_key": stark_key });
     let request = agent.post(&issuer("v1/signable-registration-offchain"));
     let signable = client
         .expect("signable", request, Some(Body::Json(keys)), 200)?
         .json;
-    let message = json!({ "message": signable["signable_message"] });
-    let eth_signature = field(&wallet("personal-sign", message)?, "signature")?;
-    let hash = json!({ "hash": signable["payload_hash"] });
-    let stark_signature = field(&wallet("stark-sign", hash)?, "signature")?;
+    let message = field(&signable, "signable_message")?;
+    let eth_signature = sign("eth-sign", &message)?;
+    let hash: imx_crypto::StarkHash = field(&signable, "payload_hash")?
+        .parse()
+        .map_err(|e| format!("payload_hash: {e}"))?;
+    let stark_signature = stark.sign(&hash).to_hex();
     let registration = json!({
         "ether_key": address, "stark_key": stark_key,
         "eth_signature": eth_signature, "stark_signature": stark_signature,

@@ -19,8 +19,8 @@ pub const MAX_BODY: usize = 64 * 1024;
 
 const TOO_LARGE: &str = "the request body is larger than 64 KB";
 
-/// The server a request arrives at: the wallet origin has neither OAuth
-/// endpoints nor pages, so it answers every error as `{code, message}`.
+/// The server a request arrives at: the wallet origin (TEE Express) has
+/// neither OAuth endpoints nor pages; it answers errors as `{detail}`.
 #[derive(Clone, Copy)]
 pub enum Origin {
     /// The identity provider with the IMX API.
@@ -71,6 +71,9 @@ fn too_large(origin: Origin, path: &str) -> Response {
     } else if issuer && PAGES.contains(&path) {
         let page = error_page("This request is too large. Start again from the application.");
         (StatusCode::PAYLOAD_TOO_LARGE, Html(page)).into_response()
+    } else if !issuer {
+        crate::wallet::TeeError::Refused(StatusCode::PAYLOAD_TOO_LARGE, TOO_LARGE.into())
+            .into_response()
     } else {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,

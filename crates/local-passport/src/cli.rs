@@ -39,7 +39,7 @@ pub struct ServeOptions {
     /// Port of the identity provider and the IMX API (0 picks a free one).
     #[arg(long, default_value_t = 8081)]
     pub port: u16,
-    /// Port of the wallet origin, which serves the wallet frame (0 picks a free one).
+    /// Port of the wallet origin, which plays Magic's TEE Express (0 picks a free one).
     #[arg(long, default_value_t = 8082)]
     pub wallet_port: u16,
     /// Address to listen on. Keep it on loopback: this is a development server.
@@ -75,6 +75,14 @@ pub struct ServeOptions {
     /// Lifetime of a signable registration payload, seconds.
     #[arg(long, default_value_t = 15 * 60)]
     pub payload_ttl: i64,
+    /// The publishable API key the wallet service accepts in `X-Magic-API-Key`
+    /// (default: the one Immutable's SDK sends).
+    #[arg(long, default_value = crate::wallet::DEFAULT_PUBLISHABLE_API_KEY)]
+    pub magic_api_key: String,
+    /// The OIDC provider id the wallet service accepts in `X-OIDC-Provider-ID`
+    /// (default: the one Immutable's SDK sends).
+    #[arg(long, default_value = crate::wallet::DEFAULT_PROVIDER_ID)]
+    pub magic_provider_id: String,
     /// Enable `POST /__admin/faults`, which switches simulated outages on and off (tests only).
     #[arg(long)]
     pub enable_fault_switches: bool,

@@ -22,7 +22,7 @@ pub struct Client {
     /// Where logout may return to, compared exactly.
     #[serde(default)]
     pub logout_urls: Vec<String>,
-    /// Origins allowed to call the API (CORS) and to talk to the wallet frame.
+    /// Origins allowed to call the API and the wallet service (CORS).
     #[serde(default)]
     pub web_origins: Vec<String>,
 }

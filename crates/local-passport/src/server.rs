@@ -96,12 +96,13 @@ pub fn apps(state: &Shared) -> anyhow::Result<(axum::Router, axum::Router)> {
         .with_state(state.clone());
     let wallet = wallet::router()
         .route("/health/ready", get(ready))
-        .fallback(no_route)
-        .method_not_allowed_fallback(no_method)
+        .fallback(wallet::no_route)
+        .method_not_allowed_fallback(wallet::no_method)
         .layer(middleware::from_fn_with_state(
             Origin::Wallet,
             body_limit::limit,
         ))
+        .layer(wallet_cors_layer(&state.clients)?)
         .layer(middleware::from_fn(logging::log_requests))
         .with_state(state.clone());
     Ok((api, wallet))
@@ -154,16 +155,40 @@ async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn cors_layer(clients: &Clients) -> anyhow::Result<CorsLayer> {
+fn web_origins(clients: &Clients) -> anyhow::Result<AllowOrigin> {
     let origins = clients
         .web_origins()
         .iter()
         .map(|o| HeaderValue::from_str(o).with_context(|| format!("web origin {o}")))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(AllowOrigin::list(origins))
+}
+
+fn cors_layer(clients: &Clients) -> anyhow::Result<CorsLayer> {
     Ok(CorsLayer::new()
-        .allow_origin(AllowOrigin::list(origins))
+        .allow_origin(web_origins(clients)?)
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            // Immutable's SDK sends its version to the IMX API.
+            header::HeaderName::from_static("x-sdk-version"),
+        ])
+        .max_age(std::time::Duration::from_secs(600)))
+}
+
+/// The wallet service is called straight from the page, with Magic's headers.
+fn wallet_cors_layer(clients: &Clients) -> anyhow::Result<CorsLayer> {
+    Ok(CorsLayer::new()
+        .allow_origin(web_origins(clients)?)
+        .allow_methods([Method::POST])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static(wallet::API_KEY_HEADER),
+            header::HeaderName::from_static(wallet::PROVIDER_ID_HEADER),
+            header::HeaderName::from_static(wallet::CHAIN_HEADER),
+        ])
         .max_age(std::time::Duration::from_secs(600)))
 }
 
@@ -195,9 +220,22 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
+/// `{"imx_down": bool, "wallet": null | "down" | {"slow": ms} |
+/// {"unauthorised": n} | {"invalid": n}}`; absent fields stay as they are.
 #[derive(Deserialize)]
 struct FaultSwitches {
     imx_down: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    wallet: Option<Option<wallet::WalletFault>>,
+}
+
+/// Tells a field set to `null` (clear the fault) from an absent one.
+fn present<'de, D, T>(de: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(de).map(Some)
 }
 
 async fn set_faults(
@@ -210,8 +248,13 @@ async fn set_faults(
         state.faults.imx_down.store(down, Ordering::SeqCst);
         tracing::warn!(imx_down = down, "fault switch changed");
     }
+    if let Some(fault) = switches.wallet {
+        state.faults.wallet.set(fault);
+        tracing::warn!(wallet = ?fault, "fault switch changed");
+    }
     Ok((
         StatusCode::OK,
-        Json(serde_json::json!({ "imx_down": state.faults.imx_down() })),
+        Json(serde_json::json!({ "imx_down": state.faults.imx_down(),
+                                 "wallet": state.faults.wallet.get() })),
     ))
 }

@@ -37,6 +37,8 @@ pub type Shared = Arc<AppState>;
 pub struct Faults {
     /// The IMX API answers 503 to everything.
     pub imx_down: AtomicBool,
+    /// The wallet service (TEE Express) down, slow or refusing.
+    pub wallet: crate::wallet::WalletFaults,
 }
 
 impl Faults {

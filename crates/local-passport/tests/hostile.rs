@@ -13,8 +13,9 @@
 //! - A password is a secret compared exactly as typed: any Unicode is accepted
 //!   (bidi controls, joiners, NUL, combining marks, emoji), nothing is
 //!   normalised, 8 characters at least and 1024 bytes at most.
-//! - Connecting the wallet and reading the Stark key take no parameters: a
-//!   body sent with them is ignored.
+//! - Creating the wallet (`POST /v1/wallet`) takes no parameters: a body
+//!   sent with it is ignored. The wallet service answers errors as TEE
+//!   Express's FastAPI does: `{detail}`, and 422 with a list for bad input.
 
 mod support;
 
@@ -33,12 +34,11 @@ const SQL: [&str; 3] = [
 const PASSWORD: &str = "correct horse battery";
 const FORM: &str = "application/x-www-form-urlencoded";
 const JSON: &str = "application/json";
-/// The JSON endpoints and the server they are on.
-const JSON_ENDPOINTS: [(Origin, &str); 4] = [
+/// The IMX API's JSON endpoints and the server they are on (the wallet
+/// service's errors have their own shape: see `assert_detail`).
+const JSON_ENDPOINTS: [(Origin, &str); 2] = [
     (Origin::Api, "/v1/signable-registration-offchain"),
     (Origin::Api, "/v2/passport/users"),
-    (Origin::Wallet, "/wallet/v1/personal-sign"),
-    (Origin::Wallet, "/wallet/v1/stark-sign"),
 ];
 
 /// The issuer (IdP and IMX API, which take the access token) or the wallet
@@ -54,6 +54,7 @@ enum Dialect {
     OAuth,
     Page,
     Api,
+    Tee,
 }
 
 /// A server with one signed-up, IMX-registered user, and its accounts as they
@@ -100,10 +101,15 @@ impl Scene {
         }
     }
 
-    /// POSTs `body` as `content_type` to an endpoint with the user's token.
+    /// POSTs `body` as `content_type` to an endpoint with the user's token
+    /// (and Magic's headers on the wallet service).
     fn post(&self, origin: Origin, path: &str, content_type: &str, body: &[u8]) -> Reply {
         let url = format!("{}{}", self.origin(origin).trim_end_matches('/'), path);
-        post_raw_bearer(&url, content_type, body, self.bearer(origin))
+        let extra: &[(&str, &str)] = match origin {
+            Origin::Api => &[],
+            Origin::Wallet => &TEE_HEADERS,
+        };
+        post_raw_with(&url, content_type, body, self.bearer(origin), extra)
     }
 
     /// A fresh code for the user through the session cookie (no form, no
@@ -162,6 +168,12 @@ fn assert_api_error(reply: &Reply, status: u16, code: &str) {
     assert!(reply.json()["message"]
         .as_str()
         .is_some_and(|m| !m.is_empty()));
+}
+
+/// A TEE Express refusal: the status and a `{detail: "…"}` body.
+fn assert_detail(reply: &Reply, status: u16) {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    assert!(reply.json()["detail"].is_string(), "{}", reply.body);
 }
 
 fn assert_oauth_error(reply: &Reply, status: u16, error: &str) {
@@ -259,17 +271,25 @@ fn hostile_wrong_json_types_and_shapes_are_bad_request() {
         json!({"message": {"nested": true}, "hash": 1.5}).to_string(),
         json!({}).to_string(),
         json!([{"ether_key": "0x1"}]).to_string(),
-        nested,
+        nested.clone(),
     ] {
         for (origin, path) in JSON_ENDPOINTS {
             let reply = scene.post(origin, path, JSON, body.as_bytes());
             assert_api_error(&reply, 400, "bad_request");
         }
     }
-    for path in ["/wallet/v1/personal-sign", "/wallet/v1/stark-sign"] {
-        let reply = scene.post(Origin::Wallet, path, JSON, duplicate);
-        assert_api_error(&reply, 400, "bad_request");
+    // On the wallet service a wrong shape is a 422 that names the field.
+    for body in [
+        &br#"{"message_base64": {"nested": true}}"#[..],
+        b"[]",
+        b"{}",
+        nested.as_bytes(),
+    ] {
+        let reply = scene.post(Origin::Wallet, "/v1/wallet/sign/message", JSON, body);
+        assert_eq!(reply.status, 422, "{}", reply.body);
+        assert_eq!(reply.json()["detail"][0]["loc"][0], "body");
     }
+    let _ = duplicate;
     scene.assert_intact(&[]);
 }
 
@@ -389,32 +409,21 @@ fn hostile_json_and_unreadable_forms_on_the_sign_in_form_get_the_error_page() {
 }
 
 #[test]
-fn hostile_bodies_on_the_parameterless_wallet_endpoints_are_ignored() {
+fn hostile_bodies_on_the_parameterless_wallet_endpoint_are_ignored() {
     let scene = Scene::new();
-    let address = wallet(
-        &scene.server,
-        &scene.tokens,
-        "wallet/v1/connect",
-        json!({}),
-        "address",
-    );
-    let stark_key = wallet(
-        &scene.server,
-        &scene.tokens,
-        "wallet/v1/stark-key",
-        json!({}),
-        "stark_key",
-    );
+    let address = wallet_address(&scene.server, &scene.tokens);
     for (content_type, body) in [
-        (JSON, &b"{\"address\":\"0x1\""[..]),
+        (JSON, &b"{\"public_address\":\"0x1\""[..]),
         ("text/plain", b"\xff\x00"),
         (FORM, b"sub=x"),
     ] {
-        let reply = scene.post(Origin::Wallet, "/wallet/v1/connect", content_type, body);
+        let reply = scene.post(Origin::Wallet, "/v1/wallet", content_type, body);
         assert_eq!(reply.status, 200, "{}", reply.body);
-        assert_eq!(reply.json()["address"], address.as_str(), "the same wallet");
-        let reply = scene.post(Origin::Wallet, "/wallet/v1/stark-key", content_type, body);
-        assert_eq!(reply.json()["stark_key"], stark_key.as_str());
+        assert_eq!(
+            reply.json()["public_address"],
+            address.as_str(),
+            "the same wallet"
+        );
     }
     scene.assert_intact(&[]);
 }
@@ -439,11 +448,11 @@ fn hostile_oversized_bodies_are_413_in_each_routes_error_format() {
         ),
         (
             Origin::Wallet,
-            "/wallet/v1/personal-sign",
+            "/v1/wallet/sign/message",
             JSON,
-            Dialect::Api,
+            Dialect::Tee,
         ),
-        (Origin::Wallet, "/wallet/v1/connect", JSON, Dialect::Api),
+        (Origin::Wallet, "/v1/wallet", JSON, Dialect::Tee),
     ];
     for (origin, path, content_type, dialect) in routes {
         let target = format!("POST {path}");
@@ -459,6 +468,7 @@ fn hostile_oversized_bodies_are_413_in_each_routes_error_format() {
                 Dialect::OAuth => assert_oauth_error(&reply, 413, "invalid_request"),
                 Dialect::Page => assert_error_page(&reply, 413),
                 Dialect::Api => assert_api_error(&reply, 413, "payload_too_large"),
+                Dialect::Tee => assert_detail(&reply, 413),
             }
         }
     }
@@ -471,23 +481,24 @@ fn hostile_oversized_bodies_are_413_in_each_routes_error_format() {
 fn hostile_unknown_paths_and_methods_get_typed_errors() {
     let scene = Scene::new();
     let (api, wallet) = (scene.origin(Origin::Api), scene.origin(Origin::Wallet));
-    for (origin, target) in [
-        (&api, "GET /nope"),
-        (&api, "POST /v2/passport/users/x"),
-        (&wallet, "GET /wallet/v2"),
-    ] {
+    for (origin, target) in [(&api, "GET /nope"), (&api, "POST /v2/passport/users/x")] {
         assert_api_error(&raw(origin, target, &[], b"").reply, 404, "not_found");
+    }
+    for target in ["GET /wallet/v2", "POST /v1/wallet/sign", "GET /frame"] {
+        assert_detail(&raw(&wallet, target, &[], b"").reply, 404);
     }
     for (origin, target, allow) in [
         (&api, "GET /oauth/token", "POST"),
         (&api, "DELETE /v2/passport/users", "POST"),
         (&api, "PUT /authorize", "GET,HEAD,POST"),
-        (&wallet, "GET /wallet/v1/connect", "POST"),
     ] {
         let reply = raw(origin, target, &[], b"");
         assert_api_error(&reply.reply, 405, "method_not_allowed");
         assert_eq!(reply.header("allow"), Some(allow), "{target}");
     }
+    let reply = raw(&wallet, "GET /v1/wallet", &[], b"");
+    assert_detail(&reply.reply, 405);
+    assert_eq!(reply.header("allow"), Some("POST"));
     scene.assert_intact(&[]);
 }
 
@@ -514,9 +525,9 @@ fn hostile_path_traversal_never_serves_a_file() {
     .collect();
     targets.extend(
         [
-            "/frame.js/../../kek.key",
-            "/frame.js/..%2f..%2fkek.key",
-            "/frame/../../../etc/passwd",
+            "/v1/wallet/../../kek.key",
+            "/v1/wallet/..%2f..%2fkek.key",
+            "/v1/wallet/sign/../../../etc/passwd",
             "/%2e%2e/%2e%2e/etc/passwd",
             "/..%2f..%2fkek.key",
         ]
@@ -529,8 +540,10 @@ fn hostile_path_traversal_never_serves_a_file() {
             "{target}: HTTP {}",
             reply.status
         );
-        if reply.status == 404 {
+        if reply.status == 404 && origin == api.as_str() {
             assert_api_error(&reply, 404, "not_found");
+        } else if reply.status == 404 {
+            assert_detail(&reply, 404);
         }
         assert!(!reply.body.contains(kek.trim()), "{target} served the key");
         assert!(!reply.body.contains("root:"), "{target} served /etc/passwd");
@@ -780,26 +793,23 @@ fn hostile_sql_in_wallet_fields_is_signed_as_data_or_refused() {
     let scene = Scene::new();
     for sql in SQL {
         // Any text is a message to sign; the signature is over exactly that text.
-        let body = json!({"message": sql}).to_string();
+        let signature = tee_sign(&scene.server, &scene.tokens, sql);
+        let signer =
+            imx_crypto::recover_personal_sign(sql.as_bytes(), &signature.parse().unwrap()).unwrap();
+        assert_eq!(
+            signer.to_string(),
+            wallet_address(&scene.server, &scene.tokens)
+        );
+        // Not base64: a 422 naming the field, nothing signed.
+        let body = json!({"message_base64": sql}).to_string();
         let reply = scene.post(
             Origin::Wallet,
-            "/wallet/v1/personal-sign",
+            "/v1/wallet/sign/message",
             JSON,
             body.as_bytes(),
         );
-        assert_eq!(reply.status, 200, "{}", reply.body);
-        assert!(reply.json()["signature"]
-            .as_str()
-            .unwrap()
-            .starts_with("0x"));
-        let body = json!({"hash": sql}).to_string();
-        let reply = scene.post(
-            Origin::Wallet,
-            "/wallet/v1/stark-sign",
-            JSON,
-            body.as_bytes(),
-        );
-        assert_api_error(&reply, 400, "bad_request");
+        assert_eq!(reply.status, 422, "{}", reply.body);
+        assert_eq!(reply.json()["detail"][0]["loc"][1], "message_base64");
     }
     scene.assert_intact(&[]);
 }
@@ -808,12 +818,8 @@ fn hostile_sql_in_wallet_fields_is_signed_as_data_or_refused() {
 fn hostile_sql_in_the_bearer_token_and_session_cookie_is_unauthorised() {
     let scene = Scene::new();
     for sql in SQL {
-        let reply = post_json(
-            &scene.server.wallet_url("wallet/v1/connect"),
-            &json!({}),
-            Some(sql),
-        );
-        assert_api_error(&reply, 401, "unauthorised");
+        let reply = tee_post(&scene.server, "v1/wallet", Some(sql), None);
+        assert_detail(&reply, 401);
         let reply = post_json(
             &scene.server.url("v2/passport/users"),
             &json!({}),

@@ -81,13 +81,7 @@ fn a_wrong_eth_signature_is_refused() {
     let (_, tokens) = new_user(&server);
     let mut request = prepare_registration(&server, &tokens);
     // A valid signature, but over another message.
-    request.eth_signature = wallet(
-        &server,
-        &tokens,
-        "wallet/v1/personal-sign",
-        serde_json::json!({ "message": "something else" }),
-        "signature",
-    );
+    request.eth_signature = tee_sign(&server, &tokens, "something else");
     let reply = register(&server, &tokens, &request);
     assert_eq!(reply.status, 400);
     assert!(reply.json()["message"]
@@ -101,13 +95,8 @@ fn a_wrong_stark_signature_is_refused() {
     let server = Server::start(&[]);
     let (_, tokens) = new_user(&server);
     let mut request = prepare_registration(&server, &tokens);
-    request.stark_signature = wallet(
-        &server,
-        &tokens,
-        "wallet/v1/stark-sign",
-        serde_json::json!({ "hash": "0x1234" }),
-        "signature",
-    );
+    let stark = stark_private_key(&server, &tokens, &request.ether_key);
+    request.stark_signature = stark.sign(&"0x1234".parse().unwrap()).to_hex();
     let reply = register(&server, &tokens, &request);
     assert_eq!(reply.status, 400);
     assert!(reply.json()["message"]
@@ -120,24 +109,14 @@ fn a_wrong_stark_signature_is_refused() {
 fn a_payload_the_server_never_issued_is_refused() {
     let server = Server::start(&[]);
     let (_, tokens) = new_user(&server);
-    let wallet = |path: &str, body: serde_json::Value, field: &str| {
-        wallet(&server, &tokens, path, body, field)
-    };
-    let ether_key = wallet("wallet/v1/connect", serde_json::json!({}), "address");
-    let stark_key = wallet("wallet/v1/stark-key", serde_json::json!({}), "stark_key");
+    let ether_key = wallet_address(&server, &tokens);
+    let stark = stark_private_key(&server, &tokens, &ether_key);
+    let stark_key = stark.public_key().to_string();
     let message = "Only sign this key linked with Immutable X.";
     let hash = "0x0123456789abcdef";
     let request = RegistrationRequest {
-        eth_signature: wallet(
-            "wallet/v1/personal-sign",
-            serde_json::json!({ "message": message }),
-            "signature",
-        ),
-        stark_signature: wallet(
-            "wallet/v1/stark-sign",
-            serde_json::json!({ "hash": hash }),
-            "signature",
-        ),
+        eth_signature: tee_sign(&server, &tokens, message),
+        stark_signature: stark.sign(&hash.parse().unwrap()).to_hex(),
         ether_key,
         stark_key,
         signable_message: message.into(),
@@ -211,67 +190,6 @@ fn an_id_token_is_not_accepted_as_an_access_token() {
         Some(&tokens.id_token),
     );
     assert_eq!(reply.status, 401, "audience differs");
-}
-
-#[test]
-fn wallet_requests_need_a_valid_id_token() {
-    let server = Server::start(&[]);
-    let (_, tokens) = new_user(&server);
-    let none = post_json(
-        &server.wallet_url("wallet/v1/connect"),
-        &serde_json::json!({}),
-        None,
-    );
-    assert_eq!(none.status, 401);
-    let forged = format!("{}x", &tokens.id_token[..tokens.id_token.len() - 1]);
-    let reply = post_json(
-        &server.wallet_url("wallet/v1/connect"),
-        &serde_json::json!({}),
-        Some(&forged),
-    );
-    assert_eq!(reply.status, 401);
-    // The access token is for the API, not the wallet.
-    let reply = post_json(
-        &server.wallet_url("wallet/v1/connect"),
-        &serde_json::json!({}),
-        Some(&tokens.access_token),
-    );
-    assert_eq!(reply.status, 401);
-}
-
-#[test]
-fn the_wallet_address_is_stable_per_user_and_distinct_between_users() {
-    let server = Server::start(&[]);
-    let (_, a) = new_user(&server);
-    let (_, b) = new_user(&server);
-    let connect = |t: &Tokens| {
-        post_json(
-            &server.wallet_url("wallet/v1/connect"),
-            &serde_json::json!({}),
-            Some(&t.id_token),
-        )
-        .json()["address"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
-    assert_eq!(connect(&a), connect(&a));
-    assert_ne!(connect(&a), connect(&b));
-}
-
-#[test]
-fn the_wallet_frame_is_on_its_own_origin_without_inline_script() {
-    let server = Server::start(&[]);
-    assert_ne!(server.wallet_origin, server.issuer.trim_end_matches('/'));
-    let frame = get(&server.wallet_url("frame"), None, None);
-    assert_eq!(frame.status, 200);
-    assert!(frame.body.contains(r#"<script src="/frame.js""#));
-    assert!(
-        frame.body.contains("http://localhost:8080"),
-        "allowed parent origins come from the clients file"
-    );
-    let script = get(&server.wallet_url("frame.js"), None, None);
-    assert!(script.content_type.starts_with("text/javascript"));
 }
 
 #[test]

@@ -1,76 +1,168 @@
-//! The wallet origin: the frame page the app embeds, and the wallet service
-//! behind it that holds each user's Ethereum key (sealed at rest) and derives
-//! the Stark key. Keys never leave this origin; only signatures do.
+//! The wallet origin plays Magic's TEE Express, the service that holds each
+//! Passport user's Ethereum key and signs with it: the same paths, headers,
+//! status codes and error bodies as `https://tee.express.magiclabs.com`
+//! (Immutable's SDK 2.14, `packages/internal/generated-clients/src/magic-tee-openapi.json`).
+//!
+//! - `POST /v1/wallet`: the user's wallet, created on first use: `{public_address}`.
+//! - `POST /v1/wallet/sign/message` `{message_base64}`: an EIP-191 personal
+//!   signature of the decoded bytes: `{signature, r, s, v}`.
+//!
+//! Every call carries the user's ID token as `Authorization: Bearer`, the
+//! publishable key as `X-Magic-API-Key`, the OIDC provider id as
+//! `X-OIDC-Provider-ID`, and `X-Magic-Chain: ETH`. The keys are sealed at rest and never leave; the Stark
+//! key is derived by the client from one signature, as the SDK does.
 
-use std::str::FromStr;
+mod errors;
+mod fault;
+
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
 use axum::{Json, Router};
-use imx_crypto::{derive_stark_private_key, personal_sign, StarkHash};
+use base64::Engine;
+use imx_crypto::personal_sign;
 use k256::ecdsa::SigningKey;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::db;
-use crate::errors::{json_body, ApiError};
-use crate::html::escape;
 use crate::idp::bearer;
 use crate::jwt::IdClaims;
 use crate::state::{AppState, Shared};
 
+pub use errors::TeeError;
+pub use fault::{WalletFault, WalletFaults};
+
+/// The publishable API key Immutable's SDK sends for sandbox and production
+/// (`@imtbl/passport` 2.14, `packages/passport/sdk/src/config/config.ts`).
+pub const DEFAULT_PUBLISHABLE_API_KEY: &str = "pk_live_10F423798A540ED7";
+/// The OIDC provider id Immutable's SDK sends (same file).
+pub const DEFAULT_PROVIDER_ID: &str = "aa80b860-8869-4f13-9000-6a6ad3d20017";
+/// The only chain the IMX wallet uses.
+pub const CHAIN: &str = "ETH";
+
+/// Header names, lower-cased as HTTP/2 and axum present them.
+pub const API_KEY_HEADER: &str = "x-magic-api-key";
+/// The OIDC provider id header.
+pub const PROVIDER_ID_HEADER: &str = "x-oidc-provider-id";
+/// The chain header.
+pub const CHAIN_HEADER: &str = "x-magic-chain";
+
 /// Routes of the wallet origin.
 pub fn router() -> Router<Shared> {
     Router::new()
-        .route("/frame", get(frame_page))
-        .route("/frame.js", get(frame_script))
-        .route("/wallet/v1/connect", post(connect))
-        .route("/wallet/v1/personal-sign", post(sign_message))
-        .route("/wallet/v1/stark-key", post(stark_key))
-        .route("/wallet/v1/stark-sign", post(stark_sign))
+        .route("/v1/wallet", post(create_wallet))
+        .route("/v1/wallet/sign/message", post(sign_message))
 }
 
-/// The frame page: no inline script, the allowed parent origins as data.
-async fn frame_page(State(state): State<Shared>) -> Response {
-    let origins =
-        serde_json::to_string(&state.clients.web_origins()).unwrap_or_else(|_| "[]".into());
-    let html = format!(
-        r#"<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Passport wallet</title>
-<meta name="allowed-origins" content="{}">
-<script src="/frame.js" defer></script></head><body></body></html>"#,
-        escape(&origins)
-    );
-    let csp = "default-src 'none'; script-src 'self'; connect-src 'self'";
-    ([(header::CONTENT_SECURITY_POLICY, csp)], Html(html)).into_response()
+#[derive(Serialize)]
+struct WalletResponse {
+    public_address: String,
 }
 
-/// The frame's script.
-async fn frame_script() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        include_str!("frame.js"),
-    )
-        .into_response()
+/// POST `/v1/wallet`: the user's wallet address, creating the wallet on first
+/// use. Idempotent: the same user always gets the same address.
+async fn create_wallet(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+) -> Result<Json<WalletResponse>, Response> {
+    let sub = admit(&state, &headers, None).await?;
+    let (public_address, _) = wallet_key(&state, &sub, true).map_err(TeeError::into_response)?;
+    Ok(Json(WalletResponse { public_address }))
 }
 
-/// The verified ID token's subject: every wallet request is authenticated with it.
-fn authenticated_user(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
-    let token = bearer(headers).ok_or_else(|| ApiError::unauthorised("missing bearer ID token"))?;
+#[derive(Deserialize)]
+struct SignMessageRequest {
+    message_base64: String,
+}
+
+#[derive(Serialize)]
+struct SignMessageResponse {
+    signature: String,
+    r: String,
+    s: String,
+    v: u8,
+}
+
+/// POST `/v1/wallet/sign/message`: the personal signature of the decoded
+/// message, `v` as 27 or 28 like every Ethereum wallet.
+async fn sign_message(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<SignMessageResponse>, Response> {
+    let sub = admit(&state, &headers, Some(&body)).await?;
+    let request: SignMessageRequest = errors::json_body(&body).map_err(TeeError::into_response)?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(request.message_base64.as_bytes())
+        .map_err(|_| {
+            TeeError::invalid("body", "message_base64", "Value error, not valid base64")
+                .into_response()
+        })?;
+    let message = message_bytes(decoded);
+    let (_, key) = wallet_key(&state, &sub, false).map_err(TeeError::into_response)?;
+    let sig = personal_sign(&key, &message);
+    let v = sig.v + 27;
+    Ok(Json(SignMessageResponse {
+        signature: format!("0x{}{}{:02x}", hex::encode(sig.r), hex::encode(sig.s), v),
+        r: format!("0x{}", hex::encode(sig.r)),
+        s: format!("0x{}", hex::encode(sig.s)),
+        v,
+    }))
+}
+
+/// The bytes to sign. The SDK sends a byte message as the text `0x<hex>`
+/// (the Stark key's seed message among them), and personal_sign, in every
+/// wallet, signs such hex data as the bytes it names; any other text is
+/// signed as its UTF-8 bytes.
+fn message_bytes(decoded: Vec<u8>) -> Vec<u8> {
+    let hex_bytes = decoded
+        .strip_prefix(b"0x")
+        .filter(|digits| digits.len() % 2 == 0)
+        .and_then(|digits| hex::decode(digits).ok());
+    hex_bytes.unwrap_or(decoded)
+}
+
+/// Checks a request as TEE Express does, in its order: the headers and body
+/// validate (422, every problem listed), then the API key and provider are
+/// known, then the bearer ID token is valid (401). Answers with the user.
+async fn admit(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Option<&[u8]>,
+) -> Result<String, Response> {
+    if let Some(response) = state.faults.wallet.next_fault().await {
+        return Err(response);
+    }
+    errors::validate_headers(headers, body).map_err(TeeError::into_response)?;
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    };
+    if header(API_KEY_HEADER) != state.opts.magic_api_key {
+        return Err(TeeError::unauthorised("Invalid API key").into_response());
+    }
+    if header(PROVIDER_ID_HEADER) != state.opts.magic_provider_id {
+        return Err(TeeError::unauthorised("Unknown OIDC provider").into_response());
+    }
+    let token = bearer(headers)
+        .ok_or_else(|| TeeError::unauthorised("Missing bearer token").into_response())?;
     let claims: IdClaims = state
         .signing_key
         .verify(token, &state.issuer, &state.clients.ids())
-        .map_err(|err| ApiError::unauthorised(format!("invalid ID token: {err}")))?;
+        .map_err(|err| {
+            TeeError::unauthorised(format!("Invalid ID token: {err}")).into_response()
+        })?;
     Ok(claims.sub)
 }
 
-/// The user's Ethereum key, created on first connect.
-fn wallet_key(state: &AppState, sub: &str, create: bool) -> Result<(String, SigningKey), ApiError> {
+/// The user's Ethereum key, created on first use.
+fn wallet_key(state: &AppState, sub: &str, create: bool) -> Result<(String, SigningKey), TeeError> {
     let stored = db::wallet_of(&state.db(), sub)?;
     let (address, sealed) = match stored {
         Some(found) => found,
@@ -83,10 +175,8 @@ fn wallet_key(state: &AppState, sub: &str, create: bool) -> Result<(String, Sign
             stored
         }
         None => {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "wallet_not_connected",
-                "connect the wallet first",
+            return Err(TeeError::not_found(
+                "Wallet not found: create it first with POST /v1/wallet",
             ))
         }
     };
@@ -96,62 +186,20 @@ fn wallet_key(state: &AppState, sub: &str, create: bool) -> Result<(String, Sign
     Ok((address, key))
 }
 
-/// POST `/wallet/v1/connect`: get or create the user's wallet.
-async fn connect(
-    State(state): State<Shared>,
-    headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let sub = authenticated_user(&state, &headers)?;
-    let (address, _) = wallet_key(&state, &sub, true)?;
-    Ok(Json(serde_json::json!({ "address": address })))
+/// How long a slow-wallet fault holds each request (at most a minute).
+pub fn fault_delay(ms: u64) -> Duration {
+    Duration::from_millis(ms.min(60_000))
 }
 
-#[derive(Deserialize)]
-struct SignMessageRequest {
-    message: String,
+/// 404 for a path the wallet service does not serve, as FastAPI words it.
+pub async fn no_route() -> TeeError {
+    TeeError::not_found("Not Found")
 }
 
-/// POST `/wallet/v1/personal-sign`: EIP-191 signature of a UTF-8 message.
-async fn sign_message(
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let sub = authenticated_user(&state, &headers)?;
-    let request: SignMessageRequest = json_body(&headers, &body)?;
-    let (_, key) = wallet_key(&state, &sub, false)?;
-    Ok(Json(
-        serde_json::json!({ "signature": personal_sign(&key, request.message.as_bytes()).to_hex() }),
-    ))
-}
-
-/// POST `/wallet/v1/stark-key`: the Stark public key (IMX legacy derivation).
-async fn stark_key(
-    State(state): State<Shared>,
-    headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let sub = authenticated_user(&state, &headers)?;
-    let (_, key) = wallet_key(&state, &sub, false)?;
-    let stark = derive_stark_private_key(&key).public_key();
-    Ok(Json(serde_json::json!({ "stark_key": stark.to_string() })))
-}
-
-#[derive(Deserialize)]
-struct StarkSignRequest {
-    hash: String,
-}
-
-/// POST `/wallet/v1/stark-sign`: deterministic Stark signature of a hash.
-async fn stark_sign(
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let sub = authenticated_user(&state, &headers)?;
-    let request: StarkSignRequest = json_body(&headers, &body)?;
-    let hash = StarkHash::from_str(&request.hash)
-        .map_err(|e| ApiError::bad_request(format!("hash is not a Stark field element: {e}")))?;
-    let (_, key) = wallet_key(&state, &sub, false)?;
-    let signature = derive_stark_private_key(&key).sign(&hash);
-    Ok(Json(serde_json::json!({ "signature": signature.to_hex() })))
+/// 405 for a known path asked with another method.
+pub async fn no_method() -> TeeError {
+    TeeError::Refused(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "Method Not Allowed".into(),
+    )
 }

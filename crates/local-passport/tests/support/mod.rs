@@ -234,6 +234,24 @@ pub fn post_raw_bearer(url: &str, content_type: &str, body: &[u8], bearer: &str)
     )
 }
 
+/// POST raw bytes with a content type, a bearer token and extra headers.
+pub fn post_raw_with(
+    url: &str,
+    content_type: &str,
+    body: &[u8],
+    bearer: &str,
+    headers: &[(&str, &str)],
+) -> Reply {
+    let mut req = agent()
+        .post(url)
+        .set("Content-Type", content_type)
+        .set("Authorization", &format!("Bearer {bearer}"));
+    for (name, value) in headers {
+        req = req.set(name, value);
+    }
+    reply(req.send_bytes(body))
+}
+
 /// A response read off a raw socket, and its header block.
 pub struct RawReply {
     pub reply: Reply,
@@ -457,21 +475,69 @@ impl RegistrationRequest {
     }
 }
 
-/// Calls the wallet service as the frame does, with the user's ID token, and
-/// returns the string `field` of its answer.
-pub fn wallet(
+/// The headers every TEE Express call carries (the SDK's constants).
+pub const TEE_HEADERS: [(&str, &str); 3] = [
+    ("X-Magic-API-Key", "pk_live_10F423798A540ED7"),
+    ("X-OIDC-Provider-ID", "aa80b860-8869-4f13-9000-6a6ad3d20017"),
+    ("X-Magic-Chain", "ETH"),
+];
+
+/// A TEE Express call on the wallet origin with Magic's headers, the ID
+/// token as bearer (when given) and a JSON body (when given).
+pub fn tee_post(
+    server: &Server,
+    path: &str,
+    id_token: Option<&str>,
+    body: Option<&serde_json::Value>,
+) -> Reply {
+    let mut req = agent()
+        .post(&server.wallet_url(path))
+        .set("Content-Type", "application/json");
+    for (name, value) in TEE_HEADERS {
+        req = req.set(name, value);
+    }
+    if let Some(token) = id_token {
+        req = req.set("Authorization", &format!("Bearer {token}"));
+    }
+    reply(match body {
+        Some(body) => req.send_string(&body.to_string()),
+        None => req.call(),
+    })
+}
+
+/// `POST /v1/wallet`: the user's wallet address.
+pub fn wallet_address(server: &Server, tokens: &Tokens) -> String {
+    let reply = tee_post(server, "v1/wallet", Some(&tokens.id_token), None);
+    assert_eq!(reply.status, 200, "v1/wallet: {}", reply.body);
+    reply.json()["public_address"].as_str().unwrap().to_owned()
+}
+
+/// `POST /v1/wallet/sign/message` of a text message: the signature.
+pub fn tee_sign(server: &Server, tokens: &Tokens, message: &str) -> String {
+    let body = serde_json::json!({
+        "message_base64": base64::engine::general_purpose::STANDARD.encode(message),
+    });
+    let reply = tee_post(
+        server,
+        "v1/wallet/sign/message",
+        Some(&tokens.id_token),
+        Some(&body),
+    );
+    assert_eq!(reply.status, 200, "sign/message: {}", reply.body);
+    reply.json()["signature"].as_str().unwrap().to_owned()
+}
+
+/// The user's Stark private key, derived as the SDK does: the wallet signs
+/// the seed message (bytes, sent as their `0x…` text), its `s` seeds the key.
+pub fn stark_private_key(
     server: &Server,
     tokens: &Tokens,
-    path: &str,
-    body: serde_json::Value,
-    field: &str,
-) -> String {
-    let reply = post_json(&server.wallet_url(path), &body, Some(&tokens.id_token));
-    assert_eq!(reply.status, 200, "{path}: {}", reply.body);
-    reply.json()[field]
-        .as_str()
-        .unwrap_or_else(|| panic!("{path}: no {field}"))
-        .to_owned()
+    address: &str,
+) -> imx_crypto::StarkPrivateKey {
+    let seed_message = format!("0x{}", hex::encode(imx_crypto::STARK_DERIVATION_MESSAGE));
+    let signature: imx_crypto::EthSignature =
+        tee_sign(server, tokens, &seed_message).parse().unwrap();
+    imx_crypto::stark_private_key_from_seed(&signature.s, &address.parse().unwrap())
 }
 
 /// Creates an account through the form; returns the PKCE pair and the code the redirect carried.
@@ -490,11 +556,9 @@ pub fn signup_code(server: &Server, email: &str) -> (Pkce, String) {
 
 /// Connects the wallet and collects the keys and both signatures, as the app does.
 pub fn prepare_registration(server: &Server, tokens: &Tokens) -> RegistrationRequest {
-    let wallet = |path: &str, body: serde_json::Value, field: &str| {
-        wallet(server, tokens, path, body, field)
-    };
-    let ether_key = wallet("wallet/v1/connect", serde_json::json!({}), "address");
-    let stark_key = wallet("wallet/v1/stark-key", serde_json::json!({}), "stark_key");
+    let ether_key = wallet_address(server, tokens);
+    let stark = stark_private_key(server, tokens, &ether_key);
+    let stark_key = stark.public_key().to_string();
     let signable = post_json(
         &server.url("v1/signable-registration-offchain"),
         &serde_json::json!({ "ether_key": ether_key, "stark_key": stark_key }),
@@ -504,16 +568,8 @@ pub fn prepare_registration(server: &Server, tokens: &Tokens) -> RegistrationReq
     let signable = signable.json();
     let signable_message = signable["signable_message"].as_str().unwrap().to_owned();
     let payload_hash = signable["payload_hash"].as_str().unwrap().to_owned();
-    let eth_signature = wallet(
-        "wallet/v1/personal-sign",
-        serde_json::json!({ "message": signable_message }),
-        "signature",
-    );
-    let stark_signature = wallet(
-        "wallet/v1/stark-sign",
-        serde_json::json!({ "hash": payload_hash }),
-        "signature",
-    );
+    let eth_signature = tee_sign(server, tokens, &signable_message);
+    let stark_signature = stark.sign(&payload_hash.parse().unwrap()).to_hex();
     RegistrationRequest {
         ether_key,
         stark_key,
