@@ -159,8 +159,8 @@ impl Passport {
     }
 
     /// The IMX provider. Signs the user in first (popup, opened synchronously
-    /// now) when nobody is; appends the wallet frame and resolves without
-    /// waiting for it: wallet start-up errors surface on first use.
+    /// now) when nobody is. No wallet call happens here: the wallet (TEE
+    /// Express) and the Stark worker are reached when registering.
     pub fn connect_imx(
         &self,
     ) -> impl Future<Output = Result<crate::imx::ImxProvider, PassportError>> + 'static {

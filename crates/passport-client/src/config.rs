@@ -43,8 +43,12 @@ pub struct Preset {
     pub authority: &'static str,
     /// The IMX public API.
     pub imx_api_url: &'static str,
-    /// The page the wallet iframe loads.
-    pub wallet_frame_url: &'static str,
+    /// Magic's TEE Express, the wallet service that holds the user's Ethereum key.
+    pub magic_tee_url: &'static str,
+    /// The publishable key sent to TEE Express as `X-Magic-API-Key`.
+    pub magic_publishable_api_key: &'static str,
+    /// The OIDC provider id sent to TEE Express as `X-OIDC-Provider-ID`.
+    pub magic_provider_id: &'static str,
     /// A client id that works without configuration (only the local Passport has one).
     pub client_id: Option<&'static str>,
     /// The API audience requested at `/authorize`.
@@ -58,10 +62,14 @@ pub const DEFAULT_SCOPE: &str = "openid offline_access email transact";
 /// The audience of Immutable's platform API.
 pub const DEFAULT_AUDIENCE: &str = "platform_api";
 
-/// Port of the local Passport's identity provider and IMX API.
-pub const LOCAL_PASSPORT_PORT: u16 = 8081;
-/// Port of the local Passport's wallet origin.
-pub const LOCAL_WALLET_PORT: u16 = 8082;
+/// TEE Express, which Immutable's SDK 2.14 reaches for every IMX wallet
+/// (`packages/wallet/src/magic/magicTEESigner.ts`, `packages/passport/sdk/src/config/config.ts`).
+pub const MAGIC_TEE_URL: &str = "https://tee.express.magiclabs.com/";
+/// The publishable key of Immutable's Magic app, the same for sandbox and
+/// production (`@imtbl/passport` 2.14, `packages/passport/sdk/src/config/config.ts`).
+pub const MAGIC_PUBLISHABLE_API_KEY: &str = "pk_live_10F423798A540ED7";
+/// Immutable's OIDC provider id at Magic (same file).
+pub const MAGIC_PROVIDER_ID: &str = "aa80b860-8869-4f13-9000-6a6ad3d20017";
 
 impl Environment {
     /// The endpoint defaults of this environment.
@@ -70,7 +78,11 @@ impl Environment {
             Environment::Local => Preset {
                 authority: "http://127.0.0.1:8081/",
                 imx_api_url: "http://127.0.0.1:8081/",
-                wallet_frame_url: "http://127.0.0.1:8082/frame",
+                // The local Passport's wallet origin plays TEE Express and
+                // accepts Immutable's key and provider id by default.
+                magic_tee_url: "http://127.0.0.1:8082/",
+                magic_publishable_api_key: MAGIC_PUBLISHABLE_API_KEY,
+                magic_provider_id: MAGIC_PROVIDER_ID,
                 client_id: Some("local-passport-app"),
                 audience: DEFAULT_AUDIENCE,
                 scope: DEFAULT_SCOPE,
@@ -78,7 +90,9 @@ impl Environment {
             Environment::Sandbox => Preset {
                 authority: "https://auth.immutable.com/",
                 imx_api_url: "https://api.sandbox.x.immutable.com/",
-                wallet_frame_url: "https://passport.sandbox.immutable.com/",
+                magic_tee_url: MAGIC_TEE_URL,
+                magic_publishable_api_key: MAGIC_PUBLISHABLE_API_KEY,
+                magic_provider_id: MAGIC_PROVIDER_ID,
                 client_id: None,
                 audience: DEFAULT_AUDIENCE,
                 scope: DEFAULT_SCOPE,
@@ -86,7 +100,9 @@ impl Environment {
             Environment::Production => Preset {
                 authority: "https://auth.immutable.com/",
                 imx_api_url: "https://api.x.immutable.com/",
-                wallet_frame_url: "https://passport.immutable.com/",
+                magic_tee_url: MAGIC_TEE_URL,
+                magic_publishable_api_key: MAGIC_PUBLISHABLE_API_KEY,
+                magic_provider_id: MAGIC_PROVIDER_ID,
                 client_id: None,
                 audience: DEFAULT_AUDIENCE,
                 scope: DEFAULT_SCOPE,
@@ -120,10 +136,12 @@ pub struct RuntimeConfig {
     pub scope: Option<String>,
     /// IMX public API base URL.
     pub imx_api_url: Option<String>,
-    /// The wallet frame's URL; its origin is the only one the app talks to for signing.
-    ///
-    /// Security: messages to and from the frame are restricted to this origin.
-    pub wallet_frame_url: Option<String>,
+    /// Magic's TEE Express base URL (the wallet service).
+    pub magic_tee_url: Option<String>,
+    /// The publishable key TEE Express knows the app's Passport by.
+    pub magic_publishable_api_key: Option<String>,
+    /// The OIDC provider id TEE Express verifies ID tokens against.
+    pub magic_provider_id: Option<String>,
 }
 
 /// Where the app is running, used to fill defaults such as the redirect URI.
@@ -156,8 +174,12 @@ pub struct PassportConfig {
     pub scope: String,
     /// IMX public API base URL.
     pub imx_api_url: Address,
-    /// The wallet frame's URL.
-    pub wallet_frame_url: Address,
+    /// Magic's TEE Express base URL.
+    pub magic_tee_url: Address,
+    /// `X-Magic-API-Key` for TEE Express.
+    pub magic_publishable_api_key: String,
+    /// `X-OIDC-Provider-ID` for TEE Express.
+    pub magic_provider_id: String,
 }
 
 impl RuntimeConfig {
@@ -231,11 +253,21 @@ impl RuntimeConfig {
                 "imx_api_url",
                 self.imx_api_url.as_deref().unwrap_or(preset.imx_api_url),
             )?,
-            wallet_frame_url: url_field(
-                "wallet_frame_url",
-                self.wallet_frame_url
+            magic_tee_url: url_field(
+                "magic_tee_url",
+                self.magic_tee_url
                     .as_deref()
-                    .unwrap_or(preset.wallet_frame_url),
+                    .unwrap_or(preset.magic_tee_url),
+            )?,
+            magic_publishable_api_key: non_empty(
+                "magic_publishable_api_key",
+                self.magic_publishable_api_key,
+                preset.magic_publishable_api_key,
+            )?,
+            magic_provider_id: non_empty(
+                "magic_provider_id",
+                self.magic_provider_id,
+                preset.magic_provider_id,
             )?,
         })
     }
@@ -252,9 +284,9 @@ impl PassportConfig {
         self.imx_api_url.join(path)
     }
 
-    /// The wallet frame's origin, the only origin wallet messages go to or come from.
-    pub fn wallet_origin(&self) -> String {
-        self.wallet_frame_url.origin()
+    /// An endpoint of TEE Express.
+    pub fn tee_endpoint(&self, path: &str) -> Address {
+        self.magic_tee_url.join(path)
     }
 }
 
@@ -263,6 +295,14 @@ fn environment_name(env: Environment) -> &'static str {
         Environment::Local => "local",
         Environment::Sandbox => "sandbox",
         Environment::Production => "production",
+    }
+}
+
+fn non_empty(field: &str, value: Option<String>, preset: &str) -> Result<String, ConfigError> {
+    match value {
+        Some(v) if v.trim().is_empty() => Err(config_error(Some(field), "must not be empty")),
+        Some(v) => Ok(v),
+        None => Ok(preset.to_owned()),
     }
 }
 
@@ -387,9 +427,11 @@ mod tests {
         assert_eq!(config.scope, "openid email");
         assert_eq!(config.logout_mode, LogoutMode::Silent);
         assert_eq!(
-            config.wallet_frame_url.as_str(),
-            "https://passport.sandbox.immutable.com/"
+            config.tee_endpoint("v1/wallet").as_str(),
+            "https://tee.express.magiclabs.com/v1/wallet"
         );
+        assert_eq!(config.magic_publishable_api_key, "pk_live_10F423798A540ED7");
+        assert_eq!(config.magic_provider_id, "aa80b860-8869-4f13-9000-6a6ad3d20017");
     }
 
     #[test]
@@ -439,7 +481,7 @@ mod tests {
             "redirect_uri",
             "logout_redirect_uri",
             "imx_api_url",
-            "wallet_frame_url",
+            "magic_tee_url",
         ] {
             let json = format!(r#"{{"{field}":"not a url"}}"#);
             let err = RuntimeConfig::parse(&json)
@@ -465,8 +507,29 @@ mod tests {
     }
 
     #[test]
-    fn wallet_origin_drops_the_path() {
+    fn the_local_wallet_is_the_local_passports_tee_express() {
         let config = RuntimeConfig::default().resolve(&page()).unwrap();
-        assert_eq!(config.wallet_origin(), "http://127.0.0.1:8082");
+        assert_eq!(
+            config.tee_endpoint("v1/wallet/sign/message").as_str(),
+            "http://127.0.0.1:8082/v1/wallet/sign/message"
+        );
+    }
+
+    #[test]
+    fn production_and_sandbox_wallets_are_magics_tee_express_with_immutables_keys() {
+        for environment in ["sandbox", "production"] {
+            let json = format!(r#"{{"environment":"{environment}","client_id":"c"}}"#);
+            let config = RuntimeConfig::parse(&json).unwrap().resolve(&page()).unwrap();
+            assert_eq!(config.magic_tee_url.as_str(), "https://tee.express.magiclabs.com/");
+            assert_eq!(config.magic_publishable_api_key, "pk_live_10F423798A540ED7");
+            assert_eq!(config.magic_provider_id, "aa80b860-8869-4f13-9000-6a6ad3d20017");
+        }
+        let err = RuntimeConfig::parse(r#"{"magic_provider_id":" "}"#)
+            .unwrap()
+            .resolve(&page())
+            .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("magic_provider_id"));
+        let err = RuntimeConfig::parse(r#"{"wallet_frame_url":"http://x.test/"}"#).unwrap_err();
+        assert!(err.message.contains("unknown field"), "the frame is gone: {err}");
     }
 }

@@ -141,7 +141,7 @@ impl PassportError {
             Self::NotLoggedIn => ErrorKind::NotLoggedInError,
             Self::Logout(_) => ErrorKind::LogoutError,
             Self::Wallet(_) => ErrorKind::WalletConnectionError,
-            Self::Registration(_) => ErrorKind::UserRegistrationError,
+            Self::Registration(e) => e.kind,
             Self::PopupBlocked
             | Self::PopupClosed
             | Self::NoMatchingState { .. }

@@ -1,13 +1,18 @@
 //! The IMX provider that `connect_imx` returns: registration status from the
-//! `passport` claim, and off-chain registration through the wallet frame.
+//! `passport` claim, and off-chain registration with the wallet in Magic's TEE
+//! Express (reached over HTTP with the user's ID token) and the Stark key in a
+//! worker started for the registration only.
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
 
 use crate::browser::http::{self, NetworkError};
 use crate::browser::once::Once;
+use crate::browser::stark_worker::StarkWorker;
+use crate::browser::tee::{self, TeeError};
 use crate::browser::time;
-use crate::browser::wallet_frame::{WalletError, WalletFrame};
-use crate::error::PassportError;
+use crate::error::{ErrorKind, PassportError};
 use crate::registration::{
     self, PortError, RegisterOutcome, RegisterUserRequest, RegistrationError, RegistrationPorts,
     RegistrationStep, SignableRegistration,
@@ -38,6 +43,7 @@ impl Drop for Finished {
                 message: "The registration was interrupted before it finished.".into(),
                 advice: "Try again.".into(),
                 retryable: true,
+                kind: ErrorKind::UserRegistrationError,
             }))
         });
         for caller in waiting {
@@ -46,23 +52,16 @@ impl Drop for Finished {
     }
 }
 
-/// Talks to IMX on behalf of the signed-in user; the keys stay in the wallet frame.
+/// Talks to IMX on behalf of the signed-in user. The Ethereum key stays in
+/// TEE Express; the Stark key lives in the registration worker while it runs.
 #[derive(Clone)]
 pub struct ImxProvider {
     passport: Passport,
-    frame: WalletFrame,
 }
 
 impl ImxProvider {
     pub(crate) fn new(passport: Passport) -> Self {
-        let config = passport.config();
-        let frame = WalletFrame::new(config.wallet_frame_url.as_str(), &config.wallet_origin());
-        ImxProvider { passport, frame }
-    }
-
-    /// The wallet frame (for tests and diagnostics).
-    pub fn wallet_frame(&self) -> &WalletFrame {
-        &self.frame
+        ImxProvider { passport }
     }
 
     /// Whether the user is registered with IMX: the `passport` claim, no network.
@@ -90,9 +89,15 @@ impl ImxProvider {
         // Whatever ends this run (an outcome, or the future being dropped),
         // the callers that joined it hear of it.
         let mut finished = Finished(None);
-        let outcome = registration::register_offchain(&BrowserPorts { provider: self }, progress)
+        let ports = BrowserPorts {
+            provider: self,
+            worker: RefCell::new(None),
+        };
+        let outcome = registration::register_offchain(&ports, progress)
             .await
             .map_err(PassportError::Registration);
+        // Terminates the worker, and the Stark key with it.
+        drop(ports);
         finished.0 = Some(outcome.clone());
         outcome
     }
@@ -100,9 +105,11 @@ impl ImxProvider {
 
 struct BrowserPorts<'a> {
     provider: &'a ImxProvider,
+    /// Started at the Stark key step, ended with the registration.
+    worker: RefCell<Option<Rc<StarkWorker>>>,
 }
 
-fn wallet_error(err: WalletError) -> PortError {
+fn wallet_error(err: TeeError) -> PortError {
     PortError::Wallet(err.to_string())
 }
 
@@ -125,21 +132,36 @@ fn session_error(err: PassportError) -> PortError {
 }
 
 impl BrowserPorts<'_> {
-    async fn wallet(
-        &self,
-        method: &str,
-        params: &[(&str, &str)],
-        field: &str,
-    ) -> Result<String, PortError> {
-        let result = self
-            .provider
-            .frame
-            .request(method, params)
-            .await
-            .map_err(wallet_error)?;
-        result
-            .string(field)
-            .ok_or_else(|| PortError::Wallet(format!("the wallet's answer has no {field}")))
+    /// A TEE Express call with a fresh ID token. A 401 refreshes the session
+    /// once and tries once more, as a token revoked or rotated meanwhile
+    /// would need; a second 401 is the wallet's error.
+    async fn tee<T, F, Fut>(&self, call: F) -> Result<T, PortError>
+    where
+        F: Fn(String) -> Fut,
+        Fut: Future<Output = Result<T, TeeError>>,
+    {
+        let passport = &self.provider.passport;
+        let token = passport.id_token().await.map_err(session_error)?;
+        match call(token.secret().to_owned()).await {
+            Err(TeeError::Unauthorised(_)) => {
+                let user = passport
+                    .refresh_session(true)
+                    .await
+                    .map_err(session_error)?
+                    .ok_or_else(|| session_error(PassportError::NotLoggedIn))?;
+                call(user.id_token.secret().to_owned())
+                    .await
+                    .map_err(wallet_error)
+            }
+            other => other.map_err(wallet_error),
+        }
+    }
+
+    fn worker(&self) -> Result<Rc<StarkWorker>, PortError> {
+        self.worker
+            .borrow()
+            .clone()
+            .ok_or_else(|| PortError::Wallet("the Stark key was not derived".into()))
     }
 
     /// POSTs `body` (JSON) to the IMX API; a 2xx or 409 answers with its status
@@ -173,19 +195,35 @@ impl BrowserPorts<'_> {
 }
 
 impl RegistrationPorts for BrowserPorts<'_> {
-    async fn connect_wallet(&self) -> Result<String, PortError> {
-        let id_token = self
-            .provider
+    fn registered_address(&self) -> Option<String> {
+        self.provider
             .passport
-            .id_token()
-            .await
-            .map_err(session_error)?;
-        self.wallet("connect", &[("id_token", id_token.secret())], "address")
+            .stored_user()
+            .and_then(|u| u.passport)
+            .map(|claims| claims.imx_eth_address)
+    }
+
+    async fn connect_wallet(&self) -> Result<String, PortError> {
+        let config = self.provider.passport.config();
+        self.tee(|token| async move { tee::wallet_address(config, &token).await })
             .await
     }
 
-    async fn stark_key(&self) -> Result<String, PortError> {
-        self.wallet("stark_key", &[], "stark_key").await
+    async fn stark_key(&self, ether_key: &str) -> Result<String, PortError> {
+        let config = self.provider.passport.config();
+        let seed = tee::stark_seed_message();
+        let signature = self
+            .tee(|token| {
+                let seed = seed.clone();
+                async move { tee::sign_message(config, &token, &seed).await }
+            })
+            .await?;
+        let worker = Rc::new(StarkWorker::start().await.map_err(PortError::Wallet)?);
+        *self.worker.borrow_mut() = Some(worker.clone());
+        worker
+            .derive(&signature, ether_key)
+            .await
+            .map_err(PortError::Wallet)
     }
 
     async fn signable_registration(
@@ -215,13 +253,13 @@ impl RegistrationPorts for BrowserPorts<'_> {
     }
 
     async fn eth_sign(&self, message: &str) -> Result<String, PortError> {
-        self.wallet("personal_sign", &[("message", message)], "signature")
+        let config = self.provider.passport.config();
+        self.tee(|token| async move { tee::sign_message(config, &token, message).await })
             .await
     }
 
     async fn stark_sign(&self, hash: &str) -> Result<String, PortError> {
-        self.wallet("stark_sign", &[("hash", hash)], "signature")
-            .await
+        self.worker()?.sign(hash).await.map_err(PortError::Wallet)
     }
 
     async fn register_user(

@@ -1,17 +1,22 @@
 //! Off-chain registration with IMX as a sequence of steps over abstract ports
-//! (wallet, IMX API, session), so the workflow is tested natively and any UI
-//! can show each step as it happens.
+//! (wallet, Stark key, IMX API, session), so the workflow is tested natively
+//! and any UI can show each step as it happens. It follows Immutable's SDK
+//! 2.14 (`starkEx/workflows/registration.ts`, `registerOffchain.ts`): the
+//! wallet's address, the Stark key derived from one wallet signature, the
+//! signable payload, both signatures at once, the registration, then the
+//! session refreshed until it carries the `passport` claim.
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::ErrorKind;
 use crate::user::PassportClaims;
 
 /// One step of the registration, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RegistrationStep {
-    /// Connecting to the wallet frame.
+    /// Connecting to the wallet service for the Ethereum address.
     ConnectingWallet,
-    /// Reading the Ethereum address and the Stark key.
+    /// Deriving the Stark key from one wallet signature.
     ReadingKeys,
     /// Asking IMX for the message to sign.
     RequestingPayload,
@@ -41,7 +46,7 @@ impl RegistrationStep {
     pub fn label(self) -> &'static str {
         match self {
             Self::ConnectingWallet => "Connecting your wallet",
-            Self::ReadingKeys => "Reading your wallet keys",
+            Self::ReadingKeys => "Deriving your Stark key",
             Self::RequestingPayload => "Requesting the registration message",
             Self::Signing => "Signing with your wallet",
             Self::Submitting => "Registering with IMX",
@@ -90,7 +95,8 @@ pub enum PortError {
         /// The API's message.
         message: String,
     },
-    /// The wallet failed or is unreachable.
+    /// The wallet service, or the Stark key worker, failed or is unreachable;
+    /// the text says which and why.
     Wallet(String),
 }
 
@@ -106,10 +112,13 @@ pub enum RegisterOutcome {
 /// Everything the workflow needs from the outside world.
 #[allow(async_fn_in_trait)]
 pub trait RegistrationPorts {
+    /// The IMX Ethereum address this user is already registered with (the
+    /// `passport` claim), if any: the wallet must answer the same one.
+    fn registered_address(&self) -> Option<String>;
     /// Connects the wallet; returns the Ethereum address.
     async fn connect_wallet(&self) -> Result<String, PortError>;
-    /// The Stark key, derived inside the wallet.
-    async fn stark_key(&self) -> Result<String, PortError>;
+    /// The Stark key, derived from the wallet's signature of the seed message.
+    async fn stark_key(&self, ether_key: &str) -> Result<String, PortError>;
     /// `POST /v1/signable-registration-offchain`.
     async fn signable_registration(
         &self,
@@ -118,7 +127,7 @@ pub trait RegistrationPorts {
     ) -> Result<SignableRegistration, PortError>;
     /// EIP-191 signature by the wallet.
     async fn eth_sign(&self, message: &str) -> Result<String, PortError>;
-    /// Stark signature by the wallet.
+    /// Stark signature with the derived key.
     async fn stark_sign(&self, hash: &str) -> Result<String, PortError>;
     /// `POST /v2/passport/users`.
     async fn register_user(
@@ -146,6 +155,9 @@ pub struct RegistrationError {
     pub advice: String,
     /// Whether trying again may help.
     pub retryable: bool,
+    /// `WALLET_CONNECTION_ERROR` when the wallet failed, else
+    /// `USER_REGISTRATION_ERROR`, as the SDK reports them.
+    pub kind: ErrorKind,
 }
 
 impl RegistrationError {
@@ -156,6 +168,7 @@ impl RegistrationError {
                 message: format!("IMX could not be reached ({detail})."),
                 advice: "Check your network connection, then try again.".into(),
                 retryable: true,
+                kind: ErrorKind::UserRegistrationError,
             },
             PortError::Api { status, message } => RegistrationError {
                 step,
@@ -170,15 +183,36 @@ impl RegistrationError {
                     "Try again; if it keeps failing, sign out and in again.".into()
                 },
                 retryable: status >= 500 || status == 401,
+                kind: ErrorKind::UserRegistrationError,
             },
             PortError::Wallet(detail) => RegistrationError {
                 step,
-                message: format!("The wallet did not answer: {detail}."),
-                advice: "Check your network connection, then try again.".into(),
+                message: format!("Your wallet could not be used: {detail}."),
+                advice: "Check your network connection, then try again. Nothing was registered yet."
+                    .into(),
                 retryable: true,
+                kind: ErrorKind::WalletConnectionError,
             },
         }
     }
+
+    /// The wallet answered another address than the one IMX knows this user by.
+    fn address_mismatch(step: RegistrationStep, wallet: &str, registered: &str) -> Self {
+        RegistrationError {
+            step,
+            message: format!(
+                "Your wallet's address {wallet} is not the one your account is registered with ({registered})."
+            ),
+            advice: "Sign out and sign in again with the account you registered; if it keeps happening, contact support."
+                .into(),
+            retryable: false,
+            kind: ErrorKind::WalletConnectionError,
+        }
+    }
+}
+
+fn same_address(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
 }
 
 /// Runs the whole registration, reporting each step before it starts. Safe to
@@ -194,10 +228,19 @@ pub async fn register_offchain<P: RegistrationPorts>(
         .connect_wallet()
         .await
         .map_err(|e| RegistrationError::at(Step::ConnectingWallet, e))?;
+    if let Some(registered) = ports.registered_address() {
+        if !same_address(&registered, &ether_key) {
+            return Err(RegistrationError::address_mismatch(
+                Step::ConnectingWallet,
+                &ether_key,
+                &registered,
+            ));
+        }
+    }
 
     progress(Step::ReadingKeys);
     let stark_key = ports
-        .stark_key()
+        .stark_key(&ether_key)
         .await
         .map_err(|e| RegistrationError::at(Step::ReadingKeys, e))?;
 
@@ -233,6 +276,14 @@ pub async fn register_offchain<P: RegistrationPorts>(
     for delay in CONFIRM_BACKOFF_MS {
         ports.sleep(delay).await;
         match ports.refresh_claims().await {
+            // A 409 for a registration under another address ends here too.
+            Ok(Some(claims)) if !same_address(&claims.imx_eth_address, &request.ether_key) => {
+                return Err(RegistrationError::address_mismatch(
+                    Step::Confirming,
+                    &request.ether_key,
+                    &claims.imx_eth_address,
+                ));
+            }
             Ok(Some(claims)) => {
                 progress(Step::Done);
                 return Ok(claims);
@@ -247,6 +298,7 @@ pub async fn register_offchain<P: RegistrationPorts>(
         message: "IMX accepted the registration, but your session does not show it yet.".into(),
         advice: "Try again in a moment; your registration is not lost.".into(),
         retryable: true,
+        kind: ErrorKind::UserRegistrationError,
     })
 }
 
@@ -289,6 +341,8 @@ mod tests {
     struct Fake {
         fail_at: Option<(RegistrationStep, PortError)>,
         conflict: bool,
+        registered_as: Option<String>,
+        claimed_address: Option<String>,
         claims_after: Cell<u32>,
         registered: RefCell<Vec<RegisterUserRequest>>,
         slept: RefCell<Vec<u32>>,
@@ -305,18 +359,22 @@ mod tests {
 
     fn claims() -> PassportClaims {
         PassportClaims {
-            imx_eth_address: "0xabc".into(),
+            imx_eth_address: "0xABC".into(),
             imx_stark_address: "0x0def".into(),
             imx_user_admin_address: "0x123".into(),
         }
     }
 
     impl RegistrationPorts for Fake {
+        fn registered_address(&self) -> Option<String> {
+            self.registered_as.clone()
+        }
         async fn connect_wallet(&self) -> Result<String, PortError> {
             self.check(RegistrationStep::ConnectingWallet)
                 .map(|_| "0xabc".into())
         }
-        async fn stark_key(&self) -> Result<String, PortError> {
+        async fn stark_key(&self, ether_key: &str) -> Result<String, PortError> {
+            assert_eq!(ether_key, "0xabc", "derived for the wallet's own address");
             self.check(RegistrationStep::ReadingKeys)
                 .map(|_| "0x0def".into())
         }
@@ -355,7 +413,11 @@ mod tests {
             self.check(RegistrationStep::Confirming)?;
             let left = self.claims_after.get();
             if left == 0 {
-                Ok(Some(claims()))
+                let mut claims = claims();
+                if let Some(address) = &self.claimed_address {
+                    claims.imx_eth_address = address.clone();
+                }
+                Ok(Some(claims))
             } else {
                 self.claims_after.set(left - 1);
                 Ok(None)
@@ -460,16 +522,62 @@ mod tests {
 
     #[test]
     fn wallet_failures_stop_before_anything_is_sent() {
+        for step in [RegistrationStep::ConnectingWallet, RegistrationStep::ReadingKeys, RegistrationStep::Signing] {
+            let fake = Fake {
+                fail_at: Some((step, PortError::Wallet("the wallet service is unavailable".into()))),
+                ..Default::default()
+            };
+            let err = run(&fake).0.unwrap_err();
+            assert_eq!(err.step, step);
+            assert_eq!(err.kind, ErrorKind::WalletConnectionError, "as the SDK reports it");
+            assert!(err.retryable);
+            assert!(fake.registered.borrow().is_empty());
+        }
+    }
+
+    #[test]
+    fn imx_failures_are_registration_errors() {
         let fake = Fake {
             fail_at: Some((
-                RegistrationStep::Signing,
-                PortError::Wallet("frame removed".into()),
+                RegistrationStep::Submitting,
+                PortError::Api { status: 503, message: "down".into() },
             )),
             ..Default::default()
         };
+        assert_eq!(run(&fake).0.unwrap_err().kind, ErrorKind::UserRegistrationError);
+    }
+
+    #[test]
+    fn a_wallet_with_another_address_than_the_registered_one_is_refused() {
+        let fake = Fake {
+            registered_as: Some("0xdead".into()),
+            ..Default::default()
+        };
+        let (result, steps) = run(&fake);
+        let err = result.unwrap_err();
+        assert_eq!(err.step, RegistrationStep::ConnectingWallet);
+        assert_eq!(err.kind, ErrorKind::WalletConnectionError);
+        assert!(err.message.contains("0xabc") && err.message.contains("0xdead"), "{err}");
+        assert!(!err.retryable, "trying again gives the same address");
+        assert_eq!(steps, vec![RegistrationStep::ConnectingWallet]);
+        // The same address in another case is the same address.
+        let fake = Fake {
+            registered_as: Some("0xABC".into()),
+            ..Default::default()
+        };
+        assert!(run(&fake).0.is_ok());
+    }
+
+    #[test]
+    fn a_session_that_names_another_address_is_not_taken_for_success() {
+        let fake = Fake {
+            conflict: true,
+            claimed_address: Some("0xdead".into()),
+            ..Default::default()
+        };
         let err = run(&fake).0.unwrap_err();
-        assert_eq!(err.step, RegistrationStep::Signing);
-        assert!(fake.registered.borrow().is_empty());
+        assert_eq!(err.step, RegistrationStep::Confirming);
+        assert!(err.message.contains("0xdead"));
     }
 
     #[test]

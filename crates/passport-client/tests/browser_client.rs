@@ -302,8 +302,5 @@ async fn a_second_register_while_one_runs_joins_it_instead_of_registering_again(
         .await;
     assert!(again.is_err());
     assert_eq!(*second_steps.borrow(), [RegistrationStep::ConnectingWallet]);
-    if let Some(frame) = imx.wallet_frame().element() {
-        frame.remove();
-    }
     LocalStore.remove(&key);
 }

@@ -2,7 +2,7 @@
 //!
 //! Message listeners, timers and observers are callbacks; the code that sent a
 //! request is an `async fn`. Whichever callback fills the cell first wins (the
-//! reply, the timeout or the frame's removal), and the waiting future wakes at
+//! reply, the timeout or the worker's failure), and the waiting future wakes at
 //! once instead of polling on a timer.
 
 use std::cell::RefCell;

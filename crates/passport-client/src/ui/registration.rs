@@ -13,7 +13,7 @@ use crate::imx::ImxProvider;
 use crate::registration::RegistrationStep;
 
 thread_local! {
-    // The provider (and its wallet frame) for this page; it is not `Send`, so it
+    // The provider for this page; it is not `Send`, so it
     // lives beside the reactive graph rather than in it.
     static PROVIDER: RefCell<Option<ImxProvider>> = const { RefCell::new(None) };
 }
@@ -80,8 +80,9 @@ pub fn RegistrationScreen() -> impl IntoView {
     let progress = RwSignal::new(Progress::default());
     let now = RwSignal::new(time::now_ms());
 
-    // After mount, like the guide's useEffect: append the wallet frame early so
-    // it is ready by the time the user clicks.
+    // After mount, like the guide's useEffect: connect early, so a user who
+    // is signed out gets the sign-in first. Nothing is loaded or sent to the
+    // wallet until the user clicks; the Stark worker starts only then.
     let connect_auth = auth.clone();
     Effect::new(move |_| {
         if PROVIDER.with(|p| p.borrow().is_some()) {
