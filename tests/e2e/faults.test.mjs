@@ -2,7 +2,7 @@
 // middle of registration and coming back, the identity provider process down
 // during a refresh, and the browser going offline. Each case checks that the
 // user keeps what they had, nothing is duplicated, and a retry completes.
-// (The IMX API down, the wallet frame removed, the popup blocked or closed and
+// (The IMX API or the wallet service down, the popup blocked or closed and
 // two tabs refreshing at once are in registration.test.mjs and login.test.mjs.)
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";

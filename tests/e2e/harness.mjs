@@ -92,7 +92,7 @@ export async function startPassport(appPort, extraArgs = [], dataDir = mkdtempSy
     url: (path) => ready.issuer + path.replace(/^\//, ""),
     config: (extra = {}) => ({
       environment: "local", authority: ready.issuer, imx_api_url: ready.issuer,
-      wallet_frame_url: `${ready.wallet_origin}/frame`, ...extra,
+      magic_tee_url: `${ready.wallet_origin}/`, ...extra,
     }),
     /** kill -9, as a crash: no shutdown, whatever was in flight is cut. */
     kill() {

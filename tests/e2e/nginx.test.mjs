@@ -26,8 +26,8 @@ function siteConfig(port, wwwRoot, passport) {
   swap("listen 80;", `listen 127.0.0.1:${port};`);
   swap("root /var/www/example.com;", `root ${wwwRoot};`);
   const issuer = new URL(passport.issuer).origin;
-  swap("connect-src 'self' https://auth.immutable.com https://api.x.immutable.com;", `connect-src 'self' ${issuer};`);
-  swap("frame-src https://passport.immutable.com;", `frame-src ${passport.wallet_origin};`);
+  swap("connect-src 'self' https://auth.immutable.com https://api.x.immutable.com https://tee.express.magiclabs.com;",
+    `connect-src 'self' ${issuer} ${passport.wallet_origin};`);
   return conf;
 }
 
@@ -94,7 +94,8 @@ test("under the sub-path with the strict CSP: sign in, reload restores, register
   assert.equal(popups, 0, "no popup on restore");
   assert.deepEqual(requests.filter((r) => r.includes("oauth")), [], "no token request on restore");
 
-  // Registration through the wallet frame (frame-src) and the IMX API (connect-src).
+  // Registration: TEE Express and the IMX API (connect-src), the Stark worker
+  // loaded from the sub-path (script-src for workers).
   await page.getByTestId("register").click();
   await page.getByTestId("imx-eth-address").waitFor({ timeout: 20000 });
   assert.equal(await page.getByTestId("imx-status").innerText(), "Registered");
@@ -126,4 +127,10 @@ test("deep links load the app, missing files are real 404s, hashed files are cac
   assert.match(wasmResponse.headers.get("cache-control"), /max-age=31536000/);
   const config = await fetch(`${origin}${BASE}config.json`);
   assert.equal(config.headers.get("cache-control"), "no-cache");
+  // The worker's files have fixed names: revalidated, never cached for a year.
+  for (const file of ["stark_worker_loader.js", "stark_worker.js", "stark_worker_bg.wasm"]) {
+    const worker = await fetch(`${origin}${BASE}${file}`);
+    assert.equal(worker.status, 200, file);
+    assert.doesNotMatch(worker.headers.get("cache-control") || "", /max-age=31536000/, file);
+  }
 });

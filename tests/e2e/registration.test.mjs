@@ -1,5 +1,6 @@
-// connect_imx, the wallet frame and the registration screen, against the real
-// local Passport (identity provider, IMX API and wallet origin).
+// connect_imx, the wallet (TEE Express on the local Passport's wallet origin),
+// the Stark worker and the registration screen, against the real local
+// Passport (identity provider, IMX API and wallet service).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -16,11 +17,37 @@ before(async () => {
 });
 after(async () => { await browser?.close(); passport?.cleanup(); await app?.stop(); });
 
-async function setImxDown(down) {
+async function setFaults(faults) {
   const response = await fetch(passport.url("__admin/faults"), {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ imx_down: down }),
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(faults),
   });
   assert.equal(response.status, 200);
+}
+const setImxDown = (down) => setFaults({ imx_down: down });
+const setWalletFault = (fault) => setFaults({ wallet: fault });
+
+/** Every request to the wallet origin and for the worker's files, with the TEE headers. */
+function recordWallet(page) {
+  const seen = { tee: [], worker: [] };
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.origin === passport.wallet_origin && request.method() !== "OPTIONS") {
+      seen.tee.push({ method: request.method(), path: url.pathname, headers: request.headers() });
+    }
+    if (url.pathname.includes("stark_worker")) seen.worker.push(url.pathname);
+  });
+  return seen;
+}
+
+/** Clicks Register and waits for the error; returns its text and the failed step. */
+async function registerExpectingError(page) {
+  await page.getByTestId("register").click();
+  const error = page.getByTestId("registration-error");
+  await error.waitFor({ timeout: 25000 }).catch(async () => {
+    throw new Error("no error shown: " + (await page.locator("main").innerHTML()) + "\n" + page.consoleLines.join("\n"));
+  });
+  const failed = await page.locator("[data-testid=registration-steps] li[data-state=failed]").getAttribute("data-step");
+  return { text: await error.innerText(), failed };
 }
 
 async function signUp(page, prefix) {
@@ -40,6 +67,12 @@ async function registerAndWait(page) {
   });
 }
 
+function recordRequestsTo(page, url) {
+  const seen = [];
+  page.on("request", (request) => { if (request.url() === url) seen.push(request.url()); });
+  return seen;
+}
+
 function localPassportUsers() {
   const bin = process.env.LOCAL_PASSPORT_BIN || join(ROOT, "target/debug/local-passport");
   return JSON.parse(execFileSync(bin, ["users", "--data-dir", passport.dataDir]).toString());
@@ -50,15 +83,36 @@ test("a new account registers, sees every step reach done, and the addresses app
   const email = await signUp(page, "register");
   assert.equal(await page.getByTestId("imx-status").innerText(), "Not registered yet");
   // Record every state each step shows, as the DOM changes, not by sampling.
+  // No iframe may appear at any point: the wallet is a service, not a frame.
   await page.evaluate(() => {
     window.stepLog = [];
-    const record = () => document.querySelectorAll("[data-testid=registration-steps] li")
-      .forEach((li) => window.stepLog.push(`${li.dataset.step}:${li.dataset.state}`));
+    window.iframes = document.querySelectorAll("iframe").length;
+    const record = () => {
+      document.querySelectorAll("[data-testid=registration-steps] li")
+        .forEach((li) => window.stepLog.push(`${li.dataset.step}:${li.dataset.state}`));
+      window.iframes += document.querySelectorAll("iframe").length;
+    };
     new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true });
   });
+  const wallet = recordWallet(page);
+  await page.waitForTimeout(300);
+  assert.deepEqual(wallet.worker, [], "the Stark worker is not loaded before registration starts");
+  assert.deepEqual(wallet.tee, [], "and the wallet is not called");
   await page.getByTestId("register").click();
   await page.getByTestId("imx-eth-address").waitFor({ timeout: 20000 });
   const log = await page.evaluate(() => window.stepLog);
+  assert.equal(await page.evaluate(() => window.iframes), 0, "no iframe at any point");
+  // The wallet was reached as Immutable's SDK reaches TEE Express: the address,
+  // the Stark seed signature, the registration message signature.
+  assert.deepEqual(wallet.tee.map((r) => `${r.method} ${r.path}`),
+    ["POST /v1/wallet", "POST /v1/wallet/sign/message", "POST /v1/wallet/sign/message"]);
+  for (const { headers } of wallet.tee) {
+    assert.equal(headers["x-magic-api-key"], "pk_live_10F423798A540ED7");
+    assert.equal(headers["x-oidc-provider-id"], "aa80b860-8869-4f13-9000-6a6ad3d20017");
+    assert.equal(headers["x-magic-chain"], "ETH");
+    assert.match(headers.authorization, /^Bearer ey/);
+  }
+  assert.ok(wallet.worker.some((p) => p.endsWith("stark_worker_bg.wasm")), "the worker was loaded to register");
   for (const step of ["ConnectingWallet", "ReadingKeys", "RequestingPayload", "Signing", "Submitting", "Confirming", "Done"]) {
     assert.ok(log.includes(`${step}:done`), `${step} reached done; saw ${[...new Set(log)].join(", ")}`);
   }
@@ -110,7 +164,7 @@ test("an already-registered account goes straight to the profile", async () => {
 
 test("with the IMX API down the failed step and advice show, and Try again completes", async () => {
   const page = await newPage(browser);
-  await signUp(page, "imxdown");
+  const email = await signUp(page, "imxdown");
   await setImxDown(true);
   try {
     await page.getByTestId("register").click();
@@ -120,6 +174,7 @@ test("with the IMX API down the failed step and advice show, and Try again compl
     });
     assert.match(await error.innerText(), /network connection/);
     assert.match(await error.innerText(), /USER_REGISTRATION_ERROR/);
+    assert.equal(localPassportUsers().find((u) => u.email === email).registered, false, "nothing half-registered");
     const failedStep = page.locator("[data-testid=registration-steps] li[data-state=failed]");
     await failedStep.waitFor({ timeout: 5000 }).catch(async () => {
       throw new Error("no failed step in: " + (await page.locator("main").innerHTML()));
@@ -135,36 +190,83 @@ test("with the IMX API down the failed step and advice show, and Try again compl
   await page.context().close();
 });
 
-test("a wallet frame removed by a script is re-created and registration still succeeds", async () => {
+test("with TEE Express down the wallet step fails as WALLET_CONNECTION_ERROR, and Try again completes", async () => {
   const page = await newPage(browser);
-  await signUp(page, "removed");
-  const frame = page.locator("iframe[data-passport-wallet]");
-  await frame.waitFor({ state: "attached" });
-  assert.equal(new URL(await frame.getAttribute("src")).origin, passport.wallet_origin, "the frame is on the wallet origin");
-  await page.evaluate(() => document.querySelector("iframe[data-passport-wallet]").remove());
-  assert.equal(await frame.count(), 0);
+  const email = await signUp(page, "teedown");
+  await setWalletFault("down");
+  try {
+    const { text, failed } = await registerExpectingError(page);
+    assert.equal(failed, "ConnectingWallet");
+    assert.match(text, /WALLET_CONNECTION_ERROR/);
+    assert.match(text, /wallet service is unavailable/);
+    assert.equal(await page.getByTestId("register").innerText(), "Try again");
+  } finally {
+    await setWalletFault(null);
+  }
+  assert.equal(localPassportUsers().find((u) => u.email === email).registered, false, "nothing half-registered");
   await registerAndWait(page);
-  assert.equal(await page.locator("iframe[data-passport-wallet]").count(), 1, "a new frame was appended");
   await page.context().close();
 });
 
-test("fake wallet replies from other origins change nothing", async () => {
+test("a network failure mid-registration (the seed signature) fails cleanly, and Try again completes", async () => {
   const page = await newPage(browser);
-  const email = await signUp(page, "spoof");
-  // Another origin (an opaque data: frame) and the app's own window both spam
-  // look-alike wallet messages while the real registration runs.
-  await page.evaluate(() => {
-    const fake = (id) => ({ type: "passport-wallet", id, result: { address: "0x000000000000000000000000000000000000dead", stark_key: "0x01", signature: "0x00" } });
-    const frame = document.createElement("iframe");
-    frame.src = "data:text/html,<script>setInterval(()=>{for(let i=0;i<5;i++){parent.postMessage({type:'passport-wallet',event:'ready'},'*');parent.postMessage({type:'passport-wallet',id:i+'-0',result:{address:'0x000000000000000000000000000000000000dead'}},'*')}},5)</script>";
-    document.body.appendChild(frame);
-    window.__spoof = setInterval(() => { for (let i = 0; i < 5; i++) window.postMessage(fake(`${i}-0`), "*"); }, 5);
-  });
+  const email = await signUp(page, "teecut");
+  // The wallet exists by now; the signature request is cut on the wire.
+  await page.route(`${passport.wallet_origin}/v1/wallet/sign/message`, (route) => route.abort("connectionreset"));
+  const { text, failed } = await registerExpectingError(page);
+  assert.equal(failed, "ReadingKeys");
+  assert.match(text, /WALLET_CONNECTION_ERROR/);
+  assert.match(text, /could not be reached/);
+  await page.unroute(`${passport.wallet_origin}/v1/wallet/sign/message`);
+  assert.equal(localPassportUsers().find((u) => u.email === email).registered, false, "nothing half-registered");
   await registerAndWait(page);
-  const address = await page.getByTestId("imx-eth-address").getAttribute("data-full");
-  assert.notEqual(address, "0x000000000000000000000000000000000000dead");
-  const record = localPassportUsers().find((u) => u.email === email);
-  assert.equal(record.imx.ether_key, address, "the real wallet's address was registered");
+  await page.context().close();
+});
+
+test("a 401 from TEE Express refreshes the session once and retries; a second 401 is a clear wallet error", async () => {
+  const page = await newPage(browser);
+  await signUp(page, "tee401");
+  const tokens = recordRequestsTo(page, `${passport.issuer}oauth/token`);
+  await setWalletFault({ unauthorised: 2 });
+  try {
+    const { text, failed } = await registerExpectingError(page);
+    assert.equal(failed, "ConnectingWallet");
+    assert.match(text, /WALLET_CONNECTION_ERROR/);
+    assert.match(text, /did not accept your session/);
+    assert.equal(tokens.length, 1, "one refresh between the two tries");
+  } finally {
+    await setWalletFault(null);
+  }
+  // One 401 only: the refresh-and-retry hides it from the user.
+  await setWalletFault({ unauthorised: 1 });
+  await registerAndWait(page);
+  assert.equal(await page.getByTestId("imx-status").innerText(), "Registered");
+  await page.context().close();
+});
+
+test("a 422 from TEE Express shows its field and message, and Try again completes", async () => {
+  const page = await newPage(browser);
+  await signUp(page, "tee422");
+  await setWalletFault({ invalid: 1 });
+  const { text, failed } = await registerExpectingError(page);
+  assert.equal(failed, "ConnectingWallet");
+  assert.match(text, /message_base64: Value error/);
+  assert.match(text, /HTTP 422/);
+  await registerAndWait(page);
+  await page.context().close();
+});
+
+test("a slow wallet keeps the step in progress and still completes", async () => {
+  const page = await newPage(browser);
+  await signUp(page, "teeslow");
+  await setWalletFault({ slow: 700 });
+  try {
+    await page.getByTestId("register").click();
+    await page.locator("li[data-step=ConnectingWallet][data-state='in progress']").waitFor({ timeout: 5000 });
+    await page.getByTestId("imx-eth-address").waitFor({ timeout: 20000 });
+  } finally {
+    await setWalletFault(null);
+  }
   await page.context().close();
 });
 

@@ -1,7 +1,8 @@
 // Secrets never leak: a full flow (sign-up in the popup, registration, a
 // refresh with rotation, sign-out) with the local Passport logging at its most verbose
-// level (trace) and every browser console message captured, page, popup and wallet
-// frame. None of the secrets that passed through may appear in any of it.
+// level (trace) and every browser console message captured, page, popup and the
+// registration worker. None of the secrets that passed through may appear in
+// any of it, the wallet's signatures (the Stark key's seed among them) included.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -60,9 +61,18 @@ test("no token, code, verifier, password, cookie or key appears in the server lo
   keep("refresh token", first.refresh_token);
   for (const cookie of await context.cookies(passport.issuer)) keep(`cookie ${cookie.name}`, cookie.value);
 
-  // Registration through the wallet frame.
+  // Registration through TEE Express and the Stark worker.
+  const signatures = [];
+  page.on("response", (response) => {
+    if (response.url().endsWith("/v1/wallet/sign/message") && response.request().method() === "POST") {
+      signatures.push(response.json().then((body) => body.signature));
+    }
+  });
   await page.getByTestId("register").click();
   await page.getByTestId("imx-eth-address").waitFor({ timeout: 20000 });
+  const signed = await Promise.all(signatures);
+  assert.equal(signed.length, 2, "the seed and the registration message were signed");
+  signed.forEach((signature, i) => keep(`wallet signature ${i}`, signature));
   const registered = (await storedUser(page)).user;
   keep("ID token after registration", registered.id_token);
   keep("refresh token after registration", registered.refresh_token);
@@ -83,7 +93,7 @@ test("no token, code, verifier, password, cookie or key appears in the server lo
 
   const serverLog = passport.logs.join("");
   const browserLog = consoleLines.join("\n");
-  assert.ok(serverLog.includes("/oauth/token") && serverLog.includes("/wallet/v1/"), "the server log covers the flow");
+  assert.ok(serverLog.includes("/oauth/token") && serverLog.includes("/v1/wallet/sign/message"), "the server log covers the flow");
   assert.ok(secrets.size >= 12, `collected ${secrets.size} secrets`);
   const leaks = [];
   for (const [what, value] of secrets) {
