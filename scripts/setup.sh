@@ -51,6 +51,14 @@ else
   npm ci --no-audit --no-fund
 fi
 
+step "the official SDK @imtbl/passport 2.14.0 and esbuild (bench/sdk: compatibility e2e, size benchmark)"
+sdk_version() { node -p "require('./bench/sdk/node_modules/@imtbl/passport/package.json').version" 2>/dev/null || true; }
+if [[ "$(sdk_version)" == "2.14.0" ]] && [[ -d bench/sdk/node_modules/esbuild ]]; then
+  skip "already installed"
+else
+  (cd bench/sdk && npm ci --no-audit --no-fund)
+fi
+
 step "Debian packages: chromium, chromium-driver, nginx"
 missing=()
 for pkg in chromium chromium-driver nginx; do

@@ -173,3 +173,25 @@ http {
   const log = existsSync(join(dir, "error.log")) ? readFileSync(join(dir, "error.log"), "utf8") : "";
   throw new Error(`nginx did not start (exit ${exited}):\n${output.join("")}\n${log}`);
 }
+
+/**
+ * Sends every request the browser makes to the origins in `map` (real hosts,
+ * such as Magic's TEE Express) to the local stand-ins instead, keeping the
+ * path and query; the page still sees the real URLs. A stand-in that does not
+ * answer is a refused connection, as the real host's would be.
+ */
+export async function routeHosts(context, map) {
+  for (const [from, to] of Object.entries(map)) {
+    const target = to.replace(/\/$/, "");
+    await context.route((url) => url.origin === from, async (route) => {
+      const url = new URL(route.request().url());
+      try {
+        // Redirects go back to the browser, which follows them as it would the real host's.
+        const response = await route.fetch({ url: `${target}${url.pathname}${url.search}`, maxRedirects: 0 });
+        await route.fulfill({ response });
+      } catch {
+        await route.abort("connectionrefused");
+      }
+    });
+  }
+}

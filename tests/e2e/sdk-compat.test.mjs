@@ -1,0 +1,129 @@
+// The test of the local Passport's fidelity: the official @imtbl/passport
+// 2.14.0, unchanged (bundled from npm), signs in, connects IMX, registers
+// off-chain, sees itself registered and signs out against the local Passport.
+// It is pointed there with its own `overrides` (authentication domain, IMX
+// API); the TEE Express host it hard-codes, and the production IMX API it asks
+// about existing Stark keys for a few accounts, are routed to the local
+// Passport by Playwright. Immutable's metrics host is refused, as offline.
+// If the SDK cannot do this, the local Passport is not the real contract.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { startPassport, startBrowser, freePort, routeHosts, ROOT } from "./harness.mjs";
+import { newEmail, fillPassportForm } from "./flows.mjs";
+import { buildSdkPage } from "./sdk/build.mjs";
+
+let dir, server, passport, browser, origin;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "sdk-compat-"));
+  await buildSdkPage(dir);
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  passport = await startPassport(port, [], undefined, "/sdk/");
+  const issuer = passport.issuer.replace(/\/$/, "");
+  const config = JSON.stringify({ clientId: "local-passport-app", authenticationDomain: issuer, imxPublicApiDomain: issuer });
+  server = createServer((req, res) => {
+    const path = new URL(req.url, origin).pathname;
+    if (path === "/sdk/config.json") return res.writeHead(200, { "content-type": "application/json" }).end(config);
+    if (path === "/sdk/sdk.js") return res.writeHead(200, { "content-type": "text/javascript" }).end(readFileSync(join(dir, "sdk.js")));
+    if (path === "/sdk/" || path === "/sdk/redirect") {
+      return res.writeHead(200, { "content-type": "text/html" })
+        .end('<!doctype html><html><head><script type="module" src="/sdk/sdk.js"></script></head><body></body></html>');
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise((ok) => server.listen(port, "127.0.0.1", ok));
+  browser = await startBrowser();
+});
+after(async () => {
+  await browser?.close();
+  passport?.cleanup();
+  await new Promise((ok) => (server ? server.close(ok) : ok()));
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function localPassportUsers() {
+  const bin = process.env.LOCAL_PASSPORT_BIN || join(ROOT, "target/debug/local-passport");
+  return JSON.parse(execFileSync(bin, ["users", "--data-dir", passport.dataDir]).toString());
+}
+
+test("the official SDK signs in, connects IMX, registers, is registered, and signs out", async () => {
+  const context = await browser.newContext();
+  const tee = [];
+  context.on("request", (r) => { if (r.url().startsWith("https://tee.express.magiclabs.com/") && r.method() === "POST") tee.push(new URL(r.url()).pathname); });
+  await routeHosts(context, {
+    "https://tee.express.magiclabs.com": passport.wallet_origin,
+    "https://api.x.immutable.com": passport.issuer,
+    // The SDK writes its logout URL with https:// whatever the authentication
+    // domain's scheme (packages/auth/src/logout/index.ts); the local Passport is http.
+    [passport.issuer.replace(/^http:/, "https:").replace(/\/$/, "")]: passport.issuer,
+  });
+  await context.route((url) => url.hostname === "api.immutable.com", (route) => route.abort("internetdisconnected"));
+  const page = await context.newPage();
+  const lines = [];
+  page.on("console", (m) => lines.push(`${m.type()}: ${m.text()}`));
+  page.on("pageerror", (e) => lines.push(`pageerror: ${e.message}`));
+  const failWith = (what) => (err) => { throw new Error(`${what}: ${err.message}\n${lines.join("\n")}\n${passport.logs.join("").slice(-3000)}`); };
+
+  await page.goto(`${origin}/sdk/`);
+  await page.locator("body[data-ready=true]").waitFor({ state: "attached", timeout: 20000 }).catch(failWith("the SDK page did not start"));
+
+  // Sign in by popup, on the local Passport's own sign-in page.
+  const email = newEmail("sdk");
+  const popupPromise = page.waitForEvent("popup");
+  const login = page.evaluate(() => window.sdk.login());
+  const popup = await popupPromise;
+  await popup.waitForURL((url) => url.pathname === "/authorize");
+  const authorize = new URL(popup.url());
+  assert.equal(authorize.pathname, "/authorize", "the SDK builds its own /authorize URL");
+  assert.equal(authorize.searchParams.get("code_challenge_method"), "S256");
+  assert.equal(authorize.searchParams.get("audience"), "platform_api");
+  await fillPassportForm(popup, { email, create: true });
+  const user = await login.catch(failWith("login"));
+  assert.equal(user.email, email);
+
+  // A reload restores the session from the SDK's own storage.
+  await page.reload();
+  await page.locator("body[data-ready=true]").waitFor({ state: "attached" });
+  assert.equal(await page.evaluate(() => window.sdk.restore()), email);
+
+  // connectImx, then registerOffchain through TEE Express and the IMX API.
+  await page.evaluate(() => window.sdk.connect()).catch(failWith("connectImx"));
+  assert.equal(await page.evaluate(() => window.sdk.isRegistered()), false);
+  const outcome = await page.evaluate(() => window.sdk.register());
+  assert.deepEqual(outcome, { ok: true }, `registerOffchain failed: ${outcome.error}\n${lines.join("\n")}`);
+  assert.equal(await page.evaluate(() => window.sdk.isRegistered()), true);
+  const address = await page.evaluate(() => window.sdk.address());
+  assert.match(address, /^0x[0-9a-fA-F]{40}$/);
+  assert.ok(tee.includes("/v1/wallet") && tee.includes("/v1/wallet/sign/message"), `TEE Express was used: ${tee}`);
+
+  // The local Passport recorded the SDK's registration as its own.
+  const record = localPassportUsers().find((u) => u.email === email);
+  assert.equal(record.registered, true);
+  assert.equal(record.imx.ether_key.toLowerCase(), address.toLowerCase());
+
+  // Sign out: revocation, then the provider's logout back to the SDK page.
+  const visited = [];
+  page.on("requestfailed", (r) => visited.push(`failed ${new URL(r.url()).pathname}`));
+  page.on("framenavigated", (frame) => { if (frame === page.mainFrame()) visited.push(frame.url()); });
+  // Before logout nothing navigates, so the first load of /sdk/ is the return.
+  const returned = page.waitForEvent("framenavigated", {
+    predicate: (frame) => frame === page.mainFrame() && frame.url() === `${origin}/sdk/`, timeout: 20000,
+  });
+  const providerLogout = page.waitForRequest((r) => new URL(r.url()).pathname === "/v2/logout", { timeout: 20000 });
+  const loggedOut = page.evaluate(() => window.sdk.logout().then(() => "ok", (e) => `${e.type} ${e.message}`))
+    .catch(() => "navigated");
+  const logoutUrl = new URL((await providerLogout.catch(async (err) => failWith(`no provider logout (${await loggedOut}; visited ${visited})`)(err))).url());
+  assert.equal(logoutUrl.searchParams.get("client_id"), "local-passport-app");
+  assert.equal(logoutUrl.searchParams.get("returnTo"), `${origin}/sdk/`);
+  await returned.catch(failWith(`logout did not return: ${visited}`));
+  await page.locator("body[data-ready=true]").waitFor({ state: "attached", timeout: 20000 })
+    .catch(failWith(`the SDK page did not start after logout: ${visited}`));
+  assert.equal(await page.evaluate(() => window.sdk.restore()), null, "signed out");
+  await context.close();
+});
