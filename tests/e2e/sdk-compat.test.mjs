@@ -8,43 +8,22 @@
 // If the SDK cannot do this, the local Passport is not the real contract.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
-import { startPassport, startBrowser, freePort, routeHosts, ROOT } from "./harness.mjs";
+import { startBrowser, ROOT } from "./harness.mjs";
 import { newEmail, fillPassportForm } from "./flows.mjs";
-import { buildSdkPage } from "./sdk/build.mjs";
+import { startSdkSite, sdkContext } from "./sdk/site.mjs";
 
-let dir, server, passport, browser, origin;
+let site, passport, browser, origin;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "sdk-compat-"));
-  await buildSdkPage(dir);
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  passport = await startPassport(port, [], undefined, "/sdk/");
-  const issuer = passport.issuer.replace(/\/$/, "");
-  const config = JSON.stringify({ clientId: "local-passport-app", authenticationDomain: issuer, imxPublicApiDomain: issuer });
-  server = createServer((req, res) => {
-    const path = new URL(req.url, origin).pathname;
-    if (path === "/sdk/config.json") return res.writeHead(200, { "content-type": "application/json" }).end(config);
-    if (path === "/sdk/sdk.js") return res.writeHead(200, { "content-type": "text/javascript" }).end(readFileSync(join(dir, "sdk.js")));
-    if (path === "/sdk/" || path === "/sdk/redirect") {
-      return res.writeHead(200, { "content-type": "text/html" })
-        .end('<!doctype html><html><head><script type="module" src="/sdk/sdk.js"></script></head><body></body></html>');
-    }
-    res.writeHead(404).end();
-  });
-  await new Promise((ok) => server.listen(port, "127.0.0.1", ok));
+  site = await startSdkSite();
+  ({ passport, origin } = site);
   browser = await startBrowser();
 });
 after(async () => {
   await browser?.close();
-  passport?.cleanup();
-  await new Promise((ok) => (server ? server.close(ok) : ok()));
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await site?.stop();
 });
 
 function localPassportUsers() {
@@ -53,17 +32,9 @@ function localPassportUsers() {
 }
 
 test("the official SDK signs in, connects IMX, registers, is registered, and signs out", async () => {
-  const context = await browser.newContext();
+  const context = await sdkContext(browser, passport);
   const tee = [];
   context.on("request", (r) => { if (r.url().startsWith("https://tee.express.magiclabs.com/") && r.method() === "POST") tee.push(new URL(r.url()).pathname); });
-  await routeHosts(context, {
-    "https://tee.express.magiclabs.com": passport.wallet_origin,
-    "https://api.x.immutable.com": passport.issuer,
-    // The SDK writes its logout URL with https:// whatever the authentication
-    // domain's scheme (packages/auth/src/logout/index.ts); the local Passport is http.
-    [passport.issuer.replace(/^http:/, "https:").replace(/\/$/, "")]: passport.issuer,
-  });
-  await context.route((url) => url.hostname === "api.immutable.com", (route) => route.abort("internetdisconnected"));
   const page = await context.newPage();
   const lines = [];
   page.on("console", (m) => lines.push(`${m.type()}: ${m.text()}`));

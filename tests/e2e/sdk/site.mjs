@@ -1,0 +1,82 @@
+// The official SDK's page for the compatibility test and the benchmark:
+// compat.js bundled with @imtbl/passport from bench/sdk/node_modules (esbuild,
+// browser ESM, the same Buffer shim as the size benchmark), served at /sdk/
+// with its config, and a browser context whose requests for Immutable's and
+// Magic's fixed hosts reach the local Passport.
+import { createServer } from "node:http";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createRequire } from "node:module";
+import { freePort, routeHosts, startPassport } from "../harness.mjs";
+
+const here = import.meta.dirname;
+const sdkDir = resolve(here, "../../../bench/sdk");
+
+async function buildSdkPage(outdir) {
+  const require = createRequire(join(sdkDir, "package.json"));
+  const { build } = require("esbuild");
+  await build({
+    absWorkingDir: sdkDir,
+    entryPoints: [join(here, "compat.js")],
+    nodePaths: [join(sdkDir, "node_modules")],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    outfile: join(outdir, "sdk.js"),
+    inject: [join(sdkDir, "buffer-shim.js")],
+    define: { global: "globalThis", "process.env.NODE_ENV": '"production"' },
+    logLevel: "error",
+  });
+}
+
+/** The SDK page on its own port, and a local Passport that trusts it. */
+export async function startSdkSite(passportArgs = []) {
+  const dir = mkdtempSync(join(tmpdir(), "sdk-site-"));
+  await buildSdkPage(dir);
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const passport = await startPassport(port, passportArgs, undefined, "/sdk/");
+  const issuer = passport.issuer.replace(/\/$/, "");
+  const config = JSON.stringify({ clientId: "local-passport-app", authenticationDomain: issuer, imxPublicApiDomain: issuer });
+  const script = readFileSync(join(dir, "sdk.js"));
+  const server = createServer((req, res) => {
+    const path = new URL(req.url, origin).pathname;
+    if (path === "/sdk/config.json") return res.writeHead(200, { "content-type": "application/json" }).end(config);
+    if (path === "/sdk/sdk.js") return res.writeHead(200, { "content-type": "text/javascript" }).end(script);
+    if (path === "/sdk/" || path === "/sdk/redirect") {
+      return res.writeHead(200, { "content-type": "text/html" })
+        .end('<!doctype html><html><head><script type="module" src="/sdk/sdk.js"></script></head><body></body></html>');
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise((ok) => server.listen(port, "127.0.0.1", ok));
+  return {
+    origin, passport,
+    async stop() {
+      passport.cleanup();
+      await new Promise((ok) => server.close(ok));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A browser context for the SDK page: TEE Express's fixed host and the
+ * production IMX API (which the SDK asks about existing Stark keys for a few
+ * accounts) go to the local Passport; so does the https:// twin of the local
+ * issuer, since the SDK writes its logout URL with https:// whatever the
+ * authentication domain's scheme (packages/auth/src/logout/index.ts).
+ * Immutable's metrics host is refused, as offline.
+ */
+export async function sdkContext(browser, passport) {
+  const context = await browser.newContext();
+  await routeHosts(context, {
+    "https://tee.express.magiclabs.com": passport.wallet_origin,
+    "https://api.x.immutable.com": passport.issuer,
+    [passport.issuer.replace(/^http:/, "https:").replace(/\/$/, "")]: passport.issuer,
+  });
+  await context.route((url) => url.hostname === "api.immutable.com", (route) => route.abort("internetdisconnected"));
+  return context;
+}
