@@ -23,15 +23,18 @@ const TYPES = {
   ".wasm": "application/wasm", ".css": "text/css; charset=utf-8", ".json": "application/json",
 };
 
-/** Serves dist/ like a static host with an SPA fallback; config.json can be replaced per test. */
-export async function startApp() {
+/**
+ * Serves dist/ like a static host with an SPA fallback; config.json can be
+ * replaced per test; `headers` go on every response (a CSP, say).
+ */
+export async function startApp({ headers = {} } = {}) {
   if (!existsSync(join(DIST, "index.html"))) throw new Error("dist/ is missing: run `trunk build --release` first");
   const state = { config: undefined };
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     if (path === "/config.json" && state.config !== undefined) {
       if (state.config === null) { res.writeHead(404).end("not found"); return; }
-      res.writeHead(200, { "content-type": "application/json" }).end(state.config);
+      res.writeHead(200, { ...headers, "content-type": "application/json" }).end(state.config);
       return;
     }
     let file = normalize(join(DIST, path));
@@ -40,7 +43,7 @@ export async function startApp() {
       if (extname(path)) { res.writeHead(404).end("not found"); return; }
       file = join(DIST, "index.html"); // deep links such as /redirect load the app
     }
-    res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream", "cache-control": "no-cache" });
+    res.writeHead(200, { ...headers, "content-type": TYPES[extname(file)] || "application/octet-stream", "cache-control": "no-cache" });
     res.end(readFileSync(file));
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
@@ -89,9 +92,10 @@ export async function startPassport(appPort, extraArgs = [], dataDir = mkdtempSy
   const kill = () => { try { process.kill(child.pid, "SIGKILL"); } catch { /* gone */ } };
   return {
     ...ready, dataDir, logs,
-    url: (path) => ready.issuer + path.replace(/^\//, ""),
+    // Where it listens; the issuer it announces is the same unless --issuer.
+    url: (path) => ready.address + path.replace(/^\//, ""),
     config: (extra = {}) => ({
-      environment: "local", authority: ready.issuer, imx_api_url: ready.issuer,
+      environment: "local", authority: ready.issuer, imx_api_url: ready.address,
       magic_tee_url: `${ready.wallet_origin}/`, ...extra,
     }),
     /** kill -9, as a crash: no shutdown, whatever was in flight is cut. */

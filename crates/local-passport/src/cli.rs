@@ -42,6 +42,12 @@ pub struct ServeOptions {
     /// Port of the wallet origin, which plays Magic's TEE Express (0 picks a free one).
     #[arg(long, default_value_t = 8082)]
     pub wallet_port: u16,
+    /// The issuer to announce in discovery and write into tokens, exactly as
+    /// given (trailing slash included), e.g. `https://auth.immutable.com/` to
+    /// stand in for Immutable's provider behind a proxy or browser routing.
+    /// Default: this server's own address, `http://<bind>:<port>/`.
+    #[arg(long)]
+    pub issuer: Option<String>,
     /// Address to listen on. Keep it on loopback: this is a development server.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: IpAddr,

@@ -126,7 +126,9 @@ async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     };
     let port = api_listener.local_addr()?.port();
     let wallet_port = wallet_listener.local_addr()?.port();
-    let issuer = format!("http://{host}:{port}/");
+    // Where it listens, and the issuer it announces (the same unless --issuer).
+    let address = format!("http://{host}:{port}/");
+    let issuer = announced_issuer(opts.issuer.as_deref(), &address)?;
     let wallet_origin = format!("http://{host}:{wallet_port}");
     let state = open_state(&opts, issuer.clone(), wallet_origin.clone())?;
     let (api, wallet) = apps(&state)?;
@@ -134,7 +136,7 @@ async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     // One line on stdout that scripts and tests wait for; logs go to stderr.
     println!(
         "{}",
-        serde_json::json!({ "event": "ready", "issuer": issuer, "port": port,
+        serde_json::json!({ "event": "ready", "issuer": issuer, "address": address, "port": port,
                             "wallet_origin": wallet_origin, "wallet_port": wallet_port })
     );
     tracing::info!(%issuer, %wallet_origin, data_dir = %opts.data_dir.display(), "local Passport ready");
@@ -153,6 +155,20 @@ async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         axum::serve(wallet_listener, wallet).with_graceful_shutdown(stopped(stop_rx)),
     )?;
     Ok(())
+}
+
+/// The issuer: `--issuer` exactly as given, once it is checked to be an
+/// absolute http(s) URL; otherwise the server's own address.
+fn announced_issuer(given: Option<&str>, address: &str) -> anyhow::Result<String> {
+    let Some(given) = given else {
+        return Ok(address.to_owned());
+    };
+    let url = url::Url::parse(given).with_context(|| format!("--issuer {given:?} is not a URL"))?;
+    anyhow::ensure!(
+        matches!(url.scheme(), "http" | "https") && url.host().is_some(),
+        "--issuer {given:?} must be an absolute http(s) URL, like https://auth.immutable.com/"
+    );
+    Ok(given.to_owned())
 }
 
 fn web_origins(clients: &Clients) -> anyhow::Result<AllowOrigin> {

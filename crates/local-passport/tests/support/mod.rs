@@ -19,7 +19,10 @@ pub const SCOPE: &str = "openid offline_access email transact";
 /// A running local Passport, killed when dropped.
 pub struct Server {
     child: Option<Child>,
+    /// The issuer it announces (its own address unless `--issuer`).
     pub issuer: String,
+    /// Where it listens, `http://127.0.0.1:port/`.
+    pub address: String,
     pub wallet_origin: String,
     pub data_dir: PathBuf,
     args: Vec<String>,
@@ -54,6 +57,7 @@ impl Server {
         let mut server = Server {
             child: None,
             issuer: String::new(),
+            address: String::new(),
             wallet_origin: String::new(),
             data_dir: data_dir.to_owned(),
             args,
@@ -91,13 +95,14 @@ impl Server {
             .unwrap_or_else(|_| panic!("ready line, got {line:?}; log: {}", self.log()));
         assert_eq!(ready["event"], "ready");
         self.issuer = ready["issuer"].as_str().unwrap().to_owned();
+        self.address = ready["address"].as_str().unwrap().to_owned();
         self.wallet_origin = ready["wallet_origin"].as_str().unwrap().to_owned();
         self.child = Some(child);
     }
 
-    /// A URL below the issuer.
+    /// A URL below the server's address (the issuer's, unless `--issuer`).
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.issuer, path.trim_start_matches('/'))
+        format!("{}{}", self.address, path.trim_start_matches('/'))
     }
 
     /// A URL on the wallet origin.
