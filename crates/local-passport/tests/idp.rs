@@ -549,15 +549,30 @@ fn a_given_issuer_is_announced_and_signed_exactly_and_every_service_accepts_its_
     // Standing in for Immutable's provider, trailing slash included.
     let server = Server::start(&["--issuer", "https://auth.immutable.com/"]);
     assert_eq!(server.issuer, "https://auth.immutable.com/");
-    assert_ne!(server.address, server.issuer, "it still listens on its own address");
+    assert_ne!(
+        server.address, server.issuer,
+        "it still listens on its own address"
+    );
     let discovery = get(&server.url(".well-known/openid-configuration"), None, None).json();
     assert_eq!(discovery["issuer"], "https://auth.immutable.com/");
-    assert_eq!(discovery["token_endpoint"], "https://auth.immutable.com/oauth/token");
-    assert_eq!(discovery["jwks_uri"], "https://auth.immutable.com/.well-known/jwks.json");
+    assert_eq!(
+        discovery["token_endpoint"],
+        "https://auth.immutable.com/oauth/token"
+    );
+    assert_eq!(
+        discovery["jwks_uri"],
+        "https://auth.immutable.com/.well-known/jwks.json"
+    );
 
     let (_, tokens) = new_user(&server);
-    assert_eq!(claims_of(&tokens.id_token)["iss"], "https://auth.immutable.com/");
-    assert_eq!(claims_of(&tokens.access_token)["iss"], "https://auth.immutable.com/");
+    assert_eq!(
+        claims_of(&tokens.id_token)["iss"],
+        "https://auth.immutable.com/"
+    );
+    assert_eq!(
+        claims_of(&tokens.access_token)["iss"],
+        "https://auth.immutable.com/"
+    );
     // The wallet and the IMX API verify against the announced issuer.
     let request = prepare_registration(&server, &tokens);
     assert_eq!(register(&server, &tokens, &request).status, 201);
@@ -569,7 +584,16 @@ fn a_given_issuer_is_announced_and_signed_exactly_and_every_service_accepts_its_
 fn an_issuer_that_is_not_an_absolute_http_url_stops_the_server_with_a_message() {
     for bad in ["auth.immutable.com", "ftp://auth.immutable.com/"] {
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_local-passport"))
-            .args(["serve", "--port", "0", "--wallet-port", "0", "--issuer", bad, "--data-dir"])
+            .args([
+                "serve",
+                "--port",
+                "0",
+                "--wallet-port",
+                "0",
+                "--issuer",
+                bad,
+                "--data-dir",
+            ])
             .arg(temp_dir())
             .output()
             .unwrap();

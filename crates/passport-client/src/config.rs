@@ -431,7 +431,10 @@ mod tests {
             "https://tee.express.magiclabs.com/v1/wallet"
         );
         assert_eq!(config.magic_publishable_api_key, "pk_live_10F423798A540ED7");
-        assert_eq!(config.magic_provider_id, "aa80b860-8869-4f13-9000-6a6ad3d20017");
+        assert_eq!(
+            config.magic_provider_id,
+            "aa80b860-8869-4f13-9000-6a6ad3d20017"
+        );
     }
 
     #[test]
@@ -519,10 +522,19 @@ mod tests {
     fn production_and_sandbox_wallets_are_magics_tee_express_with_immutables_keys() {
         for environment in ["sandbox", "production"] {
             let json = format!(r#"{{"environment":"{environment}","client_id":"c"}}"#);
-            let config = RuntimeConfig::parse(&json).unwrap().resolve(&page()).unwrap();
-            assert_eq!(config.magic_tee_url.as_str(), "https://tee.express.magiclabs.com/");
+            let config = RuntimeConfig::parse(&json)
+                .unwrap()
+                .resolve(&page())
+                .unwrap();
+            assert_eq!(
+                config.magic_tee_url.as_str(),
+                "https://tee.express.magiclabs.com/"
+            );
             assert_eq!(config.magic_publishable_api_key, "pk_live_10F423798A540ED7");
-            assert_eq!(config.magic_provider_id, "aa80b860-8869-4f13-9000-6a6ad3d20017");
+            assert_eq!(
+                config.magic_provider_id,
+                "aa80b860-8869-4f13-9000-6a6ad3d20017"
+            );
         }
         let err = RuntimeConfig::parse(r#"{"magic_provider_id":" "}"#)
             .unwrap()
@@ -530,6 +542,9 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.field.as_deref(), Some("magic_provider_id"));
         let err = RuntimeConfig::parse(r#"{"wallet_frame_url":"http://x.test/"}"#).unwrap_err();
-        assert!(err.message.contains("unknown field"), "the frame is gone: {err}");
+        assert!(
+            err.message.contains("unknown field"),
+            "the frame is gone: {err}"
+        );
     }
 }

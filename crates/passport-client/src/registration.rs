@@ -188,8 +188,9 @@ impl RegistrationError {
             PortError::Wallet(detail) => RegistrationError {
                 step,
                 message: format!("Your wallet could not be used: {detail}."),
-                advice: "Check your network connection, then try again. Nothing was registered yet."
-                    .into(),
+                advice:
+                    "Check your network connection, then try again. Nothing was registered yet."
+                        .into(),
                 retryable: true,
                 kind: ErrorKind::WalletConnectionError,
             },
@@ -522,14 +523,25 @@ mod tests {
 
     #[test]
     fn wallet_failures_stop_before_anything_is_sent() {
-        for step in [RegistrationStep::ConnectingWallet, RegistrationStep::ReadingKeys, RegistrationStep::Signing] {
+        for step in [
+            RegistrationStep::ConnectingWallet,
+            RegistrationStep::ReadingKeys,
+            RegistrationStep::Signing,
+        ] {
             let fake = Fake {
-                fail_at: Some((step, PortError::Wallet("the wallet service is unavailable".into()))),
+                fail_at: Some((
+                    step,
+                    PortError::Wallet("the wallet service is unavailable".into()),
+                )),
                 ..Default::default()
             };
             let err = run(&fake).0.unwrap_err();
             assert_eq!(err.step, step);
-            assert_eq!(err.kind, ErrorKind::WalletConnectionError, "as the SDK reports it");
+            assert_eq!(
+                err.kind,
+                ErrorKind::WalletConnectionError,
+                "as the SDK reports it"
+            );
             assert!(err.retryable);
             assert!(fake.registered.borrow().is_empty());
         }
@@ -540,11 +552,17 @@ mod tests {
         let fake = Fake {
             fail_at: Some((
                 RegistrationStep::Submitting,
-                PortError::Api { status: 503, message: "down".into() },
+                PortError::Api {
+                    status: 503,
+                    message: "down".into(),
+                },
             )),
             ..Default::default()
         };
-        assert_eq!(run(&fake).0.unwrap_err().kind, ErrorKind::UserRegistrationError);
+        assert_eq!(
+            run(&fake).0.unwrap_err().kind,
+            ErrorKind::UserRegistrationError
+        );
     }
 
     #[test]
@@ -557,7 +575,10 @@ mod tests {
         let err = result.unwrap_err();
         assert_eq!(err.step, RegistrationStep::ConnectingWallet);
         assert_eq!(err.kind, ErrorKind::WalletConnectionError);
-        assert!(err.message.contains("0xabc") && err.message.contains("0xdead"), "{err}");
+        assert!(
+            err.message.contains("0xabc") && err.message.contains("0xdead"),
+            "{err}"
+        );
         assert!(!err.retryable, "trying again gives the same address");
         assert_eq!(steps, vec![RegistrationStep::ConnectingWallet]);
         // The same address in another case is the same address.

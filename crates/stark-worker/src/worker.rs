@@ -1,7 +1,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use imx_crypto::{stark_private_key_from_seed, EthAddress, EthSignature, StarkHash, StarkPrivateKey};
+use imx_crypto::{
+    stark_private_key_from_seed, EthAddress, EthSignature, StarkHash, StarkPrivateKey,
+};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

@@ -52,13 +52,19 @@ impl StarkWorker {
                 started.fill(Ok(()));
                 return;
             }
-            let Some(id) = Reflect::get(&data, &"id".into()).ok().and_then(|v| v.as_f64()) else {
+            let Some(id) = Reflect::get(&data, &"id".into())
+                .ok()
+                .and_then(|v| v.as_f64())
+            else {
                 return;
             };
             let Some(slot) = replies.borrow_mut().remove(&(id as u32)) else {
                 return;
             };
-            match Reflect::get(&data, &"error".into()).ok().and_then(|v| v.as_string()) {
+            match Reflect::get(&data, &"error".into())
+                .ok()
+                .and_then(|v| v.as_string())
+            {
                 Some(error) => slot.fill(Err(error)),
                 None => slot.fill(Ok(data)),
             }
@@ -94,7 +100,11 @@ impl StarkWorker {
     /// and keeps it in the worker; answers the public key.
     pub async fn derive(&self, signature: &str, address: &str) -> Result<String, String> {
         let reply = self
-            .request(&[("op", "derive"), ("signature", signature), ("address", address)])
+            .request(&[
+                ("op", "derive"),
+                ("signature", signature),
+                ("address", address),
+            ])
             .await?;
         field(&reply, "stark_key")
     }

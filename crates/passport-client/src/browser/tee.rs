@@ -27,18 +27,29 @@ pub enum TeeError {
 impl std::fmt::Display for TeeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            TeeError::Network(detail) => write!(f, "the wallet service could not be reached ({detail})"),
+            TeeError::Network(detail) => {
+                write!(f, "the wallet service could not be reached ({detail})")
+            }
             TeeError::Unauthorised(detail) => {
-                write!(f, "the wallet service did not accept your session ({detail}, HTTP 401)")
+                write!(
+                    f,
+                    "the wallet service did not accept your session ({detail}, HTTP 401)"
+                )
             }
             TeeError::Refused { status: 0, detail } => {
                 write!(f, "the wallet service gave an unreadable answer ({detail})")
             }
             TeeError::Refused { status, detail } if *status >= 500 => {
-                write!(f, "the wallet service is unavailable ({detail}, HTTP {status})")
+                write!(
+                    f,
+                    "the wallet service is unavailable ({detail}, HTTP {status})"
+                )
             }
             TeeError::Refused { status, detail } => {
-                write!(f, "the wallet service refused the request ({detail}, HTTP {status})")
+                write!(
+                    f,
+                    "the wallet service refused the request ({detail}, HTTP {status})"
+                )
             }
         }
     }
@@ -151,7 +162,11 @@ fn detail_of(body: &[u8]) -> Option<String> {
     match serde_json::from_slice::<Body>(body).ok()?.detail {
         Detail::Text(text) => Some(text),
         Detail::List(items) => items.first().map(|item| {
-            let field = item.loc.last().and_then(|v| v.as_str()).unwrap_or("request");
+            let field = item
+                .loc
+                .last()
+                .and_then(|v| v.as_str())
+                .unwrap_or("request");
             format!("{field}: {}", item.msg)
         }),
     }
