@@ -71,6 +71,14 @@ pub const MAGIC_PUBLISHABLE_API_KEY: &str = "pk_live_10F423798A540ED7";
 /// Immutable's OIDC provider id at Magic (same file).
 pub const MAGIC_PROVIDER_ID: &str = "aa80b860-8869-4f13-9000-6a6ad3d20017";
 
+// Sandbox and production, as `@imtbl/passport` 2.14.0 configures itself
+// without overrides: the authority `https://auth.immutable.com` for both
+// (`packages/passport/sdk/src/config/config.ts`), the IMX API
+// `https://api.sandbox.x.immutable.com` / `https://api.x.immutable.com`
+// (`packages/internal/generated-clients/src/config/config.ts`, `imxApiConfig`),
+// the audience and scopes the SDK's sample apps request, and TEE Express above.
+// tests/e2e/presets.test.mjs runs the app on exactly these, hosts routed to a
+// local Passport: a wrong host, path, audience or header fails it.
 impl Environment {
     /// The endpoint defaults of this environment.
     pub fn preset(self) -> Preset {
