@@ -89,6 +89,10 @@ pub struct ServeOptions {
     /// (default: the one Immutable's SDK sends).
     #[arg(long, default_value = crate::wallet::DEFAULT_PROVIDER_ID)]
     pub magic_provider_id: String,
+    /// Password hashes (about 19 MiB each) run at once at most; others wait up
+    /// to 10 s, then get a 503. Default: the number of CPUs.
+    #[arg(long)]
+    pub max_concurrent_hashes: Option<usize>,
     /// Enable `POST /__admin/faults`, which switches simulated outages on and off (tests only).
     #[arg(long)]
     pub enable_fault_switches: bool,

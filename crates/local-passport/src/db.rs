@@ -69,12 +69,28 @@ CREATE TABLE IF NOT EXISTS registrations (
 );
 "#;
 
-/// Opens (creating if needed) the database in `data_dir`.
+/// Opens (creating if needed) the database in `data_dir`. The directory is
+/// the owner's alone (0700) and so is every file in it (0600): SQLite gives
+/// its `-wal` and `-shm` files the database file's mode, so creating that
+/// file 0600 first covers them too.
 pub fn open(data_dir: &Path) -> anyhow::Result<Connection> {
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("creating data directory {}", data_dir.display()))?;
+    restrict(data_dir, 0o700)?;
     let path = data_dir.join("local-passport.sqlite3");
+    create_private(&path)?;
+    for file in [
+        path.clone(),
+        data_dir.join("local-passport.sqlite3-wal"),
+        data_dir.join("local-passport.sqlite3-shm"),
+    ] {
+        if file.exists() {
+            restrict(&file, 0o600)?;
+        }
+    }
     let conn = Connection::open(&path).with_context(|| format!("opening {}", path.display()))?;
+    // Deleted rows are overwritten, not left in free pages for a copy to find.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -88,6 +104,34 @@ pub fn open(data_dir: &Path) -> anyhow::Result<Connection> {
         conn.execute_batch("ALTER TABLE refresh_tokens ADD COLUMN rotated_at INTEGER")?;
     }
     Ok(conn)
+}
+
+/// Sets `path`'s permission bits (Unix; elsewhere the platform's defaults stand).
+pub fn restrict(path: &Path, mode: u32) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("restricting {}", path.display()))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
+}
+
+/// Creates an empty file readable by the owner only, unless it exists.
+fn create_private(path: &Path) -> anyhow::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+        .open(path)
+        .map(drop)
+        .with_context(|| format!("creating {}", path.display()))
 }
 
 /// A user account. No `Debug`: it holds the password hash.
@@ -394,6 +438,7 @@ pub fn insert_payload(
     ether_key: &str,
     stark_key: &str,
     message: &str,
+    now: i64,
     expires_at: i64,
 ) -> rusqlite::Result<()> {
     conn.execute(
@@ -401,10 +446,49 @@ pub fn insert_payload(
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![payload_hash, ether_key, stark_key, message, expires_at],
     )?;
+    // The endpoint takes no credential (the SDK calls it without one), so a
+    // flood must not grow the table or the work of verifying a registration:
+    // only the newest few payloads of a key pair are kept, expired ones go,
+    // and the table never holds more than a bounded number in all.
+    conn.execute(
+        "DELETE FROM signable_payloads WHERE ether_key = ?1 AND stark_key = ?2 AND payload_hash NOT IN
+           (SELECT payload_hash FROM signable_payloads WHERE ether_key = ?1 AND stark_key = ?2
+            ORDER BY expires_at DESC, rowid DESC LIMIT ?3)",
+        params![ether_key, stark_key, MAX_PENDING_PAYLOADS],
+    )?;
+    conn.execute(
+        "DELETE FROM signable_payloads WHERE expires_at <= ?1",
+        params![now],
+    )?;
+    conn.execute(
+        "DELETE FROM signable_payloads WHERE rowid NOT IN
+           (SELECT rowid FROM signable_payloads ORDER BY rowid DESC LIMIT ?1)",
+        params![MAX_STORED_PAYLOADS],
+    )?;
     Ok(())
 }
 
-/// The newest unexpired payload issued for this key pair: (payload_hash, signable_message).
+/// Signable payloads kept in all, across key pairs.
+pub const MAX_STORED_PAYLOADS: i64 = 10_000;
+
+/// Pending signable payloads kept per key pair.
+pub const MAX_PENDING_PAYLOADS: i64 = 3;
+
+/// How many signable payloads are stored for a key pair (for tests and `users`).
+pub fn pending_payloads(
+    conn: &Connection,
+    ether_key: &str,
+    stark_key: &str,
+) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM signable_payloads WHERE ether_key = ?1 AND stark_key = ?2",
+        params![ether_key, stark_key],
+        |r| r.get(0),
+    )
+}
+
+/// The unexpired payloads issued for this key pair, newest first (at most
+/// [`MAX_PENDING_PAYLOADS`]): (payload_hash, signable_message).
 pub fn payload_for(
     conn: &Connection,
     ether_key: &str,

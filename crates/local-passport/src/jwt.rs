@@ -1,4 +1,4 @@
-//! The RS256 signing key (generated on first start, kept in the database), the
+//! The RS256 signing key (generated on first start, sealed in the database), the
 //! JWKS that publishes it, and the claims of the tokens signed with it.
 
 use anyhow::Context;
@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::db;
+use crate::kek::Kek;
 
 /// The `passport` claim: present once the user is registered with IMX.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,13 +65,26 @@ pub struct SigningKey {
 }
 
 impl SigningKey {
-    /// Loads the key from the database, generating and storing one on first start.
-    pub fn load_or_create(conn: &Connection) -> anyhow::Result<Self> {
-        let (kid, pem) = match (
-            db::meta_get(conn, "signing_kid")?,
-            db::meta_get(conn, "signing_key_pem")?,
-        ) {
-            (Some(kid), Some(pem)) => (kid, pem),
+    /// Loads the key from the database, generating and storing one on first
+    /// start. It is stored sealed under the key-encryption key (`kek.key`,
+    /// beside the database), so a copy of the database alone cannot sign a
+    /// token. A key stored in the clear by an older version is sealed now and
+    /// its plain copy erased.
+    pub fn load_or_create(conn: &Connection, kek: &Kek) -> anyhow::Result<Self> {
+        let kid = db::meta_get(conn, "signing_kid")?;
+        let sealed = db::meta_get(conn, "signing_key_sealed")?;
+        let legacy = db::meta_get(conn, "signing_key_pem")?;
+        let (kid, pem) = match (kid, sealed, legacy) {
+            (Some(kid), Some(sealed), _) => {
+                let bytes = hex::decode(sealed).context("the sealed signing key is not hex")?;
+                let pem = String::from_utf8(kek.open(SEALED_FOR, &bytes)?)
+                    .context("the sealed signing key is not PEM")?;
+                (kid, pem)
+            }
+            (Some(kid), None, Some(pem)) => {
+                store_sealed(conn, kek, &kid, &pem)?;
+                (kid, pem)
+            }
             _ => {
                 let key = RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048)
                     .context("generating RSA key")?;
@@ -79,8 +93,7 @@ impl SigningKey {
                     .context("encoding RSA key")?
                     .to_string();
                 let kid = crate::secrets::random_id();
-                db::meta_set(conn, "signing_key_pem", &pem)?;
-                db::meta_set(conn, "signing_kid", &kid)?;
+                store_sealed(conn, kek, &kid, &pem)?;
                 (kid, pem)
             }
         };
@@ -141,6 +154,20 @@ impl SigningKey {
                 _ => TokenRejected::Malformed,
             })
     }
+}
+
+/// What the signing key is sealed for (the AEAD's associated data).
+const SEALED_FOR: &str = "local-passport signing key";
+
+/// Stores the key sealed and erases any plain copy (secure_delete is on; the
+/// checkpoint moves the change out of the WAL).
+fn store_sealed(conn: &Connection, kek: &Kek, kid: &str, pem: &str) -> anyhow::Result<()> {
+    let sealed = hex::encode(kek.seal(SEALED_FOR, pem.as_bytes()));
+    db::meta_set(conn, "signing_key_sealed", &sealed)?;
+    db::meta_set(conn, "signing_kid", kid)?;
+    conn.execute("DELETE FROM meta WHERE key = 'signing_key_pem'", [])?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(())
 }
 
 /// Why a presented token was not accepted.

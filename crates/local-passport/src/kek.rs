@@ -1,7 +1,7 @@
-//! The key-encryption key that seals wallet keys at rest.
+//! The key-encryption key that seals the wallet keys and the token-signing key at rest.
 //!
 //! It lives in its own file beside (not inside) the database, so a copy of the
-//! database alone does not give away any wallet key.
+//! database alone gives away no wallet key and cannot sign a token.
 
 use std::path::Path;
 
@@ -68,7 +68,7 @@ impl Kek {
             )
             .map_err(|_| {
                 anyhow::anyhow!(
-                    "a wallet key could not be decrypted: wrong kek.key for this database?"
+                    "a sealed key could not be decrypted: wrong kek.key for this database?"
                 )
             })
     }

@@ -57,8 +57,8 @@ pub fn open_state(
     wallet_origin: String,
 ) -> anyhow::Result<Shared> {
     let conn = db::open(&opts.data_dir)?;
-    let signing_key = SigningKey::load_or_create(&conn)?;
     let kek = Kek::load_or_create(&opts.data_dir)?;
+    let signing_key = SigningKey::load_or_create(&conn, &kek)?;
     let clients = Clients::load(opts.clients.as_deref())?;
     Ok(Arc::new(AppState::new(
         conn,
@@ -92,6 +92,7 @@ pub fn apps(state: &Shared) -> anyhow::Result<(axum::Router, axum::Router)> {
             body_limit::limit,
         ))
         .layer(cors_layer(&state.clients)?)
+        .layer(middleware::from_fn(html::page_headers))
         .layer(middleware::from_fn(logging::log_requests))
         .with_state(state.clone());
     let wallet = wallet::router()
@@ -225,8 +226,8 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-async fn ready() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ready" }))
+async fn ready(State(state): State<Shared>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ready", "password_hashing": state.hashing.report() }))
 }
 
 async fn stylesheet() -> impl IntoResponse {

@@ -27,6 +27,60 @@ pub struct AppState {
     pub wallet_origin: String,
     /// Fault switches for tests (off unless switched on through the admin endpoint).
     pub faults: Faults,
+    /// Bounds concurrent password hashing (about 19 MiB each).
+    pub hashing: Hashing,
+}
+
+/// At most `limit` password hashes at once: argon2 takes about 19 MiB for
+/// each, so unbounded concurrency is unbounded memory. The rest wait their
+/// turn, up to a deadline, then get a 503.
+pub struct Hashing {
+    permits: tokio::sync::Semaphore,
+    limit: usize,
+    running: std::sync::atomic::AtomicUsize,
+    peak: std::sync::atomic::AtomicUsize,
+}
+
+impl Hashing {
+    /// A bound of `limit` concurrent hashes.
+    pub fn new(limit: usize) -> Self {
+        Self {
+            permits: tokio::sync::Semaphore::new(limit.max(1)),
+            limit: limit.max(1),
+            running: Default::default(),
+            peak: Default::default(),
+        }
+    }
+
+    /// Runs `work` (a password hash or verification) on the blocking pool once
+    /// a permit is free; `None` when none came within `wait`.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        wait: std::time::Duration,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Option<anyhow::Result<T>> {
+        let permit = tokio::time::timeout(wait, self.permits.acquire())
+            .await
+            .ok()?
+            .ok()?;
+        let running = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak.fetch_max(running, Ordering::SeqCst);
+        let outcome = tokio::task::spawn_blocking(work)
+            .await
+            .map_err(anyhow::Error::from);
+        self.running.fetch_sub(1, Ordering::SeqCst);
+        drop(permit);
+        Some(outcome)
+    }
+
+    /// `{limit, running, peak}`, for the readiness endpoint.
+    pub fn report(&self) -> serde_json::Value {
+        serde_json::json!({
+            "limit": self.limit,
+            "running": self.running.load(Ordering::SeqCst),
+            "peak": self.peak.load(Ordering::SeqCst),
+        })
+    }
 }
 
 /// Shared state handle.
@@ -48,6 +102,11 @@ impl Faults {
     }
 }
 
+fn opts_hashes(opts: &ServeOptions) -> usize {
+    opts.max_concurrent_hashes
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+}
+
 impl AppState {
     /// Builds the state.
     pub fn new(
@@ -64,10 +123,11 @@ impl AppState {
             signing_key,
             kek,
             clients,
-            opts,
             issuer,
             wallet_origin,
             faults: Faults::default(),
+            hashing: Hashing::new(opts_hashes(&opts)),
+            opts,
         }
     }
 

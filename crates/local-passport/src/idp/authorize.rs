@@ -140,11 +140,13 @@ pub fn validate(state: &AppState, params: AuthorizeParams) -> Result<ValidReques
             ),
         ));
     }
+    // An over-long state is not echoed back: the refusal would carry it.
+    let echoed_state = params.state.clone().filter(|s| s.len() <= MAX_PARAM_LEN);
     let refuse = |error: &'static str, description: &str| Refusal::Redirect {
         redirect_uri: redirect_uri.clone(),
         error,
         description: description.to_owned(),
-        state: params.state.clone(),
+        state: echoed_state.clone(),
     };
     if too_long {
         return Err(refuse("invalid_request", "a parameter is too long"));
@@ -298,18 +300,45 @@ pub async fn submit(
             Ok(cookie) => grant(&state, &request, &sub, Some(cookie)),
             Err(err) => crate::errors::OAuthError::from(err).into_response(),
         },
+        Ok(Err(BUSY)) => {
+            let page = sign_in_page::render(&request, mode, Some(BUSY), &email);
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "5")],
+                Html(page),
+            )
+                .into_response()
+        }
         Ok(Err(message)) => again(message),
         Err(err) => crate::errors::OAuthError::from(err).into_response(),
     }
 }
 
 fn check_email(email: &str) -> Result<(), &'static str> {
+    // One `@`; a local part of at most 64 bytes without leading, trailing or
+    // doubled dots; a domain of dot-separated labels (letters, digits, hyphens
+    // not at either end, any non-ASCII letter for internationalised names).
     let valid = email.len() <= 254
         && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && !domain.is_empty()
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
+            let dots_ok = |part: &str| {
+                !part.is_empty()
+                    && !part.starts_with('.')
+                    && !part.ends_with('.')
+                    && !part.contains("..")
+            };
+            let label_ok = |label: &str| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+            };
+            local.len() <= 64
+                && dots_ok(local)
+                && !local.contains('@')
+                && !domain.contains('@')
+                && dots_ok(domain)
+                && domain.split('.').all(label_ok)
         })
         && !email
             .chars()
@@ -331,29 +360,105 @@ fn is_invisible(c: char) -> bool {
 
 const WRONG_CREDENTIALS: &str = "Wrong email or password.";
 
+/// The most common passwords of 8 characters or more (from the published
+/// breach-corpus top lists); compared without case.
+const COMMON_PASSWORDS: [&str; 40] = [
+    "password",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "qwertyuiop",
+    "password1",
+    "iloveyou",
+    "11111111",
+    "00000000",
+    "abc12345",
+    "qwerty123",
+    "1q2w3e4r",
+    "password123",
+    "sunshine",
+    "princess",
+    "football",
+    "baseball",
+    "welcome1",
+    "trustno1",
+    "superman",
+    "letmein1",
+    "12341234",
+    "87654321",
+    "qwertyui",
+    "asdfghjk",
+    "zaq12wsx",
+    "passw0rd",
+    "starwars",
+    "whatever",
+    "1qaz2wsx",
+    "michelle",
+    "jennifer",
+    "computer",
+    "internet",
+    "corvette",
+    "mercedes",
+    "123123123",
+    "987654321",
+    "qwerty12",
+    "1234qwer",
+];
+
+/// The minimum policy for a new password: 8 characters or more, not only
+/// spaces, not one of the most common passwords.
+fn check_new_password(password: &str) -> Result<(), &'static str> {
+    if password.chars().count() < 8 {
+        return Err("Choose a password of at least 8 characters.");
+    }
+    if password.trim().is_empty() {
+        return Err("Choose a password that is not only spaces.");
+    }
+    if COMMON_PASSWORDS.contains(&password.to_lowercase().as_str()) {
+        return Err(
+            "This password is one of the most common ones and easy to guess. Choose another.",
+        );
+    }
+    Ok(())
+}
+
+/// How long a sign-in waits for a free password-hashing slot before a 503.
+const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+const BUSY: &str = "The sign-in service is busy. Wait a moment and try again.";
+
 async fn sign_in(
     state: Shared,
     email: String,
     password: String,
 ) -> anyhow::Result<Result<String, &'static str>> {
-    tokio::task::spawn_blocking(move || {
-        let user = db::user_by_email(&state.db(), &email)?;
-        // Verify against a dummy hash when the email is unknown, so the answer
-        // takes as long and says the same: nobody learns which emails exist.
-        let hash = user
-            .as_ref()
-            .map(|u| u.password_hash.clone())
-            .unwrap_or_else(dummy_hash);
-        let parsed = PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
-        let matches = Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok();
-        Ok(match (user, matches) {
-            (Some(user), true) => Ok(user.sub),
-            _ => Err(WRONG_CREDENTIALS),
+    let work_state = state.clone();
+    let Some(outcome) = state
+        .hashing
+        .run(HASHING_WAIT, move || {
+            let state = work_state;
+            let user = db::user_by_email(&state.db(), &email)?;
+            // Verify against a dummy hash when the email is unknown, so the answer
+            // takes as long and says the same: nobody learns which emails exist.
+            let hash = user
+                .as_ref()
+                .map(|u| u.password_hash.clone())
+                .unwrap_or_else(dummy_hash);
+            let parsed =
+                PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
+            let matches = Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok();
+            Ok(match (user, matches) {
+                (Some(user), true) => Ok(user.sub),
+                _ => Err(WRONG_CREDENTIALS),
+            })
         })
-    })
-    .await?
+        .await
+    else {
+        return Ok(Err(BUSY));
+    };
+    outcome?
 }
 
 fn dummy_hash() -> String {
@@ -376,27 +481,35 @@ async fn sign_up(
     email: String,
     password: String,
 ) -> anyhow::Result<Result<String, &'static str>> {
-    if password.chars().count() < 8 {
-        return Ok(Err("Choose a password of at least 8 characters."));
+    if let Err(message) = check_new_password(&password) {
+        return Ok(Err(message));
     }
-    tokio::task::spawn_blocking(move || {
-        let nickname = email.split('@').next().unwrap_or_default().to_owned();
-        let user = User {
-            sub: format!("email|{}", random_id()),
-            email,
-            nickname,
-            password_hash: hash_password(&password)?,
-        };
-        if db::insert_user(&state.db(), &user, crate::now())? {
-            tracing::info!(sub = %user.sub, "account created");
-            Ok(Ok(user.sub))
-        } else {
-            Ok(Err(
-                "An account with this email already exists. Sign in instead.",
-            ))
-        }
-    })
-    .await?
+    let work_state = state.clone();
+    let Some(outcome) = state
+        .hashing
+        .run(HASHING_WAIT, move || {
+            let state = work_state;
+            let nickname = email.split('@').next().unwrap_or_default().to_owned();
+            let user = User {
+                sub: format!("email|{}", random_id()),
+                email,
+                nickname,
+                password_hash: hash_password(&password)?,
+            };
+            if db::insert_user(&state.db(), &user, crate::now())? {
+                tracing::info!(sub = %user.sub, "account created");
+                Ok(Ok(user.sub))
+            } else {
+                Ok(Err(
+                    "An account with this email already exists. Sign in instead.",
+                ))
+            }
+        })
+        .await
+    else {
+        return Ok(Err(BUSY));
+    };
+    outcome?
 }
 
 /// Issues a code for `sub` and redirects back to the client.

@@ -30,6 +30,8 @@ pub struct Grant<'a> {
     pub nonce: Option<&'a str>,
     /// The refresh-token family to continue (rotation) or start.
     pub family: &'a str,
+    /// When the family's refresh tokens expire (`None`: a new family, now + TTL).
+    pub refresh_expires_at: Option<i64>,
 }
 
 /// The `passport` claim of a user, if registered with IMX.
@@ -84,7 +86,11 @@ pub fn issue(state: &AppState, user: &User, grant: &Grant<'_>) -> anyhow::Result
             scope: grant.scope.to_owned(),
             audience: grant.audience.map(str::to_owned),
             status: "active".into(),
-            expires_at: now + opts.refresh_token_ttl,
+            // Absolute: a rotated token inherits its family's end, so a
+            // session cannot be kept alive forever by refreshing.
+            expires_at: grant
+                .refresh_expires_at
+                .unwrap_or(now + opts.refresh_token_ttl),
             rotated_at: None,
         };
         db::insert_refresh_token(&state.db(), &hash_secret(&token), &record)?;

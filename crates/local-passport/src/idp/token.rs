@@ -87,24 +87,6 @@ fn authorization_code(
     let code_hash = hash_secret(code);
     let record = db::code_by_hash(&state.db(), &code_hash)?
         .ok_or_else(|| OAuthError::invalid_grant("the authorization code is invalid"))?;
-    if record.used {
-        // A replayed code may mean it was stolen: revoke what it produced (RFC 6749 §4.1.2).
-        if let Some(family) = &record.family {
-            db::revoke_family(&state.db(), family)?;
-        }
-        tracing::warn!(
-            client_id,
-            "authorization code replayed; tokens issued from it revoked"
-        );
-        return Err(OAuthError::invalid_grant(
-            "the authorization code was already used",
-        ));
-    }
-    if record.expires_at <= crate::now() {
-        return Err(OAuthError::invalid_grant(
-            "the authorization code has expired",
-        ));
-    }
     if record.client_id != client_id {
         return Err(OAuthError::invalid_grant(
             "the authorization code was issued to another client",
@@ -128,6 +110,26 @@ fn authorization_code(
             "PKCE verification failed: code_verifier does not match",
         ));
     }
+    // Only now, with the client and its verifier proven: a stranger who
+    // replays a code he saw cannot revoke the victim's session with it.
+    if record.used {
+        // A replayed code may mean it was stolen: revoke what it produced (RFC 6749 §4.1.2).
+        if let Some(family) = &record.family {
+            db::revoke_family(&state.db(), family)?;
+        }
+        tracing::warn!(
+            client_id,
+            "authorization code replayed; tokens issued from it revoked"
+        );
+        return Err(OAuthError::invalid_grant(
+            "the authorization code was already used",
+        ));
+    }
+    if record.expires_at <= crate::now() {
+        return Err(OAuthError::invalid_grant(
+            "the authorization code has expired",
+        ));
+    }
     let family = random_id();
     if !db::consume_code(&state.db(), &code_hash, &family)? {
         return Err(OAuthError::invalid_grant(
@@ -142,6 +144,7 @@ fn authorization_code(
         audience: record.audience.as_deref(),
         nonce: record.nonce.as_deref(),
         family: &family,
+        refresh_expires_at: None,
     };
     tracing::info!(sub = %record.sub, client_id, "authorization code exchanged");
     Ok(issue(state, &user, &grant)?)
@@ -193,6 +196,7 @@ fn refresh(
         audience: record.audience.as_deref(),
         nonce: None,
         family: &record.family,
+        refresh_expires_at: Some(record.expires_at),
     };
     Ok(issue(state, &user, &grant)?)
 }

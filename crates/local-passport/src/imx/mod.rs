@@ -97,6 +97,7 @@ async fn signable_registration(
         &ether.to_string(),
         &stark.to_string(),
         &signable_message,
+        crate::now(),
         crate::now() + state.opts.payload_ttl,
     )?;
     Ok(Json(SignableResponse {
@@ -147,21 +148,12 @@ async fn register_user(
             "no signable registration was issued for this key pair, or it expired: request a new one",
         ));
     }
-    let eth_ok = payloads.iter().find(|(_, message)| {
-        recover_personal_sign(message.as_bytes(), &eth_signature)
-            .is_ok_and(|signer| signer == ether)
-    });
-    let Some((payload_hash, _)) = eth_ok else {
-        return Err(ApiError::bad_request(
-            "eth_signature does not verify for ether_key over the signable message",
-        ));
-    };
-    let hash = StarkHash::from_str(payload_hash).map_err(anyhow::Error::from)?;
-    if !imx_crypto::verify(&stark, &hash, &stark_signature) {
-        return Err(ApiError::bad_request(
-            "stark_signature does not verify for stark_key over the payload hash",
-        ));
-    }
+    // Curve maths off the async runtime, over the few payloads kept per pair.
+    tokio::task::spawn_blocking(move || {
+        verify_signatures(&payloads, &ether, &stark, &eth_signature, &stark_signature)
+    })
+    .await
+    .map_err(anyhow::Error::from)??;
     let registration = Registration {
         user_admin_address: user_admin_address(&ether),
         ether_key: ether_key.clone(),
@@ -173,6 +165,33 @@ async fn register_user(
     }
     tracing::info!(sub = %claims.sub, ether_key = %ether_key, "user registered with IMX");
     Ok((StatusCode::CREATED, Json(serde_json::json!({}))).into_response())
+}
+
+/// Finds the payload the Ethereum signature is over and checks the Stark
+/// signature of its hash.
+fn verify_signatures(
+    payloads: &[(String, String)],
+    ether: &EthAddress,
+    stark: &StarkKey,
+    eth_signature: &EthSignature,
+    stark_signature: &StarkSignature,
+) -> Result<(), ApiError> {
+    let eth_ok = payloads.iter().find(|(_, message)| {
+        recover_personal_sign(message.as_bytes(), eth_signature)
+            .is_ok_and(|signer| signer == *ether)
+    });
+    let Some((payload_hash, _)) = eth_ok else {
+        return Err(ApiError::bad_request(
+            "eth_signature does not verify for ether_key over the signable message",
+        ));
+    };
+    let hash = StarkHash::from_str(payload_hash).map_err(anyhow::Error::from)?;
+    if !imx_crypto::verify(stark, &hash, stark_signature) {
+        return Err(ApiError::bad_request(
+            "stark_signature does not verify for stark_key over the payload hash",
+        ));
+    }
+    Ok(())
 }
 
 fn already_registered(existing: &Registration) -> Response {

@@ -1,0 +1,290 @@
+//! The local Passport held to what a real identity provider and wallet
+//! promise, one test per finding of the security review (RELIABILITY.md,
+//! "Security"): each sends what an attacker would and checks the answer.
+
+mod support;
+
+use std::time::Duration;
+
+use support::*;
+
+/// Every file of the data directory but the key-encryption key, as bytes.
+fn data_files_without_kek(server: &Server) -> Vec<(String, Vec<u8>)> {
+    std::fs::read_dir(&server.data_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap() != "kek.key" && p.is_file())
+        .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
+        .collect()
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn a_copy_of_the_database_holds_no_signing_key_and_the_data_is_the_owners_alone() {
+    let mut server = Server::start(&[]);
+    let _ = new_user(&server);
+    server.kill9(); // as a crash: whatever is in the WAL stays there
+    for (file, bytes) in data_files_without_kek(&server) {
+        assert!(
+            !contains(&bytes, b"PRIVATE KEY"),
+            "{file} holds the signing key in the clear"
+        );
+    }
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&server.data_dir), 0o700, "the data directory");
+        for entry in std::fs::read_dir(&server.data_dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name().unwrap() != "server.log" {
+                assert_eq!(mode(&path), 0o600, "{}", path.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn a_signing_key_stored_in_the_clear_by_an_older_version_is_sealed_and_erased() {
+    let mut server = Server::start(&[]);
+    let kid_before =
+        get(&server.url(".well-known/jwks.json"), None, None).json()["keys"][0]["kid"].clone();
+    server.kill9();
+    // What an older version left: the key as PEM in `meta`, nothing sealed.
+    let pem = {
+        use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+        let key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap();
+        key.to_pkcs8_pem(LineEnding::LF).unwrap().to_string()
+    };
+    {
+        let conn =
+            rusqlite::Connection::open(server.data_dir.join("local-passport.sqlite3")).unwrap();
+        conn.execute("DELETE FROM meta WHERE key = 'signing_key_sealed'", [])
+            .unwrap();
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('signing_key_pem', ?1)",
+            [&pem],
+        )
+        .unwrap();
+    }
+    server.restart();
+    let jwks = get(&server.url(".well-known/jwks.json"), None, None).json();
+    assert_eq!(
+        jwks["keys"][0]["kid"], kid_before,
+        "the same key id, now for the old key"
+    );
+    let (_, tokens) = new_user(&server);
+    assert_eq!(
+        refresh(&server, tokens.refresh_token.as_deref().unwrap()).status,
+        200
+    );
+    server.kill9();
+    for (file, bytes) in data_files_without_kek(&server) {
+        assert!(
+            !contains(&bytes, b"PRIVATE KEY"),
+            "{file} still holds the old plain key"
+        );
+    }
+}
+
+#[test]
+fn pages_refuse_framing_sniffing_and_referrers() {
+    let server = Server::start(&[]);
+    let form_url = url::Url::parse(&authorize_url(
+        &server,
+        &authorize_params(&pkce(), "s", "n"),
+    ))
+    .unwrap();
+    let form_target = format!("GET {}?{}", form_url.path(), form_url.query().unwrap());
+    let form = get(form_url.as_str(), None, None);
+    let error_page = get(&server.url("authorize?client_id=nobody"), None, None);
+    let logout = get(&server.url("v2/logout"), None, None);
+    for (what, target) in [
+        ("sign-in form", form_target.as_str()),
+        ("error page", "GET /authorize?client_id=nobody"),
+        ("logout page", "GET /v2/logout"),
+    ] {
+        let reply = raw(&server.url(""), target, &[], b"");
+        assert!(
+            reply
+                .header("content-type")
+                .is_some_and(|c| c.starts_with("text/html")),
+            "{what}"
+        );
+        assert_eq!(reply.header("x-frame-options"), Some("DENY"), "{what}");
+        assert!(
+            reply
+                .header("content-security-policy")
+                .is_some_and(|c| c.contains("frame-ancestors 'none'")),
+            "{what}"
+        );
+        assert_eq!(
+            reply.header("x-content-type-options"),
+            Some("nosniff"),
+            "{what}"
+        );
+        assert_eq!(
+            reply.header("referrer-policy"),
+            Some("no-referrer"),
+            "{what}"
+        );
+    }
+    assert_eq!(form.status, 200);
+    assert_eq!(error_page.status, 400);
+    assert!(logout.status < 500);
+}
+
+#[test]
+fn a_flood_of_signable_payloads_keeps_only_a_few_per_key_pair_and_registration_still_works() {
+    let server = Server::start(&[]);
+    let (_, tokens) = new_user(&server);
+    let ether_key = wallet_address(&server, &tokens);
+    let stark = stark_private_key(&server, &tokens, &ether_key);
+    let stark_key = stark.public_key().to_string();
+    for _ in 0..25 {
+        let reply = post_json(
+            &server.url("v1/signable-registration-offchain"),
+            &serde_json::json!({ "ether_key": ether_key, "stark_key": stark_key }),
+            None,
+        );
+        assert_eq!(reply.status, 200);
+    }
+    let conn = rusqlite::Connection::open(server.data_dir.join("local-passport.sqlite3")).unwrap();
+    let stored: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM signable_payloads WHERE ether_key = ?1",
+            [&ether_key],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, 3, "25 requests, 3 payloads kept");
+    // The ordinary flow still registers.
+    let request = prepare_registration(&server, &tokens);
+    assert_eq!(register(&server, &tokens, &request).status, 201);
+}
+
+#[test]
+fn password_hashing_runs_a_bounded_number_at_once() {
+    let server = Server::start(&["--max-concurrent-hashes", "2"]);
+    std::thread::scope(|scope| {
+        for _ in 0..8 {
+            scope.spawn(|| new_user(&server));
+        }
+    });
+    let ready = get(&server.url("health/ready"), None, None).json();
+    let hashing = &ready["password_hashing"];
+    assert_eq!(hashing["limit"], 2);
+    let peak = hashing["peak"].as_u64().unwrap();
+    assert!(
+        (1..=2).contains(&peak),
+        "peak {peak} with 8 sign-ups at once"
+    );
+}
+
+#[test]
+fn a_stranger_replaying_a_used_code_cannot_revoke_the_users_session() {
+    let server = Server::start(&[]);
+    let (pkce, code) = signup_code(&server, &format!("victim-{}@example.test", random_hex()));
+    let tokens = exchange_code(&server, &code, &pkce.verifier);
+    assert_eq!(tokens.status, 200);
+    let refresh_token = tokens.json()["refresh_token"].as_str().unwrap().to_owned();
+    // The code leaked (a log, a referrer); the stranger has no verifier.
+    let stranger = exchange_code(&server, &code, &"x".repeat(43));
+    assert_eq!(stranger.status, 400);
+    assert_eq!(
+        refresh(&server, &refresh_token).status,
+        200,
+        "the victim's session survives"
+    );
+    // The client itself replaying its own code (with its verifier) is a theft signal.
+    let again = exchange_code(&server, &code, &pkce.verifier);
+    assert_eq!(again.status, 400);
+}
+
+#[test]
+fn an_overlong_state_is_refused_without_being_echoed() {
+    let server = Server::start(&[]);
+    let long_state = "s".repeat(10 * 1024);
+    let reply = get(
+        &authorize_url(&server, &authorize_params(&pkce(), &long_state, "n")),
+        None,
+        None,
+    );
+    assert_eq!(reply.status, 303);
+    let location = reply.location.unwrap();
+    assert!(location.contains("error=invalid_request"), "{location}");
+    assert!(
+        location.len() < 1024,
+        "the state was echoed: {} bytes",
+        location.len()
+    );
+}
+
+#[test]
+fn refresh_tokens_have_an_absolute_lifetime() {
+    let server = Server::start(&["--refresh-token-ttl", "3"]);
+    let (_, tokens) = new_user(&server);
+    std::thread::sleep(Duration::from_millis(1500));
+    let rotated = refresh(&server, tokens.refresh_token.as_deref().unwrap());
+    assert_eq!(rotated.status, 200);
+    let next = rotated.json()["refresh_token"].as_str().unwrap().to_owned();
+    std::thread::sleep(Duration::from_millis(2000));
+    // 3.5 s after sign-in: past the session's end, however recently rotated.
+    let late = refresh(&server, &next);
+    assert_eq!(late.status, 400, "{}", late.body);
+    assert!(late.body.contains("expired"), "{}", late.body);
+}
+
+#[test]
+fn malformed_email_addresses_are_refused() {
+    let server = Server::start(&[]);
+    for email in [
+        "a@b@c.example",
+        "a..b@example.test",
+        ".a@example.test",
+        "a.@example.test",
+        "a@-example.test",
+        "a@example..test",
+        "a@exa_mple.test",
+        "@example.test",
+    ] {
+        let reply = submit_form(
+            &server,
+            &authorize_params(&pkce(), "s", "n"),
+            "signup",
+            email,
+            "long enough pw",
+        );
+        assert_eq!(reply.status, 400, "{email} was accepted");
+        assert!(reply.body.contains("valid email"), "{email}");
+    }
+}
+
+#[test]
+fn weak_passwords_are_refused_at_sign_up() {
+    let server = Server::start(&[]);
+    for password in [
+        "password",
+        "        ",
+        "PASSWORD1",
+        "12345678",
+        "Qwertyuiop",
+    ] {
+        let reply = submit_form(
+            &server,
+            &authorize_params(&pkce(), "s", "n"),
+            "signup",
+            &format!("weak-{}@example.test", random_hex()),
+            password,
+        );
+        assert_eq!(reply.status, 400, "{password:?} was accepted");
+        assert!(reply.location.is_none());
+    }
+}
