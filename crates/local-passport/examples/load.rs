@@ -158,6 +158,10 @@ struct Answer {
     status: u16,
     json: Value,
     location: Option<String>,
+    /// The body as text (the sign-in page's CSRF token is read from it).
+    text: String,
+    /// The `Set-Cookie` name=value, if any.
+    cookie: Option<String>,
 }
 
 /// One worker's HTTP client, whose requests all end by the deadline.
@@ -219,10 +223,19 @@ impl Client {
             }
             Err(e) => return Err(format!("{step}: {e}")),
         };
+        let got = response.status();
+        let location = response.header("location").map(str::to_owned);
+        let cookie = response
+            .header("set-cookie")
+            .and_then(|c| c.split(';').next())
+            .map(str::to_owned);
+        let text = response.into_string().unwrap_or_default();
         let answer = Answer {
-            status: response.status(),
-            location: response.header("location").map(str::to_owned),
-            json: response.into_json().unwrap_or(Value::Null),
+            status: got,
+            location,
+            json: serde_json::from_str(&text).unwrap_or(Value::Null),
+            text,
+            cookie,
         };
         if answer.status != status {
             let code = &answer.json[if answer.json["code"].is_null() {
@@ -293,21 +306,30 @@ fn phases(server: &Server, client: &Client, trip: &mut Trip) -> Result<(), Strin
     for (name, value) in &params {
         page = page.query(name, value);
     }
-    client.expect(
+    let shown = client.expect(
         "authorize page",
         page.query("screen_hint", "signup"),
         None,
         200,
     )?;
+    // The form's CSRF token and the cookie it is bound to.
+    let csrf = shown
+        .text
+        .split_once(r#"name="csrf" value=""#)
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(value, _)| value.to_owned())
+        .ok_or("authorize page: no CSRF token")?;
+    let cookie = shown.cookie.ok_or("authorize page: no CSRF cookie")?;
     let mut form = params;
     form.extend([
         ("mode", "signup".to_owned()),
         ("email", trip.email.clone()),
         ("password", PASSWORD.to_owned()),
+        ("csrf", csrf),
     ]);
     let redirect = client.expect(
         "authorize",
-        agent.post(&issuer("authorize")),
+        agent.post(&issuer("authorize")).set("Cookie", &cookie),
         Some(Body::Form(form)),
         303,
     )?;

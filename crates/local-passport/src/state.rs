@@ -29,6 +29,9 @@ pub struct AppState {
     pub faults: Faults,
     /// Bounds concurrent password hashing (about 19 MiB each).
     pub hashing: Hashing,
+    /// Keys the sign-in form's CSRF tokens (new at every start: a form shown
+    /// before a restart must be opened again).
+    pub csrf_key: [u8; 32],
 }
 
 /// At most `limit` password hashes at once: argon2 takes about 19 MiB for
@@ -127,6 +130,7 @@ impl AppState {
             wallet_origin,
             faults: Faults::default(),
             hashing: Hashing::new(opts_hashes(&opts)),
+            csrf_key: rand::random(),
             opts,
         }
     }

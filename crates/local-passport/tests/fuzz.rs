@@ -304,20 +304,59 @@ impl Fixture {
                 .body(Body::from(body))
                 .unwrap()
         };
-        let sign_up = form(
-            "/authorize",
-            &[
-                ("response_type", "code"),
-                ("client_id", CLIENT_ID),
-                ("redirect_uri", REDIRECT_URI),
-                ("scope", "openid offline_access email transact"),
-                ("code_challenge", &pkce_s256(&verifier)),
-                ("code_challenge_method", "S256"),
-                ("mode", "signup"),
-                ("email", "fuzzed@example.test"),
-                ("password", &random_token()),
-            ],
-        );
+        let challenge = pkce_s256(&verifier);
+        let request_params = [
+            ("response_type", "code"),
+            ("client_id", CLIENT_ID),
+            ("redirect_uri", REDIRECT_URI),
+            ("scope", "openid offline_access email transact"),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+        ];
+        // The form first, as a browser opens it: its CSRF token and cookie.
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&request_params)
+            .finish();
+        let shown = runtime
+            .block_on(
+                api.clone().oneshot(
+                    Request::get(format!("/authorize?{query}"))
+                        .body(Body::empty())
+                        .unwrap(),
+                ),
+            )
+            .unwrap();
+        let csrf_cookie = shown.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let page = runtime
+            .block_on(axum::body::to_bytes(shown.into_body(), 1 << 20))
+            .unwrap();
+        let page = String::from_utf8_lossy(&page);
+        let csrf = page
+            .split_once(r#"name="csrf" value=""#)
+            .unwrap()
+            .1
+            .split_once('"')
+            .unwrap()
+            .0
+            .to_owned();
+        let password = random_token();
+        let mut fields = request_params.to_vec();
+        fields.extend([
+            ("mode", "signup"),
+            ("email", "fuzzed@example.test"),
+            ("password", password.as_str()),
+            ("csrf", csrf.as_str()),
+        ]);
+        let mut sign_up = form("/authorize", &fields);
+        sign_up
+            .headers_mut()
+            .insert(header::COOKIE, csrf_cookie.parse().unwrap());
         let response = runtime.block_on(api.clone().oneshot(sign_up)).unwrap();
         let header =
             |name: header::HeaderName| response.headers()[name].to_str().unwrap().to_owned();

@@ -288,3 +288,108 @@ fn weak_passwords_are_refused_at_sign_up() {
         assert!(reply.location.is_none());
     }
 }
+
+/// A sign-in POST for `params` with the attacker's account, as another site
+/// would send it: the given CSRF field and cookie, and extra headers.
+fn forged_sign_in(
+    server: &Server,
+    params: &[(String, String)],
+    csrf: Option<&str>,
+    cookie: Option<&str>,
+    headers: &[(&str, &str)],
+) -> Reply {
+    let mut req = ureq::AgentBuilder::new()
+        .redirects(0)
+        .build()
+        .post(&server.url("authorize"));
+    if let Some(cookie) = cookie {
+        req = req.set("Cookie", cookie);
+    }
+    for (name, value) in headers {
+        req = req.set(name, value);
+    }
+    let mut fields: Vec<(&str, &str)> = params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    fields.extend([
+        ("mode", "signin"),
+        ("email", "attacker@example.test"),
+        ("password", "attacker's password"),
+    ]);
+    if let Some(csrf) = csrf {
+        fields.push(("csrf", csrf));
+    }
+    let response = match req.send_form(&fields) {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(err) => panic!("transport error: {err}"),
+    };
+    Reply {
+        status: response.status(),
+        location: response.header("location").map(str::to_owned),
+        set_cookie: response.header("set-cookie").map(str::to_owned),
+        content_type: response.content_type().to_owned(),
+        body: response.into_string().unwrap_or_default(),
+    }
+}
+
+fn assert_refused_as_forgery(reply: &Reply, what: &str) {
+    assert_eq!(reply.status, 403, "{what}: {}", reply.body);
+    assert!(reply.location.is_none(), "{what}: no code, no redirect");
+    assert!(reply.set_cookie.is_none(), "{what}: no session");
+    assert!(reply.body.contains("not opened on this Passport"), "{what}");
+}
+
+#[test]
+fn the_sign_in_form_cannot_be_posted_from_another_site() {
+    let server = Server::start(&[]);
+    // The attacker's own account exists and works through the real form.
+    let _ = login(
+        &server,
+        "signup",
+        "attacker@example.test",
+        "attacker's password",
+    );
+    let params = authorize_params(&pkce(), "s", "n");
+
+    // No token, no cookie: what an auto-posting page on another site sends.
+    assert_refused_as_forgery(
+        &forged_sign_in(&server, &params, None, None, &[]),
+        "no token",
+    );
+
+    // A token and cookie the attacker got by opening the form himself, for
+    // another authorization request, do not fit this one.
+    let (csrf, cookie) = form_token(&server, &authorize_params(&pkce(), "other", "n"));
+    let reply = forged_sign_in(&server, &params, csrf.as_deref(), cookie.as_deref(), &[]);
+    assert_refused_as_forgery(&reply, "a token of another request");
+
+    // The browser says the POST is cross-site, or from another origin: refused
+    // even with a valid token (a page that read it would still be caught).
+    let (csrf, cookie) = form_token(&server, &params);
+    for headers in [
+        [("Sec-Fetch-Site", "cross-site")],
+        [("Sec-Fetch-Site", "same-site")],
+        [("Origin", "http://localhost:1")],
+    ] {
+        let reply = forged_sign_in(
+            &server,
+            &params,
+            csrf.as_deref(),
+            cookie.as_deref(),
+            &headers,
+        );
+        assert_refused_as_forgery(&reply, &format!("{headers:?}"));
+    }
+    // The same form from its own page signs in.
+    let host = server.url("").trim_end_matches('/').to_owned();
+    let reply = forged_sign_in(
+        &server,
+        &params,
+        csrf.as_deref(),
+        cookie.as_deref(),
+        &[("Sec-Fetch-Site", "same-origin"), ("Origin", &host)],
+    );
+    assert_eq!(reply.status, 303, "{}", reply.body);
+}

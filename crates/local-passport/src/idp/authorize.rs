@@ -50,6 +50,8 @@ pub struct SignInForm {
     pub email: Option<String>,
     pub password: Option<String>,
     pub mode: Option<String>,
+    /// The CSRF token the form was shown with.
+    pub csrf: Option<String>,
 }
 
 /// A request that passed validation.
@@ -250,7 +252,13 @@ pub async fn start(
             } else {
                 FormMode::SignIn
             };
-            Html(sign_in_page::render(&request, mode, None, "")).into_response()
+            let form = super::csrf::for_form(&state.csrf_key, &headers, &request);
+            let page = Html(sign_in_page::render(&request, mode, None, "", &form.token));
+            let mut response = page.into_response();
+            if let Some(cookie) = form.set_cookie.and_then(|c| c.parse().ok()) {
+                response.headers_mut().insert(header::SET_COOKIE, cookie);
+            }
+            response
         }
     }
 }
@@ -258,6 +266,7 @@ pub async fn start(
 /// POST `/authorize`: the sign-in or create-account form.
 pub async fn submit(
     State(state): State<Shared>,
+    headers: HeaderMap,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Response {
     let Ok(Form(form)) = form else {
@@ -266,6 +275,13 @@ pub async fn submit(
     let request = match validate(&state, form.params) {
         Ok(request) => request,
         Err(refusal) => return refusal.into_response(),
+    };
+    let csrf = match super::csrf::check(&state.csrf_key, &headers, form.csrf.as_deref(), &request) {
+        Ok(token) => token,
+        Err(message) => {
+            tracing::warn!(client_id = %request.client_id, "sign-in form refused: cross-site or without a valid CSRF token");
+            return Refusal::Page(StatusCode::FORBIDDEN, message.into()).into_response();
+        }
     };
     let mode = if form.mode.as_deref() == Some("signup") {
         FormMode::SignUp
@@ -278,7 +294,13 @@ pub async fn submit(
     let again = |message: &str| {
         (
             StatusCode::BAD_REQUEST,
-            Html(sign_in_page::render(&request, mode, Some(message), &email)),
+            Html(sign_in_page::render(
+                &request,
+                mode,
+                Some(message),
+                &email,
+                &csrf,
+            )),
         )
             .into_response()
     };
@@ -301,7 +323,7 @@ pub async fn submit(
             Err(err) => crate::errors::OAuthError::from(err).into_response(),
         },
         Ok(Err(BUSY)) => {
-            let page = sign_in_page::render(&request, mode, Some(BUSY), &email);
+            let page = sign_in_page::render(&request, mode, Some(BUSY), &email, &csrf);
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 [(header::RETRY_AFTER, "5")],

@@ -6,6 +6,7 @@ use axum::Router;
 use crate::state::Shared;
 
 mod authorize;
+mod csrf;
 mod discovery;
 mod issue;
 mod logout;

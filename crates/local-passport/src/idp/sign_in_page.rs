@@ -28,7 +28,13 @@ fn carried(p: &super::authorize::AuthorizeParams) -> [(&'static str, &Option<Str
 }
 
 /// The form, carrying the authorization request in hidden fields.
-pub fn render(request: &ValidRequest, mode: FormMode, error: Option<&str>, email: &str) -> String {
+pub fn render(
+    request: &ValidRequest,
+    mode: FormMode,
+    error: Option<&str>,
+    email: &str,
+    csrf: &str,
+) -> String {
     let p = &request.params;
     let hidden: String = carried(p)
         .iter()
@@ -81,6 +87,7 @@ pub fn render(request: &ValidRequest, mode: FormMode, error: Option<&str>, email
 {error_html}
 <form method="post" action="/authorize" novalidate>
 {hidden}
+<input type="hidden" name="csrf" value="{csrf}">
 <input type="hidden" name="mode" value="{mode_value}">
 <label for="email">Email</label>
 <input id="email" name="email" type="email" autocomplete="email" required value="{email}"{described} autofocus>
@@ -91,6 +98,7 @@ pub fn render(request: &ValidRequest, mode: FormMode, error: Option<&str>, email
 <p class="muted"><a id="switch-mode" href="{switch_href}">{other_label}</a></p>"#,
         client = escape(&request.client_name),
         email = escape(email),
+        csrf = escape(csrf),
         minlength = if mode == FormMode::SignUp { 8 } else { 1 },
         switch_href = escape(&switch_href(request, other_mode)),
     );

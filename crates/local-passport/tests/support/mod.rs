@@ -385,7 +385,31 @@ pub fn submit_form(
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     fields.extend([("mode", mode), ("email", email), ("password", password)]);
-    post_form(&server.url("authorize"), &fields, None)
+    let (csrf, cookie) = form_token(server, params);
+    if let Some(csrf) = &csrf {
+        fields.push(("csrf", csrf));
+    }
+    post_form(&server.url("authorize"), &fields, cookie.as_deref())
+}
+
+/// Opens the sign-in form for `params` as a browser would: the form's CSRF
+/// token and the cookie it is bound to (none when the form is not shown).
+pub fn form_token(
+    server: &Server,
+    params: &[(String, String)],
+) -> (Option<String>, Option<String>) {
+    let reply = get(&authorize_url(server, params), None, None);
+    let csrf = reply
+        .body
+        .split_once(r#"name="csrf" value=""#)
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(value, _)| value.to_owned());
+    let cookie = reply
+        .set_cookie
+        .as_deref()
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned);
+    (csrf, cookie)
 }
 
 /// A signed-in user's tokens.
