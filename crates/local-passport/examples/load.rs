@@ -98,6 +98,12 @@ impl Server {
                 "0",
                 "--bind",
                 "127.0.0.1",
+                // Every virtual user signs in from this one address: the
+                // per-IP throttle would rightly stop a real flood like this.
+                "--sign-in-rate",
+                "100000",
+                "--sign-in-burst",
+                "100000",
             ])
             .arg("--data-dir")
             .arg(&data_dir)

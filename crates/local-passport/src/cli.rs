@@ -89,6 +89,18 @@ pub struct ServeOptions {
     /// (default: the one Immutable's SDK sends).
     #[arg(long, default_value = crate::wallet::DEFAULT_PROVIDER_ID)]
     pub magic_provider_id: String,
+    /// Sign-in form submissions allowed per second from one IP, sustained.
+    #[arg(long, default_value_t = 2)]
+    pub sign_in_rate: u32,
+    /// Sign-in form submissions allowed from one IP in a burst.
+    #[arg(long, default_value_t = 60)]
+    pub sign_in_burst: u32,
+    /// Failed sign-ins in a row for one account from one IP that lock the pair.
+    #[arg(long, default_value_t = 10)]
+    pub lockout_after: u32,
+    /// How long a locked account/IP pair is refused, seconds.
+    #[arg(long, default_value_t = 900)]
+    pub lockout_seconds: u64,
     /// Password hashes (about 19 MiB each) run at once at most; others wait up
     /// to 10 s, then get a 503. Default: the number of CPUs.
     #[arg(long)]

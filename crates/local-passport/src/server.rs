@@ -152,7 +152,12 @@ async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         let _ = rx.wait_for(|stop| *stop).await;
     };
     tokio::try_join!(
-        axum::serve(api_listener, api).with_graceful_shutdown(stopped(stop_rx.clone())),
+        // The peer address feeds the sign-in form's per-IP throttle and lockout.
+        axum::serve(
+            api_listener,
+            api.into_make_service_with_connect_info::<std::net::SocketAddr>()
+        )
+        .with_graceful_shutdown(stopped(stop_rx.clone())),
         axum::serve(wallet_listener, wallet).with_graceful_shutdown(stopped(stop_rx)),
     )?;
     Ok(())

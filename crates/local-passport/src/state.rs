@@ -32,6 +32,8 @@ pub struct AppState {
     /// Keys the sign-in form's CSRF tokens (new at every start: a form shown
     /// before a restart must be opened again).
     pub csrf_key: [u8; 32],
+    /// Brute-force protection of the sign-in form.
+    pub sign_in_guard: crate::idp::throttle::SignInGuard,
 }
 
 /// At most `limit` password hashes at once: argon2 takes about 19 MiB for
@@ -131,6 +133,7 @@ impl AppState {
             faults: Faults::default(),
             hashing: Hashing::new(opts_hashes(&opts)),
             csrf_key: rand::random(),
+            sign_in_guard: crate::idp::throttle::SignInGuard::new(&opts),
             opts,
         }
     }

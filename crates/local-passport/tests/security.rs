@@ -393,3 +393,68 @@ fn the_sign_in_form_cannot_be_posted_from_another_site() {
     );
     assert_eq!(reply.status, 303, "{}", reply.body);
 }
+
+#[test]
+fn ten_wrong_passwords_lock_the_account_for_that_address_even_for_the_right_one() {
+    let server = Server::start(&["--lockout-after", "10"]);
+    let email = format!("target-{}@example.test", random_hex());
+    let _ = login(&server, "signup", &email, "correct horse battery");
+    let params = authorize_params(&pkce(), "s", "n");
+    for attempt in 1..=10 {
+        let reply = submit_form(
+            &server,
+            &params,
+            "signin",
+            &email,
+            &format!("guess number {attempt}"),
+        );
+        assert_eq!(reply.status, 400, "attempt {attempt}");
+        assert!(reply.body.contains("Wrong email or password"));
+    }
+    let reply = submit_form(&server, &params, "signin", &email, "correct horse battery");
+    assert_eq!(
+        reply.status, 429,
+        "the right password is refused while locked"
+    );
+    assert!(reply.location.is_none(), "no code");
+    assert!(reply.body.contains("Too many failed sign-in attempts"));
+    assert!(
+        server.log().contains("account locked"),
+        "and the server says so"
+    );
+    // Another account from the same address is not affected.
+    let other = format!("bystander-{}@example.test", random_hex());
+    let _ = login(&server, "signup", &other, "correct horse battery");
+}
+
+#[test]
+fn a_flood_of_sign_in_posts_from_one_address_is_throttled_with_retry_after() {
+    let server = Server::start(&["--sign-in-rate", "1", "--sign-in-burst", "5"]);
+    let params = authorize_params(&pkce(), "s", "n");
+    let statuses: Vec<u16> = (0..8)
+        .map(|i| {
+            submit_form(
+                &server,
+                &params,
+                "signin",
+                &format!("nobody{i}@example.test"),
+                "whatever pw",
+            )
+            .status
+        })
+        .collect();
+    assert_eq!(&statuses[..5], &[400; 5], "{statuses:?}");
+    assert!(statuses[5..].contains(&429), "{statuses:?}");
+    let throttled = raw(
+        &server.url(""),
+        "POST /authorize",
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Content-Length", "0"),
+        ],
+        b"",
+    );
+    assert_eq!(throttled.reply.status, 429);
+    let retry: u64 = throttled.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=5).contains(&retry), "Retry-After {retry}");
+}

@@ -10,9 +10,12 @@ use argon2::password_hash::{
 };
 use argon2::Argon2;
 use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Query, State};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Extension;
 use axum::Form;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
@@ -266,9 +269,21 @@ pub async fn start(
 /// POST `/authorize`: the sign-in or create-account form.
 pub async fn submit(
     State(state): State<Shared>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Response {
+    // In-process callers (tests) have no socket: one shared key for them.
+    let ip = peer.map_or(
+        IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        |Extension(ConnectInfo(addr))| addr.ip(),
+    );
+    if let Err(wait) = state.sign_in_guard.admit(ip) {
+        return too_many(
+            wait,
+            "Too many sign-in attempts from your network. Wait a moment and try again.",
+        );
+    }
     let Ok(Form(form)) = form else {
         return Refusal::Page(StatusCode::BAD_REQUEST, MALFORMED.into()).into_response();
     };
@@ -313,10 +328,31 @@ pub async fn submit(
     if password.len() > MAX_PASSWORD_BYTES {
         return again("This password is too long: use at most 1024 bytes.");
     }
+    // Locked pairs are refused before any password work, right or wrong.
+    let account = email.to_lowercase();
+    if let Some(left) = state.sign_in_guard.locked(&account, ip) {
+        let page = sign_in_page::render(&request, mode, Some(LOCKED), &email, &csrf);
+        let retry = left.as_secs().max(1).to_string();
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, retry)],
+            Html(page),
+        )
+            .into_response();
+    }
     let outcome = match mode {
         FormMode::SignIn => sign_in(state.clone(), email.clone(), password).await,
         FormMode::SignUp => sign_up(state.clone(), email.clone(), password).await,
     };
+    match &outcome {
+        Ok(Ok(_)) => state.sign_in_guard.succeeded(&account, ip),
+        Ok(Err(WRONG_CREDENTIALS)) => {
+            if state.sign_in_guard.failed(&account, ip) {
+                tracing::warn!(%ip, "account locked for this address after repeated failed sign-ins");
+            }
+        }
+        _ => {}
+    }
     match outcome {
         Ok(Ok(sub)) => match session::start(&state, &sub) {
             Ok(cookie) => grant(&state, &request, &sub, Some(cookie)),
@@ -381,6 +417,20 @@ fn is_invisible(c: char) -> bool {
 }
 
 const WRONG_CREDENTIALS: &str = "Wrong email or password.";
+
+const LOCKED: &str = "Too many failed sign-in attempts for this account from your network. \
+                      It is blocked here for a while: try again later.";
+
+/// 429 with `Retry-After`, as the error page.
+fn too_many(wait: std::time::Duration, message: &str) -> Response {
+    let retry = wait.as_secs().max(1).to_string();
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, retry)],
+        Html(sign_in_page::error_page(message)),
+    )
+        .into_response()
+}
 
 /// The most common passwords of 8 characters or more (from the published
 /// breach-corpus top lists); compared without case.

@@ -13,6 +13,7 @@ mod logout;
 mod revoke;
 mod session;
 mod sign_in_page;
+pub mod throttle;
 mod token;
 mod userinfo;
 
