@@ -89,6 +89,10 @@ pub struct ServeOptions {
     /// (default: the one Immutable's SDK sends).
     #[arg(long, default_value = crate::wallet::DEFAULT_PROVIDER_ID)]
     pub magic_provider_id: String,
+    /// The ID-token audience (client id) that provider registers with the
+    /// wallet; repeat for several. Default: the first client of the clients file.
+    #[arg(long)]
+    pub magic_audience: Vec<String>,
     /// Sign-in form submissions allowed per second from one IP, sustained.
     #[arg(long, default_value_t = 2)]
     pub sign_in_rate: u32,

@@ -60,6 +60,13 @@ CREATE TABLE IF NOT EXISTS signable_payloads (
     signable_message TEXT NOT NULL,
     expires_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS session_families (
+    family TEXT PRIMARY KEY,
+    sub TEXT NOT NULL,
+    browser_session TEXT,
+    ended INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS session_families_browser ON session_families(browser_session);
 CREATE TABLE IF NOT EXISTS registrations (
     ether_key TEXT PRIMARY KEY,
     sub TEXT NOT NULL UNIQUE REFERENCES users(sub),
@@ -102,6 +109,13 @@ pub fn open(data_dir: &Path) -> anyhow::Result<Connection> {
         .exists([])?;
     if !has_rotated_at {
         conn.execute_batch("ALTER TABLE refresh_tokens ADD COLUMN rotated_at INTEGER")?;
+    }
+    // Databases from before sessions ended the wallet's trust lack `browser_session`.
+    let has_browser_session = conn
+        .prepare("SELECT 1 FROM pragma_table_info('auth_codes') WHERE name = 'browser_session'")?
+        .exists([])?;
+    if !has_browser_session {
+        conn.execute_batch("ALTER TABLE auth_codes ADD COLUMN browser_session TEXT")?;
     }
     Ok(conn)
 }
@@ -181,6 +195,8 @@ pub struct AuthCode {
     pub used: bool,
     /// The refresh-token family created when it was exchanged.
     pub family: Option<String>,
+    /// The sign-in session (hash of its cookie) the code was issued in.
+    pub browser_session: Option<String>,
 }
 
 /// A stored refresh token.
@@ -308,11 +324,11 @@ pub fn delete_session(conn: &Connection, id_hash: &str) -> rusqlite::Result<()> 
 
 pub fn insert_code(conn: &Connection, code_hash: &str, code: &AuthCode) -> rusqlite::Result<()> {
     conn.execute(
-        "INSERT INTO auth_codes (code_hash, client_id, redirect_uri, code_challenge, nonce, scope, audience, sub, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO auth_codes (code_hash, client_id, redirect_uri, code_challenge, nonce, scope, audience, sub, expires_at, browser_session)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             code_hash, code.client_id, code.redirect_uri, code.code_challenge, code.nonce,
-            code.scope, code.audience, code.sub, code.expires_at
+            code.scope, code.audience, code.sub, code.expires_at, code.browser_session
         ],
     )?;
     Ok(())
@@ -320,7 +336,7 @@ pub fn insert_code(conn: &Connection, code_hash: &str, code: &AuthCode) -> rusql
 
 pub fn code_by_hash(conn: &Connection, code_hash: &str) -> rusqlite::Result<Option<AuthCode>> {
     conn.query_row(
-        "SELECT client_id, redirect_uri, code_challenge, nonce, scope, audience, sub, expires_at, used, family
+        "SELECT client_id, redirect_uri, code_challenge, nonce, scope, audience, sub, expires_at, used, family, browser_session
          FROM auth_codes WHERE code_hash = ?1",
         [code_hash],
         |r| {
@@ -335,6 +351,7 @@ pub fn code_by_hash(conn: &Connection, code_hash: &str) -> rusqlite::Result<Opti
                 expires_at: r.get(7)?,
                 used: r.get::<_, i64>(8)? != 0,
                 family: r.get(9)?,
+                browser_session: r.get(10)?,
             })
         },
     )
@@ -402,9 +419,53 @@ pub fn rotate_refresh_token(
 /// Revokes every token of a family.
 pub fn revoke_family(conn: &Connection, family: &str) -> rusqlite::Result<usize> {
     conn.execute(
+        "UPDATE session_families SET ended = 1 WHERE family = ?1",
+        [family],
+    )?;
+    conn.execute(
         "UPDATE refresh_tokens SET status = 'revoked' WHERE family = ?1",
         [family],
     )
+}
+
+/// Records the session a code exchange started (the ID tokens' `sid`).
+pub fn start_family(
+    conn: &Connection,
+    family: &str,
+    sub: &str,
+    browser_session: Option<&str>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO session_families (family, sub, browser_session) VALUES (?1, ?2, ?3)",
+        params![family, sub, browser_session],
+    )?;
+    Ok(())
+}
+
+/// Whether the session `family` is still alive: not revoked, not signed out.
+pub fn family_alive(conn: &Connection, family: &str) -> rusqlite::Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT ended FROM session_families WHERE family = ?1",
+            [family],
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()?
+        == Some(0))
+}
+
+/// Ends every session started in a sign-in session (logout), with its refresh tokens.
+pub fn end_browser_session(conn: &Connection, browser_session: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE refresh_tokens SET status = 'revoked' WHERE family IN
+           (SELECT family FROM session_families WHERE browser_session = ?1)",
+        [browser_session],
+    )?;
+    conn.execute(
+        "UPDATE session_families SET ended = 1 WHERE browser_session = ?1",
+        [browser_session],
+    )?;
+    Ok(())
 }
 
 pub fn wallet_of(conn: &Connection, sub: &str) -> rusqlite::Result<Option<(String, Vec<u8>)>> {

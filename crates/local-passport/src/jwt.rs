@@ -36,6 +36,9 @@ pub struct IdClaims {
     pub iat: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
+    /// The session (refresh-token family) the token belongs to, as Auth0's `sid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
     pub email: String,
     pub nickname: String,
     #[serde(skip_serializing_if = "Option::is_none")]

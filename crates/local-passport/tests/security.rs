@@ -458,3 +458,112 @@ fn a_flood_of_sign_in_posts_from_one_address_is_throttled_with_retry_after() {
     let retry: u64 = throttled.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=5).contains(&retry), "Retry-After {retry}");
 }
+
+/// Signs up through `client_id` (registered with the test redirect URI) and
+/// returns its token response.
+fn tokens_for_client(server: &Server, client_id: &str) -> serde_json::Value {
+    let pkce = pkce();
+    let mut params = authorize_params(&pkce, "s", "n");
+    for (name, value) in params.iter_mut() {
+        if name == "client_id" {
+            *value = client_id.to_owned();
+        }
+    }
+    let email = format!("other-app-{}@example.test", random_hex());
+    let reply = submit_form(server, &params, "signup", &email, "correct horse battery");
+    let code = reply.location_param("code").expect("a code");
+    let reply = post_form(
+        &server.url("oauth/token"),
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", client_id),
+            ("code", &code),
+            ("redirect_uri", REDIRECT_URI),
+            ("code_verifier", &pkce.verifier),
+        ],
+        None,
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.json()
+}
+
+#[test]
+fn the_wallet_takes_only_id_tokens_of_its_own_application() {
+    let dir = temp_dir();
+    let clients = dir.join("clients.json");
+    let client = |id: &str| {
+        serde_json::json!({
+            "client_id": id, "name": id,
+            "redirect_uris": [REDIRECT_URI], "logout_urls": ["http://localhost:8080/"],
+            "web_origins": ["http://localhost:8080"],
+        })
+    };
+    std::fs::write(
+        &clients,
+        serde_json::json!({ "clients": [client(CLIENT_ID), client("another-game")] }).to_string(),
+    )
+    .unwrap();
+    let server = Server::start(&["--clients", clients.to_str().unwrap()]);
+    let other = tokens_for_client(&server, "another-game");
+    let id_token = other["id_token"].as_str().unwrap();
+    let reply = tee_post(&server, "v1/wallet", Some(id_token), None);
+    assert_eq!(
+        reply.status, 401,
+        "another application's ID token is no key to the wallet"
+    );
+    // The wallet's own application is served.
+    let (_, tokens) = new_user(&server);
+    assert_eq!(
+        tee_post(&server, "v1/wallet", Some(&tokens.id_token), None).status,
+        200
+    );
+}
+
+#[test]
+fn revoking_the_session_or_signing_out_ends_what_its_id_tokens_can_do_at_the_wallet() {
+    let server = Server::start(&[]);
+    let (_, tokens) = new_user(&server);
+    let refreshed = refresh(&server, tokens.refresh_token.as_deref().unwrap()).json();
+    let newer_id_token = refreshed["id_token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        tee_post(&server, "v1/wallet", Some(&tokens.id_token), None).status,
+        200
+    );
+    let revoke = post_form(
+        &server.url("oauth/revoke"),
+        &[
+            ("token", refreshed["refresh_token"].as_str().unwrap()),
+            ("client_id", CLIENT_ID),
+        ],
+        None,
+    );
+    assert_eq!(revoke.status, 200);
+    for token in [&tokens.id_token, &newer_id_token] {
+        let reply = tee_post(&server, "v1/wallet", Some(token), None);
+        assert_eq!(
+            reply.status, 401,
+            "an ID token of a revoked session: {}",
+            reply.body
+        );
+        assert!(reply.body.contains("Session ended"));
+    }
+
+    // Signing out of the provider (its session cookie) ends it too.
+    let (_, tokens) = new_user(&server);
+    assert_eq!(
+        tee_post(&server, "v1/wallet", Some(&tokens.id_token), None).status,
+        200
+    );
+    let logout = get(
+        &server.url("v2/logout?client_id=local-passport-app"),
+        Some(&tokens.cookie),
+        None,
+    );
+    assert!(logout.status < 400, "{}", logout.body);
+    assert_eq!(
+        tee_post(&server, "v1/wallet", Some(&tokens.id_token), None).status,
+        401
+    );
+    let refresh_after = refresh(&server, tokens.refresh_token.as_deref().unwrap());
+    assert_eq!(refresh_after.status, 400, "its refresh token ended with it");
+}

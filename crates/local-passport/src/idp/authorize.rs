@@ -241,7 +241,13 @@ pub async fn start(
         }
     };
     match signed_in {
-        Some(sub) => grant(&state, &request, &sub, None),
+        Some(sub) => grant(
+            &state,
+            &request,
+            &sub,
+            None,
+            session::current_hash(&headers),
+        ),
         None if prompt.split_whitespace().any(|p| p == "none") => Refusal::Redirect {
             redirect_uri: request.redirect_uri.clone(),
             error: "login_required",
@@ -355,7 +361,7 @@ pub async fn submit(
     }
     match outcome {
         Ok(Ok(sub)) => match session::start(&state, &sub) {
-            Ok(cookie) => grant(&state, &request, &sub, Some(cookie)),
+            Ok((cookie, hash)) => grant(&state, &request, &sub, Some(cookie), Some(hash)),
             Err(err) => crate::errors::OAuthError::from(err).into_response(),
         },
         Ok(Err(BUSY)) => {
@@ -590,6 +596,7 @@ fn grant(
     request: &ValidRequest,
     sub: &str,
     set_cookie: Option<String>,
+    browser_session: Option<String>,
 ) -> Response {
     let code = random_token();
     let record = AuthCode {
@@ -603,6 +610,7 @@ fn grant(
         expires_at: crate::now() + state.opts.code_ttl,
         used: false,
         family: None,
+        browser_session,
     };
     if let Err(err) = db::insert_code(&state.db(), &hash_secret(&code), &record) {
         return crate::errors::OAuthError::from(err).into_response();

@@ -59,6 +59,7 @@ pub fn issue(state: &AppState, user: &User, grant: &Grant<'_>) -> anyhow::Result
         exp: now + opts.id_token_ttl,
         iat: now,
         nonce: grant.nonce.map(str::to_owned),
+        sid: Some(grant.family.to_owned()),
         email: user.email.clone(),
         nickname: user.nickname.clone(),
         passport: current_passport_claim(state, &user.sub)?,

@@ -28,20 +28,33 @@ pub fn current_user(state: &AppState, headers: &HeaderMap) -> rusqlite::Result<O
     }
 }
 
-/// Starts a session for `sub`; returns the `Set-Cookie` value.
-pub fn start(state: &AppState, sub: &str) -> rusqlite::Result<String> {
+/// The hash of the session cookie the browser sent, if any (what codes and
+/// token families record, never the cookie itself).
+pub fn current_hash(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers).map(|id| hash_secret(&id))
+}
+
+/// Starts a session for `sub`; returns the `Set-Cookie` value and the
+/// session's hash.
+pub fn start(state: &AppState, sub: &str) -> rusqlite::Result<(String, String)> {
     let id = random_token();
     let ttl = state.opts.session_ttl;
-    crate::db::insert_session(&state.db(), &hash_secret(&id), sub, crate::now() + ttl)?;
-    Ok(format!(
-        "{COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={ttl}"
+    let hash = hash_secret(&id);
+    crate::db::insert_session(&state.db(), &hash, sub, crate::now() + ttl)?;
+    Ok((
+        format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={ttl}"),
+        hash,
     ))
 }
 
 /// Ends this browser's session; returns the `Set-Cookie` value that clears it.
 pub fn end(state: &AppState, headers: &HeaderMap) -> rusqlite::Result<String> {
     if let Some(id) = cookie_value(headers) {
-        crate::db::delete_session(&state.db(), &hash_secret(&id))?;
+        let hash = hash_secret(&id);
+        // What was signed in through this session ends with it: its refresh
+        // tokens, and the wallet's trust in its outstanding ID tokens.
+        crate::db::end_browser_session(&state.db(), &hash)?;
+        crate::db::delete_session(&state.db(), &hash)?;
     }
     Ok(format!(
         "{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"

@@ -138,6 +138,14 @@ fn authorization_code(
     }
     let user = db::user_by_sub(&state.db(), &record.sub)?
         .ok_or_else(|| OAuthError::invalid_grant("the user no longer exists"))?;
+    // The session this exchange starts: the ID tokens' `sid`, ended by
+    // revocation or by signing out of the sign-in session it came from.
+    db::start_family(
+        &state.db(),
+        &family,
+        &record.sub,
+        record.browser_session.as_deref(),
+    )?;
     let grant = Grant {
         client_id,
         scope: &record.scope,

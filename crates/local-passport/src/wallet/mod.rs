@@ -152,13 +152,36 @@ async fn admit(
     }
     let token = bearer(headers)
         .ok_or_else(|| TeeError::unauthorised("Missing bearer token").into_response())?;
+    // As Magic's identity-provider registration: this provider's issuer and
+    // audience only, so an ID token of another application is no key here.
     let claims: IdClaims = state
         .signing_key
-        .verify(token, &state.issuer, &state.clients.ids())
+        .verify(token, &state.issuer, &wallet_audiences(state))
         .map_err(|err| {
             TeeError::unauthorised(format!("Invalid ID token: {err}")).into_response()
         })?;
+    // And only while the user's session lives: signing out or revoking the
+    // refresh token ends what its ID tokens can do here.
+    let alive = match claims.sid.as_deref() {
+        Some(sid) => {
+            db::family_alive(&state.db(), sid).map_err(|e| TeeError::from(e).into_response())?
+        }
+        None => false,
+    };
+    if !alive {
+        return Err(TeeError::unauthorised("Session ended: sign in again").into_response());
+    }
     Ok(claims.sub)
+}
+
+/// The audiences this wallet's identity provider accepts: `--magic-audience`,
+/// or by default the first client of the clients file (the app).
+fn wallet_audiences(state: &AppState) -> Vec<String> {
+    if state.opts.magic_audience.is_empty() {
+        state.clients.ids().into_iter().take(1).collect()
+    } else {
+        state.opts.magic_audience.clone()
+    }
 }
 
 /// The user's Ethereum key, created on first use.
