@@ -25,6 +25,24 @@ pub struct Client {
     /// Origins allowed to call the API and the wallet service (CORS).
     #[serde(default)]
     pub web_origins: Vec<String>,
+    /// APIs the client may ask tokens for (`audience`), as Auth0 grants a
+    /// client access to APIs. Default: Immutable's platform API.
+    #[serde(default = "default_audiences")]
+    pub audiences: Vec<String>,
+    /// Scopes the client may be granted; others asked for are left out of the
+    /// grant. Default: what the Passport SDK asks for, and `profile`.
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+}
+
+fn default_audiences() -> Vec<String> {
+    vec!["platform_api".into()]
+}
+
+fn default_scopes() -> Vec<String> {
+    ["openid", "profile", "email", "offline_access", "transact"]
+        .map(str::to_owned)
+        .to_vec()
 }
 
 /// All registered clients.

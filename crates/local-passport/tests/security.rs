@@ -567,3 +567,37 @@ fn revoking_the_session_or_signing_out_ends_what_its_id_tokens_can_do_at_the_wal
     let refresh_after = refresh(&server, tokens.refresh_token.as_deref().unwrap());
     assert_eq!(refresh_after.status, 400, "its refresh token ended with it");
 }
+
+#[test]
+fn audiences_and_scopes_are_limited_to_what_the_client_is_allowed() {
+    let server = Server::start(&[]);
+    let pkce = pkce();
+    let mut params = authorize_params(&pkce, "s", "n");
+    for (name, value) in params.iter_mut() {
+        if name == "audience" {
+            *value = "https://bank.example/api".into();
+        }
+    }
+    let reply = get(&authorize_url(&server, &params), None, None);
+    assert_eq!(reply.status, 303);
+    assert_eq!(
+        reply.location_param("error").as_deref(),
+        Some("access_denied")
+    );
+
+    let mut params = authorize_params(&pkce, "s", "n");
+    for (name, value) in params.iter_mut() {
+        if name == "scope" {
+            *value = "openid email admin:everything offline_access".into();
+        }
+    }
+    let email = format!("scopes-{}@example.test", random_hex());
+    let reply = submit_form(&server, &params, "signup", &email, "correct horse battery");
+    let code = reply.location_param("code").expect("a code");
+    let tokens = exchange_code(&server, &code, &pkce.verifier).json();
+    assert_eq!(tokens["scope"], "openid email offline_access");
+    assert_eq!(
+        claims(tokens["access_token"].as_str().unwrap())["scope"],
+        "openid email offline_access"
+    );
+}

@@ -192,9 +192,25 @@ pub fn validate(state: &AppState, params: AuthorizeParams) -> Result<ValidReques
             ))
         }
     };
-    let scope = params.scope.clone().unwrap_or_default();
-    if !scope.split_whitespace().any(|s| s == "openid") {
+    let asked = params.scope.clone().unwrap_or_default();
+    if !asked.split_whitespace().any(|s| s == "openid") {
         return Err(refuse("invalid_scope", "the scope must include openid"));
+    }
+    // Only what the client is allowed; the rest is left out of the grant.
+    let mut granted: Vec<&str> = Vec::new();
+    for scope in asked.split_whitespace() {
+        if client.scopes.iter().any(|s| s == scope) && !granted.contains(&scope) {
+            granted.push(scope);
+        }
+    }
+    let scope = granted.join(" ");
+    if let Some(audience) = &params.audience {
+        if !client.audiences.iter().any(|a| a == audience) {
+            return Err(refuse(
+                "access_denied",
+                &format!("the client is not allowed to access the API “{audience}”"),
+            ));
+        }
     }
     Ok(ValidRequest {
         client_id,
