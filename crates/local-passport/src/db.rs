@@ -110,6 +110,24 @@ pub fn open(data_dir: &Path) -> anyhow::Result<Connection> {
     if !has_rotated_at {
         conn.execute_batch("ALTER TABLE refresh_tokens ADD COLUMN rotated_at INTEGER")?;
     }
+    // Databases from before confusable-proof accounts lack `email_key`.
+    let has_email_key = conn
+        .prepare("SELECT 1 FROM pragma_table_info('users') WHERE name = 'email_key'")?
+        .exists([])?;
+    if !has_email_key {
+        conn.execute_batch("ALTER TABLE users ADD COLUMN email_key TEXT")?;
+        let emails: Vec<(String, String)> = conn
+            .prepare("SELECT sub, email FROM users")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (sub, email) in emails {
+            conn.execute(
+                "UPDATE users SET email_key = ?1 WHERE sub = ?2",
+                params![email_key(&email), sub],
+            )?;
+        }
+    }
+    conn.execute_batch("CREATE INDEX IF NOT EXISTS users_email_key ON users(email_key)")?;
     // Databases from before sessions ended the wallet's trust lack `browser_session`.
     let has_browser_session = conn
         .prepare("SELECT 1 FROM pragma_table_info('auth_codes') WHERE name = 'browser_session'")?
@@ -242,10 +260,20 @@ fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
     })
 }
 
+/// What makes two addresses the same account: NFKC, full Unicode case
+/// folding, then the UTS #39 confusable skeleton, so `ÄLICE@` and `älice@`,
+/// a Cyrillic `а`, or fullwidth `ａ` are the one account of `alice@`.
+pub fn email_key(email: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let folded = caseless::default_case_fold_str(&email.nfkc().collect::<String>());
+    unicode_security::confusable_detection::skeleton(&folded).collect()
+}
+
+/// The account of `email`, however it is spelt (see [`email_key`]).
 pub fn user_by_email(conn: &Connection, email: &str) -> rusqlite::Result<Option<User>> {
     conn.query_row(
-        "SELECT sub, email, nickname, password_hash FROM users WHERE email = ?1",
-        [email],
+        "SELECT sub, email, nickname, password_hash FROM users WHERE email_key = ?1",
+        [email_key(email)],
         user_row,
     )
     .optional()
@@ -261,11 +289,21 @@ pub fn user_by_sub(conn: &Connection, sub: &str) -> rusqlite::Result<Option<User
 }
 
 /// Inserts a user; `Ok(false)` when the email is taken.
+/// Creates the account unless one with the same [`email_key`] exists. The
+/// check and the insert run under the caller's hold of the one connection,
+/// so two sign-ups cannot both pass it.
 pub fn insert_user(conn: &Connection, user: &User, now: i64) -> rusqlite::Result<bool> {
+    let key = email_key(&user.email);
+    let taken = conn
+        .prepare("SELECT 1 FROM users WHERE email_key = ?1")?
+        .exists([&key])?;
+    if taken {
+        return Ok(false);
+    }
     let inserted = conn.execute(
-        "INSERT INTO users (sub, email, nickname, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO users (sub, email, nickname, password_hash, created_at, email_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (email) DO NOTHING",
-        params![user.sub, user.email, user.nickname, user.password_hash, now],
+        params![user.sub, user.email, user.nickname, user.password_hash, now, key],
     )?;
     Ok(inserted == 1)
 }

@@ -601,3 +601,49 @@ fn audiences_and_scopes_are_limited_to_what_the_client_is_allowed() {
         "openid email offline_access"
     );
 }
+
+#[test]
+fn look_alike_and_differently_cased_addresses_are_one_account() {
+    let server = Server::start(&[]);
+    let tag = random_hex();
+    let _ = login(
+        &server,
+        "signup",
+        &format!("alice-{tag}@example.test"),
+        "correct horse battery",
+    );
+    let _ = login(
+        &server,
+        "signup",
+        &format!("älice-{tag}@example.test"),
+        "correct horse battery",
+    );
+    for twin in [
+        format!("\u{0430}lice-{tag}@example.test"), // Cyrillic а
+        format!("\u{FF41}lice-{tag}@example.test"), // fullwidth ａ
+        format!("ALICE-{tag}@EXAMPLE.TEST"),
+        format!("ÄLICE-{tag}@example.test"),
+        format!("A\u{0308}lice-{tag}@example.test"), // decomposed Ä
+    ] {
+        let reply = submit_form(
+            &server,
+            &authorize_params(&pkce(), "s", "n"),
+            "signup",
+            &twin,
+            "another password",
+        );
+        assert_eq!(reply.status, 400, "{twin} made a second account");
+        assert!(reply.body.contains("already exists"), "{twin}");
+    }
+    // Signing in with another spelling reaches the one account.
+    let tokens = login(
+        &server,
+        "signin",
+        &format!("ALICE-{tag}@Example.Test"),
+        "correct horse battery",
+    );
+    assert_eq!(
+        claims(&tokens.id_token)["email"],
+        format!("alice-{tag}@example.test")
+    );
+}
