@@ -25,13 +25,14 @@ run() { local name=$1; shift; step "$name"; "$@" 2>&1 | tee "$OUT/$name.log"; ec
 
 run client-catalogue env FUZZ_CASES="$FUZZ_CASES" cargo test -p passport-client --test hostile --test fuzz -- --nocapture
 run server-catalogue env FUZZ_CASES="$FUZZ_CASES" cargo test -p local-passport --test hostile --test fuzz -- --nocapture
-run browser-messaging cargo test -p passport-client --target wasm32-unknown-unknown --test browser_messaging --test browser_wallet_frame
-for file in faults messaging secrets; do
+run browser-messaging cargo test -p passport-client --target wasm32-unknown-unknown --test browser_messaging
+run security cargo test -p local-passport --test security --test tee_express
+for file in faults messaging secrets csrf; do
   run "e2e-$file" node --test --test-concurrency=1 "tests/e2e/$file.test.mjs"
 done
 # The fault cases that live with their feature's tests.
 run e2e-feature-faults node --test --test-concurrency=1 \
-  --test-name-pattern="closing the popup|blocked|two tabs|identity provider down|IMX API down|wallet frame removed|reload in the middle|revoked refresh token|corrupt stored session" \
+  --test-name-pattern="closing the popup|blocked|two tabs|identity provider down|IMX API down|TEE Express down|network failure mid-registration|401 from TEE Express|422 from TEE Express|slow wallet|reload in the middle|revoked refresh token|corrupt stored session" \
   tests/e2e/login.test.mjs tests/e2e/registration.test.mjs
 run load cargo run --release -q -p local-passport --example load -- \
   --users "$LOAD_USERS" --concurrency "$LOAD_CONCURRENCY"

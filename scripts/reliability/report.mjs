@@ -51,6 +51,10 @@ for (const [name, log] of Object.entries(logs)) {
       : test.startsWith("token_cases") ? "ID tokens" : test.startsWith("storage_cases") ? "Stored session and pending sign-ins" : "Fuzzing");
   } else if (name === "server-catalogue") {
     cargoCases(log, (bin) => (bin === "fuzz" ? "Fuzzing" : "Local Passport endpoints"));
+  } else if (name === "security") {
+    cargoCases(log, (bin) => (bin === "tee_express" ? "Wallet service (TEE Express contract)" : "Security"));
+  } else if (name === "e2e-csrf") {
+    tapCases(log, "Security");
   } else if (name === "browser-messaging") {
     cargoCases(log, () => "Messaging");
   } else if (name === "e2e-messaging") {
@@ -87,6 +91,51 @@ for (const g of groups) {
   for (const c of cases.filter((x) => x.group === g)) out.push(`- ${c.passed ? "pass" : "**FAIL**"}: ${c.name}`);
   out.push("");
 }
+// The security review's findings, each with the answer it must now get and
+// the test that proves it (crates/local-passport/tests/security.rs unless named).
+const FINDINGS = [
+  ["A copy of the database signs as anyone (signing key in plain text, files world-readable)",
+    "the key sealed under kek.key, an older plain copy sealed and erased; directory 0700, files 0600",
+    ["a copy of the database holds no signing key and the data is the owners alone",
+      "a signing key stored in the clear by an older version is sealed and erased"]],
+  ["The wallet takes any ID token from any client, for its whole lifetime",
+    "only the provider's audience; 401 once the session is revoked or signed out",
+    ["the wallet takes only id tokens of its own application",
+      "revoking the session or signing out ends what its id tokens can do at the wallet"]],
+  ["Login and sign-up CSRF", "403 page, no session, no code (native forgeries and real Chromium across sites)",
+    ["the sign-in form cannot be posted from another site",
+      "a sign-in form auto-posted from another site is refused, and the victim's sign-in shows the form"]],
+  ["No brute-force protection; weak passwords accepted",
+    "429 with Retry-After past the per-IP rate; account+IP locked after 10 failures; common, short and blank passwords refused",
+    ["ten wrong passwords lock the account for that address even for the right one",
+      "a flood of sign in posts from one address is throttled with retry after",
+      "weak passwords are refused at sign up"]],
+  ["Registration payloads as a denial of service", "3 payloads kept per key pair, 10,000 in all; signatures checked off the runtime",
+    ["a flood of signable payloads keeps only a few per key pair and registration still works"]],
+  ["Clickjacking", "X-Frame-Options DENY, CSP frame-ancestors 'none', nosniff, no-referrer on every page",
+    ["pages refuse framing sniffing and referrers"]],
+  ["Argon2 memory amplification", "at most --max-concurrent-hashes hashes at once (default: CPUs); 503 past 10 s",
+    ["password hashing runs a bounded number at once"]],
+  ["Any audience and scope minted", "access_denied for an API the client is not allowed; other scopes left out",
+    ["audiences and scopes are limited to what the client is allowed"]],
+  ["Look-alike emails make separate accounts; `a@b@c` accepted", "one account per NFKC + case-folded UTS #39 skeleton; strict syntax",
+    ["look alike and differently cased addresses are one account", "malformed email addresses are refused"]],
+  ["Refresh-token expiry slides forever", "a family ends at sign-in + --refresh-token-ttl", ["refresh tokens have an absolute lifetime"]],
+  ["A 60 KB state is echoed into Location", "refused without the state", ["an overlong state is refused without being echoed"]],
+  ["A stranger's code replay revokes the victim's session", "judged only after client and PKCE: the session survives",
+    ["a stranger replaying a used code cannot revoke the users session"]],
+];
+const result = (name) => {
+  const found = cases.find((c) => c.name === name || c.name.endsWith(` › ${name}`));
+  return found ? (found.passed ? "pass" : "**FAIL**") : "not run";
+};
+out.push(`## Security review: findings and the tests that now close them
+
+| finding | expected answer now | test | result |
+|---|---|---|---|
+${FINDINGS.flatMap(([finding, expected, tests]) => tests.map((t, i) =>
+    `| ${i ? "" : finding} | ${i ? "" : expected} | ${t} | ${result(t)} |`)).join("\n")}
+`);
 out.push(`## Fuzzing
 
 Property-based (proptest): arbitrary and mutated inputs; a case fails on a panic, a 5xx, an
