@@ -104,17 +104,11 @@ pub fn open(data_dir: &Path) -> anyhow::Result<Connection> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.execute_batch(SCHEMA)?;
     // Databases from before the reuse interval lack `rotated_at`.
-    let has_rotated_at = conn
-        .prepare("SELECT 1 FROM pragma_table_info('refresh_tokens') WHERE name = 'rotated_at'")?
-        .exists([])?;
-    if !has_rotated_at {
+    if !has_column(&conn, "refresh_tokens", "rotated_at")? {
         conn.execute_batch("ALTER TABLE refresh_tokens ADD COLUMN rotated_at INTEGER")?;
     }
     // Databases from before confusable-proof accounts lack `email_key`.
-    let has_email_key = conn
-        .prepare("SELECT 1 FROM pragma_table_info('users') WHERE name = 'email_key'")?
-        .exists([])?;
-    if !has_email_key {
+    if !has_column(&conn, "users", "email_key")? {
         conn.execute_batch("ALTER TABLE users ADD COLUMN email_key TEXT")?;
         let emails: Vec<(String, String)> = conn
             .prepare("SELECT sub, email FROM users")?
@@ -129,13 +123,16 @@ pub fn open(data_dir: &Path) -> anyhow::Result<Connection> {
     }
     conn.execute_batch("CREATE INDEX IF NOT EXISTS users_email_key ON users(email_key)")?;
     // Databases from before sessions ended the wallet's trust lack `browser_session`.
-    let has_browser_session = conn
-        .prepare("SELECT 1 FROM pragma_table_info('auth_codes') WHERE name = 'browser_session'")?
-        .exists([])?;
-    if !has_browser_session {
+    if !has_column(&conn, "auth_codes", "browser_session")? {
         conn.execute_batch("ALTER TABLE auth_codes ADD COLUMN browser_session TEXT")?;
     }
     Ok(conn)
+}
+
+/// Whether `table` has `column` (older databases lack the newer ones).
+fn has_column(conn: &Connection, table: &str, column: &str) -> rusqlite::Result<bool> {
+    conn.prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2")?
+        .exists([table, column])
 }
 
 /// Sets `path`'s permission bits (Unix; elsewhere the platform's defaults stand).

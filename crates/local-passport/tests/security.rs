@@ -320,18 +320,7 @@ fn forged_sign_in(
     if let Some(csrf) = csrf {
         fields.push(("csrf", csrf));
     }
-    let response = match req.send_form(&fields) {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(err) => panic!("transport error: {err}"),
-    };
-    Reply {
-        status: response.status(),
-        location: response.header("location").map(str::to_owned),
-        set_cookie: response.header("set-cookie").map(str::to_owned),
-        content_type: response.content_type().to_owned(),
-        body: response.into_string().unwrap_or_default(),
-    }
+    reply(req.send_form(&fields))
 }
 
 fn assert_refused_as_forgery(reply: &Reply, what: &str) {

@@ -11,7 +11,7 @@
 //!   request (client, redirect URI, state, PKCE challenge), as an HMAC under a
 //!   key that never leaves the process.
 
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
@@ -28,14 +28,7 @@ pub const REFUSED: &str = "This sign-in form was not opened on this Passport, or
 
 /// The browser's value, if it sent one.
 fn browser_value(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == COOKIE && !value.is_empty())
-        .map(|(_, value)| value.to_owned())
+    super::session::cookie(headers, COOKIE)
 }
 
 /// What the form needs: its token, and the cookie to set when the browser

@@ -170,7 +170,8 @@ fn agent() -> ureq::Agent {
         .build()
 }
 
-fn reply(result: Result<ureq::Response, ureq::Error>) -> Reply {
+/// Any answer as a [`Reply`]: an HTTP error status is an answer too.
+pub fn reply(result: Result<ureq::Response, ureq::Error>) -> Reply {
     let response = match result {
         Ok(r) => r,
         Err(ureq::Error::Status(_, r)) => r,
