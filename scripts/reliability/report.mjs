@@ -103,7 +103,7 @@ const FINDINGS = [
     ["the wallet takes only id tokens of its own application",
       "revoking the session or signing out ends what its id tokens can do at the wallet"]],
   ["Login and sign-up CSRF", "403 page, no session, no code (native forgeries and real Chromium across sites)",
-    ["the sign-in form cannot be posted from another site",
+    ["the sign in form cannot be posted from another site",
       "a sign-in form auto-posted from another site is refused, and the victim's sign-in shows the form"]],
   ["No brute-force protection; weak passwords accepted",
     "429 with Retry-After past the per-IP rate; account+IP locked after 10 failures; common, short and blank passwords refused",
