@@ -15,6 +15,7 @@ use crate::components::profile::ProfileCard;
 enum Screen {
     Loading,
     SignedOut,
+    SessionEnded,
     SignedIn { sub: String, registered: bool },
     Failed,
 }
@@ -26,6 +27,7 @@ pub fn Home() -> impl IntoView {
     let screen = Memo::new(move |_| match auth.state.get() {
         AuthState::Loading => Screen::Loading,
         AuthState::SignedOut => Screen::SignedOut,
+        AuthState::SessionEnded => Screen::SessionEnded,
         AuthState::SignedIn(user) => Screen::SignedIn {
             registered: user.is_registered_offchain(),
             sub: user.profile.sub,
@@ -41,7 +43,8 @@ pub fn Home() -> impl IntoView {
             </section>
         }
         .into_any(),
-        AuthState::SignedOut => view! { <SignedOut /> }.into_any(),
+        AuthState::SignedOut => view! { <SignedOut ended=false /> }.into_any(),
+        AuthState::SessionEnded => view! { <SignedOut ended=true /> }.into_any(),
         AuthState::SignedIn(user) => view! { <SignedIn user=user /> }.into_any(),
         AuthState::Failed(err) => {
             let retry = auth.clone();
@@ -62,8 +65,17 @@ pub fn Home() -> impl IntoView {
 }
 
 #[component]
-fn SignedOut() -> impl IntoView {
+fn SignedOut(
+    /// Whether Passport ended the session (say so, not just show the button).
+    ended: bool,
+) -> impl IntoView {
     view! {
+        {ended.then(|| view! {
+            <div class="notice error" role="alert" data-testid="session-ended">
+                <p class="error-title">"Your session has ended"</p>
+                <p>"Passport no longer accepts it: it was signed out elsewhere, revoked or expired. Sign in again to continue."</p>
+            </div>
+        })}
         <section class="card" data-testid="signed-out">
             <h1>"Sign in with Immutable Passport"</h1>
             <p>"Your Passport account gives you an IMX wallet that works across games and apps."</p>

@@ -39,22 +39,28 @@ fn status_view(status: CallbackStatus) -> AnyView {
 #[component]
 fn CallbackError(error: PassportError) -> impl IntoView {
     let explanation = match &error {
-        PassportError::NoMatchingState { callback_origin, started_on } => {
-            let started = started_on.clone().unwrap_or_else(|| other_host(callback_origin));
-            view! {
-                <p>
-                    "This page could not find the sign-in it belongs to. The usual cause: sign-in was started on "
-                    <code data-testid="started-origin">{started}</code>
-                    " but Passport sent you back to "
-                    <code data-testid="callback-origin">{callback_origin.clone()}</code>
-                    ". Browsers keep separate storage for each host name, so "
-                    <code>"localhost"</code>" and "<code>"127.0.0.1"</code>
-                    " do not see each other's sign-in. Open the app on the same host as its redirect URI."
-                </p>
-                <p class="muted">"Other causes: this page was reloaded or opened twice, or the sign-in is older than 15 minutes."</p>
-            }
-            .into_any()
+        // The state names the origin sign-in started on: another one means
+        // the browser came back to another host, whose storage is its own.
+        PassportError::NoMatchingState { callback_origin, started_on: Some(started) } => view! {
+            <p>
+                "This sign-in was started on "
+                <code data-testid="started-origin">{started.clone()}</code>
+                " but Passport sent you back to "
+                <code data-testid="callback-origin">{callback_origin.clone()}</code>
+                ". Browsers keep separate storage for each host name (even "
+                <code>"localhost"</code>" and "<code>"127.0.0.1"</code>
+                "), so it cannot finish here. Open the app on the same host as its redirect URI and sign in again."
+            </p>
         }
+        .into_any(),
+        // Same origin, nothing pending: this link was used already (a reload,
+        // the history, a bookmark) or waited too long.
+        PassportError::NoMatchingState { started_on: None, .. } => view! {
+            <p data-testid="callback-stale">
+                "This sign-in link was already used or has expired. Start sign-in again from the app."
+            </p>
+        }
+        .into_any(),
         PassportError::Provider { error, .. } => view! {
             <p>"Passport answered with the error " <code data-testid="provider-error">{error.clone()}</code> "."</p>
         }
@@ -69,16 +75,5 @@ fn CallbackError(error: PassportError) -> impl IntoView {
             <p class="muted">"Error code: " {error.kind().code()}</p>
             <a class="button" href="./">"Back to the app"</a>
         </section>
-    }
-}
-
-/// The same address on the other loopback name, the likely start of sign-in.
-fn other_host(origin: &str) -> String {
-    if origin.contains("://127.0.0.1") {
-        origin.replacen("://127.0.0.1", "://localhost", 1)
-    } else if origin.contains("://localhost") {
-        origin.replacen("://localhost", "://127.0.0.1", 1)
-    } else {
-        "another address".into()
     }
 }

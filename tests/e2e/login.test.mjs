@@ -107,6 +107,9 @@ describe("with default token lifetimes", () => {
     const error = page.getByTestId("callback-error");
     await error.waitFor();
     assert.match(await error.innerText(), /No matching state found in storage/);
+    // Nothing names another host: no guess at one.
+    await page.getByTestId("callback-stale").waitFor();
+    assert.equal(await page.getByTestId("started-origin").count(), 0);
     assert.equal(await storedUser(page), null, "nothing is stored");
     await page.context().close();
   });
@@ -122,6 +125,7 @@ describe("with default token lifetimes", () => {
     assert.equal(await page.getByTestId("started-origin").innerText(), `http://localhost:${app.port}`);
     assert.equal(await page.getByTestId("callback-origin").innerText(), `http://127.0.0.1:${app.port}`);
     assert.match(await page.getByTestId("callback-error").innerText(), /separate storage for each host name/);
+    assert.equal(await page.getByTestId("callback-stale").count(), 0, "not taken for a used link");
     await page.context().close();
   });
 
@@ -154,6 +158,9 @@ describe("with default token lifetimes", () => {
     await page.goto(callbackUrl);
     await page.getByTestId("callback-error").waitFor();
     assert.match(await page.getByTestId("callback-error").innerText(), /No matching state/);
+    // A used link, on the host it started on: said as such, with no other host guessed.
+    assert.match(await page.getByTestId("callback-stale").innerText(), /already used or has expired/);
+    assert.equal(await page.getByTestId("started-origin").count(), 0);
     assert.deepEqual(await storedUser(page), before, "the signed-in user is untouched");
     await page.context().close();
   });
@@ -241,6 +248,32 @@ describe("with an access token that expires in seconds", () => {
     await page.getByTestId("signed-out").waitFor();
     assert.equal(await storedUser(page), null);
     assert.equal(page.consoleLines.filter((l) => l.startsWith("pageerror")).length, 0);
+    await page.context().close();
+  });
+
+  test("a session the provider ended shows as ended in this tab too, with a sign-in button", async () => {
+    const page = await newPage(browser);
+    await page.goto(app.url("/"));
+    await signInWithPopup(page, { email: newEmail("ended"), create: true });
+    await page.getByTestId("registration").waitFor();
+    const { user } = await storedUser(page);
+    await fetch(passport.url("oauth/revoke"), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: user.refresh_token, client_id: "local-passport-app" }),
+    });
+    // The access token expires in seconds here: the next use refreshes, and
+    // the provider refuses. No reload, no other tab: this tab must notice.
+    await page.waitForTimeout(2500);
+    await page.getByTestId("register").click();
+    await page.getByTestId("session-ended").waitFor({ timeout: 15000 }).catch(async (err) => {
+      const shown = await page.locator("main").innerText().catch(() => "");
+      throw new Error(`${err.message}\n${shown}`);
+    });
+    await page.getByTestId("sign-in").waitFor();
+    assert.equal(await page.getByTestId("registration").count(), 0, "no registration screen with a dead session");
+    assert.equal(await page.getByTestId("profile").count(), 0, "no profile of a dead session");
+    assert.equal(await storedUser(page), null);
     await page.context().close();
   });
 

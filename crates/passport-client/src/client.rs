@@ -82,17 +82,29 @@ impl Passport {
     }
 
     /// Signs the user in. With `use_cached_session` it only restores the stored
-    /// session and never opens a window; otherwise it opens the sign-in popup
-    /// **now, synchronously** (call it inside the click handler), then waits.
+    /// session and never opens a window. Otherwise, as the SDK does, a signed-in
+    /// user is returned as stored (refreshed if needed) without a window; with
+    /// nobody stored it opens the sign-in popup **now, synchronously** (call it
+    /// inside the click handler), then waits. A stored session the provider no
+    /// longer accepts opens the popup after the refresh told so (a browser may
+    /// block that one: [`PassportError::PopupBlocked`]).
     pub fn login(
         &self,
         options: LoginOptions,
     ) -> impl Future<Output = Result<Option<User>, PassportError>> + 'static {
-        let opened = (!options.use_cached_session).then(|| self.open_popup());
+        let stored = self.stored_user().is_some();
+        let opened = (!options.use_cached_session && !stored).then(|| self.open_popup());
         let this = self.clone();
         async move {
             match opened {
-                None => this.login_cached().await,
+                None if options.use_cached_session => this.login_cached().await,
+                None => match this.login_cached().await? {
+                    Some(user) => Ok(Some(user)),
+                    None => {
+                        let popup = this.open_popup()?;
+                        this.wait_for_popup(popup).await.map(Some)
+                    }
+                },
                 Some(Err(err)) => Err(err),
                 Some(Ok(popup)) => this.wait_for_popup(popup).await.map(Some),
             }
@@ -158,21 +170,19 @@ impl Passport {
         }
     }
 
-    /// The IMX provider. Signs the user in first (popup, opened synchronously
-    /// now) when nobody is. No wallet call happens here: the wallet (TEE
-    /// Express) and the Stark worker are reached when registering.
+    /// The IMX provider for a signed-in user, signing in first as the SDK's
+    /// `getUserOrLogin` does: the stored user (refreshed if needed), or the
+    /// sign-in popup (opened synchronously now when nobody is stored; after
+    /// the refresh when the stored session was ended by the provider). No
+    /// wallet call happens here: TEE Express and the Stark worker are reached
+    /// when registering.
     pub fn connect_imx(
         &self,
     ) -> impl Future<Output = Result<crate::imx::ImxProvider, PassportError>> + 'static {
-        let login = self
-            .stored_user()
-            .is_none()
-            .then(|| self.login(LoginOptions::default()));
+        let login = self.login(LoginOptions::default());
         let this = self.clone();
         async move {
-            if let Some(login) = login {
-                login.await?.ok_or(PassportError::NotLoggedIn)?;
-            }
+            login.await?.ok_or(PassportError::NotLoggedIn)?;
             Ok(crate::imx::ImxProvider::new(this))
         }
     }
@@ -353,8 +363,10 @@ impl Passport {
                     Ok(Some(user))
                 }
                 Err(TokenEndpointError::Rejected { .. }) => {
-                    // The provider no longer accepts this session: sign out cleanly.
+                    // The provider no longer accepts this session: sign out
+                    // cleanly, and tell this tab (others hear it from storage).
                     self.remove_user();
+                    announce_session_ended(&self.user_key);
                     Ok(None)
                 }
                 Err(err) => Err(PassportError::RefreshFailed(err)),
@@ -363,25 +375,22 @@ impl Passport {
         .await
     }
 
-    /// The profile of the signed-in user, from storage.
-    pub fn user_info(&self) -> Option<UserProfile> {
-        self.stored_user().map(|u| u.profile)
+    /// The profile of the signed-in user, refreshing the session if needed;
+    /// `None` when nobody is signed in (as the SDK's `getUserInfo`).
+    pub async fn user_info(&self) -> Result<Option<UserProfile>, PassportError> {
+        Ok(self.login_cached().await?.map(|u| u.profile))
     }
 
-    /// A valid access token, refreshing the session if needed.
-    pub async fn access_token(&self) -> Result<AccessToken, PassportError> {
-        self.login_cached()
-            .await?
-            .map(|u| u.access_token)
-            .ok_or(PassportError::NotLoggedIn)
+    /// A valid access token, refreshing the session if needed; `None` when
+    /// nobody is signed in (as the SDK's `getAccessToken`).
+    pub async fn access_token(&self) -> Result<Option<AccessToken>, PassportError> {
+        Ok(self.login_cached().await?.map(|u| u.access_token))
     }
 
-    /// A valid ID token, refreshing the session if needed.
-    pub async fn id_token(&self) -> Result<IdToken, PassportError> {
-        self.login_cached()
-            .await?
-            .map(|u| u.id_token)
-            .ok_or(PassportError::NotLoggedIn)
+    /// A valid ID token, refreshing the session if needed; `None` when nobody
+    /// is signed in (as the SDK's `getIdToken`).
+    pub async fn id_token(&self) -> Result<Option<IdToken>, PassportError> {
+        Ok(self.login_cached().await?.map(|u| u.id_token))
     }
 
     /// Signs out: revokes the refresh token, clears storage, then ends the
@@ -410,6 +419,22 @@ impl Passport {
             Some(message) => Err(PassportError::Logout(message)),
             None => Ok(()),
         }
+    }
+}
+
+/// The window event this tab's listeners hear when the provider ended the
+/// session (a refresh was refused): other tabs learn it from the `storage`
+/// event, which never fires in the tab that made the change.
+pub const SESSION_ENDED_EVENT: &str = "passport-session-ended";
+
+fn announce_session_ended(user_key: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(&user_key.into());
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(SESSION_ENDED_EVENT, &init) {
+        let _ = window.dispatch_event(&event);
     }
 }
 

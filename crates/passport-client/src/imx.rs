@@ -141,7 +141,11 @@ impl BrowserPorts<'_> {
         Fut: Future<Output = Result<T, TeeError>>,
     {
         let passport = &self.provider.passport;
-        let token = passport.id_token().await.map_err(session_error)?;
+        let token = passport
+            .id_token()
+            .await
+            .map_err(session_error)?
+            .ok_or_else(|| session_error(PassportError::NotLoggedIn))?;
         match call(token.secret().to_owned()).await {
             Err(TeeError::Unauthorised(_)) => {
                 let user = passport
@@ -271,7 +275,8 @@ impl RegistrationPorts for BrowserPorts<'_> {
             .passport
             .access_token()
             .await
-            .map_err(session_error)?;
+            .map_err(session_error)?
+            .ok_or_else(|| session_error(PassportError::NotLoggedIn))?;
         let (status, _) = self
             .post_imx(
                 "v2/passport/users",

@@ -267,15 +267,20 @@ async fn a_second_register_while_one_runs_joins_it_instead_of_registering_again(
     use passport_client::registration::RegistrationStep;
     let passport = passport();
     let key = passport.user_storage_key().to_owned();
-    LocalStore.set(
-        &key,
-        &passport_client::user::to_stored(&user_with_expired_tokens()),
-    );
+    // Connected while the session is fresh...
+    let mut fresh = user_with_expired_tokens();
+    fresh.id_token_expires_at = time::now_secs() + 3600;
+    fresh.access_token_expires_at = time::now_secs() + 3600;
+    LocalStore.set(&key, &passport_client::user::to_stored(&fresh));
     let imx = passport
         .connect_imx()
         .await
         .expect("a stored user, no popup");
-    // The first step needs a refresh, which waits on the session lock and the
+    LocalStore.set(
+        &key,
+        &passport_client::user::to_stored(&user_with_expired_tokens()),
+    );
+    // ...then its tokens expire: the first step needs a refresh, which waits on the session lock and the
     // network (the provider is not running here, so it fails): the second call
     // finds the first in flight.
 
@@ -303,4 +308,64 @@ async fn a_second_register_while_one_runs_joins_it_instead_of_registering_again(
     assert!(again.is_err());
     assert_eq!(*second_steps.borrow(), [RegistrationStep::ConnectingWallet]);
     LocalStore.remove(&key);
+}
+
+/// Counts `window.open` calls instead of opening windows.
+fn count_window_opens() -> js_sys::Function {
+    let stub =
+        js_sys::Function::new_no_args("window.__opens = (window.__opens || 0) + 1; return null;");
+    let window = web_sys::window().unwrap();
+    let original: js_sys::Function = Reflect::get(&window, &"open".into())
+        .unwrap()
+        .unchecked_into();
+    Reflect::set(&window, &"open".into(), &stub).unwrap();
+    Reflect::set(&window, &"__opens".into(), &JsValue::from(0)).unwrap();
+    original
+}
+
+fn window_opens() -> f64 {
+    Reflect::get(&web_sys::window().unwrap(), &"__opens".into())
+        .unwrap()
+        .as_f64()
+        .unwrap_or(0.0)
+}
+
+#[wasm_bindgen_test]
+async fn login_when_already_signed_in_returns_the_user_without_a_window() {
+    let passport = passport();
+    let key = passport.user_storage_key().to_owned();
+    let mut user = user_with_expired_tokens();
+    user.id_token_expires_at = time::now_secs() + 3600;
+    user.access_token_expires_at = time::now_secs() + 3600;
+    LocalStore.set(&key, &passport_client::user::to_stored(&user));
+    let original = count_window_opens();
+    let signed_in = passport
+        .login(passport_client::LoginOptions::default())
+        .await
+        .expect("the stored user")
+        .expect("signed in");
+    assert_eq!(signed_in.profile.sub, "email|join");
+    assert_eq!(
+        window_opens(),
+        0.0,
+        "no sign-in window for a signed-in user"
+    );
+    // The accessors agree with it.
+    assert_eq!(
+        passport.user_info().await.unwrap().unwrap().sub,
+        "email|join"
+    );
+    assert!(passport.id_token().await.unwrap().is_some());
+    assert!(passport.access_token().await.unwrap().is_some());
+    Reflect::set(&web_sys::window().unwrap(), &"open".into(), &original).unwrap();
+    LocalStore.remove(&key);
+}
+
+#[wasm_bindgen_test]
+async fn the_accessors_agree_on_what_signed_out_returns() {
+    let passport = passport();
+    LocalStore.remove(passport.user_storage_key());
+    assert!(passport.user_info().await.unwrap().is_none());
+    assert!(passport.id_token().await.unwrap().is_none());
+    assert!(passport.access_token().await.unwrap().is_none());
 }

@@ -16,6 +16,9 @@ pub enum AuthState {
     Loading,
     /// Nobody is signed in.
     SignedOut,
+    /// The provider ended the session (revoked, expired or reused refresh
+    /// token): signed out, and the user should be told why.
+    SessionEnded,
     /// Signed in.
     SignedIn(User),
     /// Restoring or signing in failed; the message says what to do.
@@ -68,7 +71,21 @@ pub fn provide_auth(passport: Passport) -> AuthContext {
         };
         follow.set_state(next);
     });
-    on_cleanup(move || handle.remove());
+    // This tab's own refresh found the session ended: no `storage` event
+    // comes for that, so the client announces it.
+    let ended = auth.clone();
+    let ended_handle = window_event_listener(
+        leptos::ev::Custom::<web_sys::CustomEvent>::new(crate::client::SESSION_ENDED_EVENT),
+        move |event: web_sys::CustomEvent| {
+            if event.detail().as_string().as_deref() == Some(ended.passport.user_storage_key()) {
+                ended.set_state(AuthState::SessionEnded);
+            }
+        },
+    );
+    on_cleanup(move || {
+        handle.remove();
+        ended_handle.remove();
+    });
     auth
 }
 
