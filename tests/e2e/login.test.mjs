@@ -321,6 +321,41 @@ describe("with an access token that expires in seconds", () => {
   });
 });
 
+describe("with a sign-in page that sends Cross-Origin-Opener-Policy: same-origin", () => {
+  // As Google's and Apple's sign-in pages do: the app then reads the popup
+  // as closed while the user is still signing in there.
+  let passport;
+  before(async () => {
+    passport = await startPassport(app.port, ["--sign-in-coop"]);
+    app.setConfig(passport.config());
+  });
+  after(() => passport?.cleanup());
+
+  test("signing in through it by popup still signs the user in", async () => {
+    const page = await newPage(browser);
+    await page.goto(app.url("/"));
+    const coop = [];
+    page.context().on("response", (r) => {
+      if (new URL(r.url()).pathname === "/authorize") coop.push(r.headers()["cross-origin-opener-policy"]);
+    });
+    const popupPromise = page.waitForEvent("popup");
+    await page.getByTestId("sign-in").click();
+    const popup = await popupPromise;
+    // The user takes their time, long past the app's closed-window check.
+    await popup.locator("#email").waitFor();
+    assert.equal(coop[0], "same-origin", "the switch is on");
+    await page.waitForTimeout(1500);
+    const email = newEmail("coop");
+    await fillPassportForm(popup, { email, create: true });
+    await page.getByTestId("profile").waitFor({ timeout: 15000 }).catch(async (err) => {
+      const shown = await popup.locator("body").innerText().catch(() => "(popup gone)");
+      throw new Error(`${err.message}\npopup: ${shown}`);
+    });
+    assert.equal(await page.getByTestId("profile-email").innerText(), email);
+    await page.context().close();
+  });
+});
+
 describe("across tabs", () => {
   let passport;
   before(async () => { passport = await startPassport(app.port); app.setConfig(passport.config()); });

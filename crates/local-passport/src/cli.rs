@@ -109,6 +109,11 @@ pub struct ServeOptions {
     /// to 10 s, then get a 503. Default: the number of CPUs.
     #[arg(long)]
     pub max_concurrent_hashes: Option<usize>,
+    /// Send `Cross-Origin-Opener-Policy: same-origin` with the sign-in page,
+    /// as Google's and Apple's sign-in pages do: the opener then sees the
+    /// popup as closed while the user signs in (for testing clients).
+    #[arg(long)]
+    pub sign_in_coop: bool,
     /// Enable `POST /__admin/faults`, which switches simulated outages on and off (tests only).
     #[arg(long)]
     pub enable_fault_switches: bool,

@@ -14,12 +14,14 @@ use crate::error::PassportError;
 use crate::jwt::{self, Expected, TokenError};
 use crate::oauth::{self, IssuedTokens, TokenEndpointError};
 use crate::pending::{self, Flow, PendingLogin};
-use crate::secret::{AccessToken, AuthorizationCode, IdToken, LoginState, RefreshToken};
+use crate::secret::{AccessToken, AuthorizationCode, IdToken, RefreshToken};
 use crate::storage::KeyValueStore;
 use crate::user::{self, User, UserProfile};
 
 /// How often an open sign-in popup is checked for having been closed.
 const POPUP_CLOSED_POLL_MS: u32 = 200;
+/// How long a result is still awaited after the popup reads as closed.
+const POPUP_CLOSED_GRACE_MS: u32 = 1_000;
 
 /// Options of [`Passport::login`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -48,7 +50,6 @@ pub struct Passport {
 struct OpenPopup {
     window: web_sys::Window,
     listener: messaging::ResultListener,
-    state: LoginState,
 }
 
 impl Passport {
@@ -127,11 +128,7 @@ impl Passport {
         let state = request.pending.state.clone();
         let listener = messaging::ResultListener::new(state.as_str());
         match popup::open(request.url.as_str()) {
-            Ok(window) => Ok(OpenPopup {
-                window,
-                listener,
-                state,
-            }),
+            Ok(window) => Ok(OpenPopup { window, listener }),
             Err(err) => {
                 pending::take(&LocalStore, &state, time::now_ms());
                 Err(err)
@@ -154,12 +151,17 @@ impl Passport {
         if let Some(message) = popup.listener.take() {
             return self.popup_result(message);
         }
-        // A result posted just before closing may still be on its way.
-        time::sleep(300).await;
+        // `closed` is only a hint: a window that passes through a page with
+        // `Cross-Origin-Opener-Policy: same-origin` (Google's and Apple's
+        // sign-in pages send it) reads as closed while the user is still
+        // signing in there. So the result is still awaited a moment, and the
+        // pending sign-in is kept: if that window finishes after all, its
+        // callback completes the sign-in and this tab follows it through the
+        // `storage` event. (Stale pending sign-ins are swept after 15 minutes.)
+        time::sleep(POPUP_CLOSED_GRACE_MS).await;
         if let Some(message) = popup.listener.take() {
             return self.popup_result(message);
         }
-        pending::take(&LocalStore, &popup.state, time::now_ms());
         Err(PassportError::PopupClosed)
     }
 

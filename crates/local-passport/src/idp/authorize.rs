@@ -283,6 +283,12 @@ pub async fn start(
             if let Some(cookie) = form.set_cookie.and_then(|c| c.parse().ok()) {
                 response.headers_mut().insert(header::SET_COOKIE, cookie);
             }
+            if state.opts.sign_in_coop {
+                response.headers_mut().insert(
+                    header::HeaderName::from_static("cross-origin-opener-policy"),
+                    header::HeaderValue::from_static("same-origin"),
+                );
+            }
             response
         }
     }
