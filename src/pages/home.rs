@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use passport_client::ui::{
-    use_auth, AuthState, PopupBlockedPrompt, RegistrationScreen, SignInButton,
+    use_auth, AuthState, EmailSignIn, PopupBlockedPrompt, RegistrationScreen, SignInButton,
 };
 use passport_client::User;
 
@@ -80,6 +80,8 @@ fn SignedOut(
             <h1>"Sign in with Immutable Passport"</h1>
             <p>"Your Passport account gives you an IMX wallet that works across games and apps."</p>
             <div class="actions"><SignInButton /></div>
+            <p class="muted">"Or go straight to your email:"</p>
+            <EmailSignIn />
         </section>
         <PopupBlockedPrompt />
     }

@@ -321,6 +321,42 @@ describe("with an access token that expires in seconds", () => {
   });
 });
 
+describe("direct sign-in by email", () => {
+  let passport;
+  before(async () => {
+    passport = await startPassport(app.port);
+    app.setConfig(passport.config());
+  });
+  after(() => passport?.cleanup());
+
+  test("Continue with email opens the sign-in window with the address filled in", async () => {
+    const email = newEmail("direct");
+    const first = await newPage(browser);
+    await first.goto(app.url("/"));
+    await signInWithPopup(first, { email, create: true });
+    await first.context().close();
+
+    const page = await newPage(browser);
+    await page.goto(app.url("/"));
+    await page.getByTestId("direct-email").fill(email);
+    const popupPromise = page.waitForEvent("popup");
+    await page.getByTestId("continue-with-email").click();
+    const popup = await popupPromise;
+    await popup.locator("#email").waitFor();
+    const asked = new URL(popup.url());
+    assert.equal(asked.searchParams.get("direct"), "email");
+    assert.equal(asked.searchParams.get("email"), email);
+    assert.equal(await popup.locator("#email").inputValue(), email, "filled in");
+    const closed = popup.waitForEvent("close");
+    await popup.locator("#password").fill(PASSWORD);
+    await popup.locator("#submit").click();
+    await closed;
+    await page.getByTestId("profile").waitFor();
+    assert.equal(await page.getByTestId("profile-email").innerText(), email);
+    await page.context().close();
+  });
+});
+
 describe("with a sign-in page that sends Cross-Origin-Opener-Policy: same-origin", () => {
   // As Google's and Apple's sign-in pages do: the app then reads the popup
   // as closed while the user is still signing in there.

@@ -602,3 +602,46 @@ fn an_issuer_that_is_not_an_absolute_http_url_stops_the_server_with_a_message() 
         assert!(stderr.contains("--issuer"), "{bad}: {stderr}");
     }
 }
+
+#[test]
+fn a_direct_login_by_email_fills_in_the_address_and_a_social_one_is_named_as_a_stand_in() {
+    let server = Server::start(&[]);
+    let mut params = authorize_params(&pkce(), "s", "n");
+    params.extend([
+        ("direct".to_owned(), "email".to_owned()),
+        ("email".to_owned(), "ada@example.test".to_owned()),
+        ("marketingConsent".to_owned(), "opted_in".to_owned()),
+    ]);
+    let page = get(&authorize_url(&server, &params), None, None);
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains(r#"value="ada@example.test""#),
+        "the address is filled in"
+    );
+
+    let mut params = authorize_params(&pkce(), "s", "n");
+    params.push(("direct".to_owned(), "google".to_owned()));
+    let page = get(&authorize_url(&server, &params), None, None);
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("continue with Google"),
+        "the provider asked for is named"
+    );
+    assert!(
+        page.body.contains("stands in"),
+        "and the local account is labelled a stand-in"
+    );
+    assert!(
+        page.body.contains(r#"id="email""#),
+        "the form is there to continue"
+    );
+
+    // An address that is markup is shown as text, never as markup.
+    let mut params = authorize_params(&pkce(), "s", "n");
+    params.extend([
+        ("direct".to_owned(), "email".to_owned()),
+        ("email".to_owned(), r#""><script>x()</script>"#.to_owned()),
+    ]);
+    let page = get(&authorize_url(&server, &params), None, None);
+    assert!(!page.body.contains("<script>x()"), "escaped");
+}

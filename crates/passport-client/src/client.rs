@@ -24,10 +24,13 @@ const POPUP_CLOSED_POLL_MS: u32 = 200;
 const POPUP_CLOSED_GRACE_MS: u32 = 1_000;
 
 /// Options of [`Passport::login`].
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct LoginOptions {
     /// Only restore the stored session (refreshing it if needed); never open a window.
     pub use_cached_session: bool,
+    /// Go straight to one sign-in method (the SDK's direct login): email with
+    /// the address filled in, or Google, Apple, Facebook; with marketing consent.
+    pub direct: Option<oauth::DirectLogin>,
 }
 
 /// How a callback finished.
@@ -94,7 +97,8 @@ impl Passport {
         options: LoginOptions,
     ) -> impl Future<Output = Result<Option<User>, PassportError>> + 'static {
         let stored = self.stored_user().is_some();
-        let opened = (!options.use_cached_session && !stored).then(|| self.open_popup());
+        let opened = (!options.use_cached_session && !stored)
+            .then(|| self.open_popup(options.direct.as_ref()));
         let this = self.clone();
         async move {
             match opened {
@@ -102,7 +106,7 @@ impl Passport {
                 None => match this.login_cached().await? {
                     Some(user) => Ok(Some(user)),
                     None => {
-                        let popup = this.open_popup()?;
+                        let popup = this.open_popup(options.direct.as_ref())?;
                         this.wait_for_popup(popup).await.map(Some)
                     }
                 },
@@ -112,9 +116,13 @@ impl Passport {
         }
     }
 
-    fn start(&self, flow: Flow) -> Result<oauth::AuthorizeRequest, PassportError> {
+    fn start(
+        &self,
+        flow: Flow,
+        direct: Option<&oauth::DirectLogin>,
+    ) -> Result<oauth::AuthorizeRequest, PassportError> {
         let origin = page::page_location().origin;
-        let request = oauth::authorize(&self.config, flow, &origin, time::now_ms());
+        let request = oauth::authorize_with(&self.config, flow, &origin, time::now_ms(), direct);
         if !pending::save(&LocalStore, &request.pending, time::now_ms()) {
             return Err(PassportError::Storage(
                 "localStorage is full or disabled".into(),
@@ -123,8 +131,8 @@ impl Passport {
         Ok(request)
     }
 
-    fn open_popup(&self) -> Result<OpenPopup, PassportError> {
-        let request = self.start(Flow::Popup)?;
+    fn open_popup(&self, direct: Option<&oauth::DirectLogin>) -> Result<OpenPopup, PassportError> {
+        let request = self.start(Flow::Popup, direct)?;
         let state = request.pending.state.clone();
         let listener = messaging::ResultListener::new(state.as_str());
         match popup::open(request.url.as_str()) {
@@ -191,7 +199,7 @@ impl Passport {
 
     /// Signs the user in by navigating this tab to the provider.
     pub fn login_with_redirect(&self) -> Result<(), PassportError> {
-        let request = self.start(Flow::Redirect)?;
+        let request = self.start(Flow::Redirect, None)?;
         web_sys::window()
             .ok_or_else(|| PassportError::Browser("no window".into()))?
             .location()

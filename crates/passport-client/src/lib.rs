@@ -37,6 +37,7 @@ pub use config::{Environment, PassportConfig, RuntimeConfig};
 pub use error::{ConfigError, ErrorKind, PassportError};
 #[cfg(target_arch = "wasm32")]
 pub use imx::ImxProvider;
+pub use oauth::{DirectLogin, DirectMethod, MarketingConsent};
 pub use user::{PassportClaims, User, UserProfile};
 
 #[cfg(test)]

@@ -98,6 +98,76 @@ pub fn authorize(
     origin: &str,
     now_ms: f64,
 ) -> AuthorizeRequest {
+    authorize_with(config, flow, origin, now_ms, None)
+}
+
+/// The SDK's direct login: straight to one sign-in method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DirectMethod {
+    /// Email, with the address to sign in with.
+    Email(String),
+    /// Google.
+    Google,
+    /// Apple.
+    Apple,
+    /// Facebook.
+    Facebook,
+}
+
+/// The user's answer to marketing email, as the SDK sends it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarketingConsent {
+    /// Opted in.
+    OptedIn,
+    /// Unsubscribed.
+    Unsubscribed,
+    /// Subscribed.
+    Subscribed,
+}
+
+/// A direct login (`LoginOptions::direct`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectLogin {
+    /// The method.
+    pub method: DirectMethod,
+    /// Marketing consent, when the app asked.
+    pub marketing_consent: Option<MarketingConsent>,
+}
+
+impl DirectLogin {
+    /// The `/authorize` parameters, named and valued as `@imtbl/auth` 2.14
+    /// sends them (`direct`, `email` for the email method, `marketingConsent`).
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        match &self.method {
+            DirectMethod::Email(address) => {
+                pairs.push(("direct", "email".to_owned()));
+                pairs.push(("email", address.clone()));
+            }
+            DirectMethod::Google => pairs.push(("direct", "google".to_owned())),
+            DirectMethod::Apple => pairs.push(("direct", "apple".to_owned())),
+            DirectMethod::Facebook => pairs.push(("direct", "facebook".to_owned())),
+        }
+        if let Some(consent) = self.marketing_consent {
+            let value = match consent {
+                MarketingConsent::OptedIn => "opted_in",
+                MarketingConsent::Unsubscribed => "unsubscribed",
+                MarketingConsent::Subscribed => "subscribed",
+            };
+            pairs.push(("marketingConsent", value.to_owned()));
+        }
+        pairs
+    }
+}
+
+/// [`authorize`], with a direct login's parameters when given.
+pub fn authorize_with(
+    config: &PassportConfig,
+    flow: Flow,
+    origin: &str,
+    now_ms: f64,
+    direct: Option<&DirectLogin>,
+) -> AuthorizeRequest {
     // 32 random bytes give a 43-character verifier, the shortest RFC 7636 allows.
     let verifier = random_token(32);
     let nonce = random_token(16);
@@ -115,6 +185,13 @@ pub fn authorize(
         ("audience", &config.audience),
         ("nonce", &nonce),
     ]);
+    let direct_pairs = direct.map(DirectLogin::query_pairs).unwrap_or_default();
+    let extra: Vec<(&str, &str)> = direct_pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let url = if extra.is_empty() {
+        url
+    } else {
+        url.with_query_pairs(&extra)
+    };
     AuthorizeRequest {
         url,
         pending: PendingLogin {
@@ -373,6 +450,28 @@ mod tests {
 
     #[test]
     fn every_sign_in_gets_fresh_secrets() {
+        let direct = DirectLogin {
+            method: DirectMethod::Email("ada@example.test".into()),
+            marketing_consent: Some(MarketingConsent::OptedIn),
+        };
+        let request = authorize_with(&config(), Flow::Popup, "o", 0.0, Some(&direct));
+        assert_eq!(request.url.query_param("direct").as_deref(), Some("email"));
+        assert_eq!(
+            request.url.query_param("email").as_deref(),
+            Some("ada@example.test")
+        );
+        assert_eq!(
+            request.url.query_param("marketingConsent").as_deref(),
+            Some("opted_in")
+        );
+        let google = DirectLogin {
+            method: DirectMethod::Google,
+            marketing_consent: None,
+        };
+        let request = authorize_with(&config(), Flow::Popup, "o", 0.0, Some(&google));
+        assert_eq!(request.url.query_param("direct").as_deref(), Some("google"));
+        assert_eq!(request.url.query_param("email"), None);
+        assert_eq!(request.url.query_param("marketingConsent"), None);
         let a = authorize(&config(), Flow::Popup, "o", 0.0);
         let b = authorize(&config(), Flow::Popup, "o", 0.0);
         assert_ne!(a.pending.state, b.pending.state);

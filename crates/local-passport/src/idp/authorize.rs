@@ -42,6 +42,14 @@ pub struct AuthorizeParams {
     pub prompt: Option<String>,
     /// `signup` opens the create-account form (Auth0's `screen_hint`).
     pub screen_hint: Option<String>,
+    /// The SDK's direct login: `email`, `google`, `apple` or `facebook`.
+    pub direct: Option<String>,
+    /// With `direct=email`: the address to fill in.
+    #[serde(rename = "email")]
+    pub direct_email: Option<String>,
+    /// The SDK's `marketingConsent` (accepted; nothing is mailed here).
+    #[serde(rename = "marketingConsent")]
+    pub marketing_consent: Option<String>,
 }
 
 /// The sign-in form: the authorization request travels along as hidden fields
@@ -278,7 +286,12 @@ pub async fn start(
                 FormMode::SignIn
             };
             let form = super::csrf::for_form(&state.csrf_key, &headers, &request);
-            let page = Html(sign_in_page::render(&request, mode, None, "", &form.token));
+            let (notice, email) = direct_login(&request.params);
+            let page = sign_in_page::render(&request, mode, None, &email, &form.token);
+            let page = Html(match notice {
+                Some(notice) => page.replacen("<form ", &format!("{notice}\n<form "), 1),
+                None => page,
+            });
             let mut response = page.into_response();
             if let Some(cookie) = form.set_cookie.and_then(|c| c.parse().ok()) {
                 response.headers_mut().insert(header::SET_COOKIE, cookie);
@@ -292,6 +305,27 @@ pub async fn start(
             response
         }
     }
+}
+
+/// What the SDK's direct login asks of the form: an email method opens it
+/// with the address filled in; a social method is named, and the user goes
+/// on with a local account, which stands in for it here.
+fn direct_login(params: &AuthorizeParams) -> (Option<String>, String) {
+    let provider = match params.direct.as_deref() {
+        Some("email") => {
+            let email = params.direct_email.clone().unwrap_or_default();
+            return (None, email.chars().take(254).collect());
+        }
+        Some("google") => "Google",
+        Some("apple") => "Apple",
+        Some("facebook") => "Facebook",
+        _ => return (None, String::new()),
+    };
+    let notice = format!(
+        r#"<p class="notice" id="direct-notice" data-provider="{}">You chose to continue with {provider}. This local Passport has no {provider} sign-in: continue with a local account, which stands in for it.</p>"#,
+        provider.to_lowercase()
+    );
+    (Some(notice), String::new())
 }
 
 /// POST `/authorize`: the sign-in or create-account form.

@@ -120,6 +120,7 @@ impl AuthContext {
                 .passport
                 .login(LoginOptions {
                     use_cached_session: true,
+                    ..LoginOptions::default()
                 })
                 .await
             {
@@ -135,8 +136,13 @@ impl AuthContext {
     /// Signs in with the popup. Call it from a click handler: the popup opens
     /// synchronously, before anything is awaited, or the browser blocks it.
     pub fn sign_in(&self) {
+        self.sign_in_with(LoginOptions::default());
+    }
+
+    /// [`AuthContext::sign_in`] with options, such as a direct login by email.
+    pub fn sign_in_with(&self, options: LoginOptions) {
         self.sign_in_error.set(None);
-        let login = self.passport.login(LoginOptions::default());
+        let login = self.passport.login(options);
         self.signing_in.set(true);
         let this = self.clone();
         spawn_local(async move {

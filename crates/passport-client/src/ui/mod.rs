@@ -10,4 +10,4 @@ pub use auth::{provide_auth, use_auth, AuthContext, AuthState};
 pub use callback::LoginCallback;
 pub use config_gate::ConfigGate;
 pub use registration::RegistrationScreen;
-pub use sign_in::{PopupBlockedPrompt, SignInButton};
+pub use sign_in::{EmailSignIn, PopupBlockedPrompt, SignInButton};

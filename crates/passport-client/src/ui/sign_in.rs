@@ -48,3 +48,37 @@ pub fn PopupBlockedPrompt() -> impl IntoView {
         })
     }
 }
+
+/// An email field with "Continue with email": the SDK's direct login by
+/// email, which opens the sign-in window with the address filled in.
+#[component]
+pub fn EmailSignIn() -> impl IntoView {
+    let auth = use_auth();
+    let busy = auth.signing_in;
+    let email = RwSignal::new(String::new());
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        // The popup opens in this handler, synchronously, or browsers block it.
+        event.prevent_default();
+        let address = email.get_untracked().trim().to_owned();
+        if address.is_empty() {
+            return;
+        }
+        auth.sign_in_with(crate::client::LoginOptions {
+            direct: Some(crate::oauth::DirectLogin {
+                method: crate::oauth::DirectMethod::Email(address),
+                marketing_consent: None,
+            }),
+            ..Default::default()
+        });
+    };
+    view! {
+        <form class="email-sign-in" data-testid="email-sign-in" on:submit=submit>
+            <label for="direct-email">"Email"</label>
+            <input id="direct-email" type="email" autocomplete="email" placeholder="you@example.com"
+                data-testid="direct-email" prop:value=move || email.get()
+                on:input=move |ev| email.set(event_target_value(&ev)) />
+            <button type="submit" class="secondary" data-testid="continue-with-email"
+                disabled=move || busy.get()>"Continue with email"</button>
+        </form>
+    }
+}
