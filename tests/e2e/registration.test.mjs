@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { startApp, startPassport, startBrowser, newPage, ROOT } from "./harness.mjs";
-import { newEmail, signInWithPopup } from "./flows.mjs";
+import { newEmail, signInWithPopup, storedUser } from "./flows.mjs";
 
 let app, passport, browser;
 before(async () => {
@@ -292,4 +292,34 @@ test("a reload in the middle of registration shows the session's truth, and fini
   assert.deepEqual(after.imx, before.imx, "the same single registration");
   assert.equal(await page.getByTestId("imx-eth-address").getAttribute("data-full"), before.imx.ether_key);
   await page.context().close();
+});
+
+test("a silent sign-out in the middle of registration leaves no registration run, worker or token behind", async () => {
+  app.setConfig(passport.config({ logout_mode: "silent" }));
+  const page = await newPage(browser);
+  try {
+    await signUp(page, "leave");
+    await setWalletFault({ slow: 1500 });
+    await page.getByTestId("register").click();
+    // Let it reach the Stark worker and the wallet's second answer.
+    await page.locator("li[data-step=ReadingKeys][data-state='in progress']").waitFor({ timeout: 10000 });
+    const after = [];
+    page.on("request", (r) => {
+      const url = new URL(r.url());
+      if (r.method() !== "OPTIONS" && (url.origin === passport.wallet_origin || url.pathname.startsWith("/v1/") || url.pathname.startsWith("/v2/passport"))) {
+        after.push(`${r.method()} ${url.pathname}`);
+      }
+    });
+    await page.getByTestId("sign-out").click();
+    await page.getByTestId("signed-out").waitFor();
+    assert.equal(await storedUser(page), null, "no token in storage");
+    await page.waitForTimeout(4000);
+    assert.deepEqual(after, [], "the run stopped: nothing more went to the wallet or IMX");
+    assert.equal(page.workers().length, 0, "the Stark worker is gone");
+    assert.equal(await page.getByTestId("profile").count(), 0);
+  } finally {
+    await setWalletFault(null);
+    app.setConfig(passport.config());
+    await page.context().close();
+  }
 });

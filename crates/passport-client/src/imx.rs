@@ -91,6 +91,7 @@ impl ImxProvider {
         let mut finished = Finished(None);
         let ports = BrowserPorts {
             provider: self,
+            sub: self.passport.stored_user().map(|u| u.profile.sub),
             worker: RefCell::new(None),
         };
         let outcome = registration::register_offchain(&ports, progress)
@@ -105,6 +106,8 @@ impl ImxProvider {
 
 struct BrowserPorts<'a> {
     provider: &'a ImxProvider,
+    /// Who started the run: a sign-out (or another user) stops it.
+    sub: Option<String>,
     /// Started at the Stark key step, ended with the registration.
     worker: RefCell<Option<Rc<StarkWorker>>>,
 }
@@ -199,6 +202,11 @@ impl BrowserPorts<'_> {
 }
 
 impl RegistrationPorts for BrowserPorts<'_> {
+    fn still_signed_in(&self) -> bool {
+        let now = self.provider.passport.stored_user().map(|u| u.profile.sub);
+        now.is_some() && now == self.sub
+    }
+
     fn registered_address(&self) -> Option<String> {
         self.provider
             .passport

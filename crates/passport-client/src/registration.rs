@@ -112,6 +112,9 @@ pub enum RegisterOutcome {
 /// Everything the workflow needs from the outside world.
 #[allow(async_fn_in_trait)]
 pub trait RegistrationPorts {
+    /// Whether the user who started the registration is still signed in; a
+    /// sign-out stops the run before its next step.
+    fn still_signed_in(&self) -> bool;
     /// The IMX Ethereum address this user is already registered with (the
     /// `passport` claim), if any: the wallet must answer the same one.
     fn registered_address(&self) -> Option<String>;
@@ -197,6 +200,17 @@ impl RegistrationError {
         }
     }
 
+    /// The user signed out while the registration ran.
+    fn signed_out(step: RegistrationStep) -> Self {
+        RegistrationError {
+            step,
+            message: "You signed out, so the registration stopped.".into(),
+            advice: "Sign in again to register.".into(),
+            retryable: false,
+            kind: ErrorKind::UserRegistrationError,
+        }
+    }
+
     /// The wallet answered another address than the one IMX knows this user by.
     fn address_mismatch(step: RegistrationStep, wallet: &str, registered: &str) -> Self {
         RegistrationError {
@@ -239,18 +253,27 @@ pub async fn register_offchain<P: RegistrationPorts>(
         }
     }
 
+    if !ports.still_signed_in() {
+        return Err(RegistrationError::signed_out(Step::ReadingKeys));
+    }
     progress(Step::ReadingKeys);
     let stark_key = ports
         .stark_key(&ether_key)
         .await
         .map_err(|e| RegistrationError::at(Step::ReadingKeys, e))?;
 
+    if !ports.still_signed_in() {
+        return Err(RegistrationError::signed_out(Step::RequestingPayload));
+    }
     progress(Step::RequestingPayload);
     let signable = ports
         .signable_registration(&ether_key, &stark_key)
         .await
         .map_err(|e| RegistrationError::at(Step::RequestingPayload, e))?;
 
+    if !ports.still_signed_in() {
+        return Err(RegistrationError::signed_out(Step::Signing));
+    }
     progress(Step::Signing);
     // Both signatures are requested at once: the wallet answers them in parallel.
     let (eth_signature, stark_signature) = join(
@@ -261,6 +284,9 @@ pub async fn register_offchain<P: RegistrationPorts>(
     let eth_signature = eth_signature.map_err(|e| RegistrationError::at(Step::Signing, e))?;
     let stark_signature = stark_signature.map_err(|e| RegistrationError::at(Step::Signing, e))?;
 
+    if !ports.still_signed_in() {
+        return Err(RegistrationError::signed_out(Step::Submitting));
+    }
     progress(Step::Submitting);
     let request = RegisterUserRequest {
         eth_signature,
@@ -273,6 +299,9 @@ pub async fn register_offchain<P: RegistrationPorts>(
         .await
         .map_err(|e| RegistrationError::at(Step::Submitting, e))?;
 
+    if !ports.still_signed_in() {
+        return Err(RegistrationError::signed_out(Step::Confirming));
+    }
     progress(Step::Confirming);
     for delay in CONFIRM_BACKOFF_MS {
         ports.sleep(delay).await;
@@ -344,6 +373,8 @@ mod tests {
         conflict: bool,
         registered_as: Option<String>,
         claimed_address: Option<String>,
+        signs_out_after_connecting: bool,
+        connected: Cell<bool>,
         claims_after: Cell<u32>,
         registered: RefCell<Vec<RegisterUserRequest>>,
         slept: RefCell<Vec<u32>>,
@@ -367,10 +398,14 @@ mod tests {
     }
 
     impl RegistrationPorts for Fake {
+        fn still_signed_in(&self) -> bool {
+            !(self.signs_out_after_connecting && self.connected.get())
+        }
         fn registered_address(&self) -> Option<String> {
             self.registered_as.clone()
         }
         async fn connect_wallet(&self) -> Result<String, PortError> {
+            self.connected.set(true);
             self.check(RegistrationStep::ConnectingWallet)
                 .map(|_| "0xabc".into())
         }
@@ -545,6 +580,24 @@ mod tests {
             assert!(err.retryable);
             assert!(fake.registered.borrow().is_empty());
         }
+    }
+
+    #[test]
+    fn signing_out_stops_the_run_before_its_next_step() {
+        let fake = Fake {
+            signs_out_after_connecting: true,
+            ..Default::default()
+        };
+        let (result, steps) = run(&fake);
+        let err = result.unwrap_err();
+        assert_eq!(err.step, RegistrationStep::ReadingKeys);
+        assert!(err.message.contains("signed out"));
+        assert_eq!(
+            steps,
+            vec![RegistrationStep::ConnectingWallet],
+            "nothing after"
+        );
+        assert!(fake.registered.borrow().is_empty());
     }
 
     #[test]

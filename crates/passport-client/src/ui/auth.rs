@@ -163,9 +163,14 @@ impl AuthContext {
         }
     }
 
-    /// Signs out everywhere.
+    /// Signs out everywhere. Nothing of the session stays in memory: the
+    /// user leaves the state now, the IMX provider goes, and a registration
+    /// still running stops at its next step (it finds nobody signed in) and
+    /// terminates its Stark worker.
     pub fn sign_out(&self) {
         let this = self.clone();
+        self.set_state(AuthState::SignedOut);
+        super::registration::forget_provider();
         spawn_local(async move {
             let result = this.passport.logout().await;
             this.set_state(AuthState::SignedOut);

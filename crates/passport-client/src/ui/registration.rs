@@ -18,6 +18,11 @@ thread_local! {
     static PROVIDER: RefCell<Option<ImxProvider>> = const { RefCell::new(None) };
 }
 
+/// Drops this page's IMX provider: signing out leaves no wallet provider behind.
+pub(crate) fn forget_provider() {
+    PROVIDER.with(|p| p.borrow_mut().take());
+}
+
 /// How long the finished list stays before the profile (which says "Registered")
 /// takes over: long enough for the browser to paint every step as done.
 const SHOW_DONE_MS: u32 = 50;
