@@ -47,22 +47,7 @@ step "starting trunk serve on 127.0.0.1:$APP_PORT (the first build takes a few m
 trunk serve --address 127.0.0.1 --port "$APP_PORT" &
 pids+=($!)
 
-# trunk listens before its first build is done; the app is there once the
-# page it serves names the built wasm (boot.js's data-wasm attribute).
-app_ready() {
-  node -e 'fetch(process.argv[1]).then(r => r.text()).then(t => process.exit(/data-wasm=/.test(t) ? 0 : 1), () => process.exit(1))' \
-    "http://127.0.0.1:$APP_PORT/" 2>/dev/null
-}
-started=$SECONDS
-next_note=15
-until app_ready; do
-  kill -0 "${pids[1]}" 2>/dev/null || die "trunk serve stopped (see its messages above)"
-  if (( SECONDS - started >= next_note )); then
-    note "still building the app ($(( SECONDS - started )) s so far; trunk's progress is above)"
-    next_note=$(( next_note + 30 ))
-  fi
-  sleep 1
-done
+bash scripts/wait-for-app.sh "http://127.0.0.1:$APP_PORT/" "${pids[1]}" || die "the app was not served"
 
 printf '\n\033[1;32m  Open http://localhost:%s/  (http://127.0.0.1:%s/ works too)\033[0m\n' "$APP_PORT" "$APP_PORT"
 printf '  Local Passport: http://127.0.0.1:%s/   Wallet (TEE Express): http://127.0.0.1:%s/\n' "$PASSPORT_PORT" "$WALLET_PORT"
