@@ -369,3 +369,36 @@ async fn the_accessors_agree_on_what_signed_out_returns() {
     assert!(passport.id_token().await.unwrap().is_none());
     assert!(passport.access_token().await.unwrap().is_none());
 }
+
+#[wasm_bindgen_test]
+async fn connect_imx_with_a_session_the_provider_refuses_signs_in_again() {
+    let passport = passport();
+    let key = passport.user_storage_key().to_owned();
+    LocalStore.set(
+        &key,
+        &passport_client::user::to_stored(&user_with_expired_tokens()),
+    );
+    // The provider refuses the refresh, as for a revoked session.
+    let window = web_sys::window().unwrap();
+    let original_fetch = Reflect::get(&window, &"fetch".into()).unwrap();
+    let refusing = js_sys::Function::new_no_args(
+        "return Promise.resolve(new Response(JSON.stringify({error: 'invalid_grant', error_description: 'revoked'}), \
+         {status: 400, headers: {'content-type': 'application/json'}}));",
+    );
+    Reflect::set(&window, &"fetch".into(), &refusing).unwrap();
+    let original_open = count_window_opens();
+
+    let outcome = passport.connect_imx().await;
+
+    Reflect::set(&window, &"fetch".into(), &original_fetch).unwrap();
+    Reflect::set(&window, &"open".into(), &original_open).unwrap();
+    // getUserOrLogin: the dead session is dropped and sign-in is asked for
+    // (the stubbed window.open "blocks" it here), never a provider for nobody.
+    assert_eq!(window_opens(), 1.0, "a sign-in window was asked for");
+    assert!(
+        matches!(outcome, Err(passport_client::PassportError::PopupBlocked)),
+        "{:?}",
+        outcome.err()
+    );
+    assert_eq!(LocalStore.get(&key), None, "the dead session is gone");
+}
