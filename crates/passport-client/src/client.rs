@@ -270,6 +270,7 @@ impl Passport {
             &Expected {
                 issuer: &issuer,
                 client_id: &self.config.client_id,
+                api_audience: &self.config.audience,
                 nonce,
                 now,
             },

@@ -5,8 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::base64url;
 use crate::user::PassportClaims;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 
 /// Clock skew tolerated for `iat` in the future, seconds.
 pub const IAT_LEEWAY_SECS: i64 = 60;
@@ -59,6 +60,14 @@ impl<'de> Deserialize<'de> for Audience {
 }
 
 impl Audience {
+    /// Whether every audience named passes `test`.
+    pub fn all(&self, test: impl Fn(&str) -> bool) -> bool {
+        match self {
+            Audience::One(a) => test(a),
+            Audience::Many(all) => all.iter().all(|a| test(a)),
+        }
+    }
+
     fn contains(&self, value: &str) -> bool {
         match self {
             Audience::One(a) => a == value,
@@ -148,18 +157,21 @@ pub fn decode(token: &str) -> Result<DecodedJwt, TokenError> {
     else {
         return Err(TokenError::Malformed("not three parts"));
     };
-    let header_json = base64url::decode(header_b64)
+    let header_json = URL_SAFE_NO_PAD
+        .decode(header_b64)
         .map_err(|_| TokenError::Malformed("header is not base64url"))?;
     let header: JwtHeader = serde_json::from_slice(&header_json)
         .map_err(|_| TokenError::Malformed("header is not JSON"))?;
     if header.alg != "RS256" {
         return Err(TokenError::UnsupportedAlgorithm(header.alg));
     }
-    let claims_json = base64url::decode(claims_b64)
+    let claims_json = URL_SAFE_NO_PAD
+        .decode(claims_b64)
         .map_err(|_| TokenError::Malformed("claims are not base64url"))?;
     let claims: IdTokenClaims = serde_json::from_slice(&claims_json)
         .map_err(|_| TokenError::Malformed("claims are not valid"))?;
-    let signature = base64url::decode(signature_b64)
+    let signature = URL_SAFE_NO_PAD
+        .decode(signature_b64)
         .map_err(|_| TokenError::Malformed("signature is not base64url"))?;
     Ok(DecodedJwt {
         header,
@@ -176,6 +188,8 @@ pub struct Expected<'a> {
     pub issuer: &'a str,
     /// Our client id, which must be in `aud`.
     pub client_id: &'a str,
+    /// The API audience we asked for: the only other audience `aud` may name.
+    pub api_audience: &'a str,
     /// The nonce of this sign-in; `None` after a refresh, which carries none.
     pub nonce: Option<&'a str>,
     /// Now, seconds since the epoch.
@@ -190,7 +204,11 @@ pub fn check_claims(claims: &IdTokenClaims, expected: &Expected<'_>) -> Result<(
             found: claims.iss.clone(),
         });
     }
-    if !claims.aud.contains(expected.client_id) {
+    // Ours, and nobody else's: an ID token that also names an audience we did
+    // not ask for was meant for someone else too (the openidconnect crate's
+    // rule for untrusted audiences).
+    let trusted = |a: &str| a == expected.client_id || a == expected.api_audience;
+    if !claims.aud.contains(expected.client_id) || !claims.aud.all(trusted) {
         return Err(TokenError::WrongAudience);
     }
     if claims.exp <= expected.now {
@@ -214,7 +232,7 @@ pub fn unverified_exp(token: &str) -> Option<i64> {
         exp: Option<i64>,
     }
     let payload = token.split('.').nth(1)?;
-    let json = base64url::decode(payload).ok()?;
+    let json = URL_SAFE_NO_PAD.decode(payload).ok()?;
     serde_json::from_slice::<Exp>(&json).ok()?.exp
 }
 
@@ -225,9 +243,9 @@ pub(crate) mod tests {
     pub fn encode(header: &serde_json::Value, claims: &serde_json::Value) -> String {
         format!(
             "{}.{}.{}",
-            base64url::encode(header.to_string()),
-            base64url::encode(claims.to_string()),
-            base64url::encode(b"signature")
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string()),
+            URL_SAFE_NO_PAD.encode(b"signature")
         )
     }
 
@@ -242,6 +260,7 @@ pub(crate) mod tests {
         Expected {
             issuer: "http://127.0.0.1:8081/",
             client_id: "app",
+            api_audience: "platform_api",
             nonce: Some("n1"),
             now,
         }
@@ -287,8 +306,8 @@ pub(crate) mod tests {
         assert!(matches!(decode("!!!.b.c"), Err(TokenError::Malformed(_))));
         let not_json = format!(
             "{}.{}.c",
-            base64url::encode("{\"alg\":\"RS256\"}"),
-            base64url::encode("nope")
+            URL_SAFE_NO_PAD.encode("{\"alg\":\"RS256\"}"),
+            URL_SAFE_NO_PAD.encode("nope")
         );
         assert!(matches!(decode(&not_json), Err(TokenError::Malformed(_))));
     }
@@ -308,10 +327,17 @@ pub(crate) mod tests {
             Err(TokenError::WrongAudience)
         );
         let mut c = claims_json(1000);
-        c["aud"] = serde_json::json!(["other", "app"]);
+        c["aud"] = serde_json::json!(["app", "platform_api"]);
         assert!(
             check_claims(&decode_claims(c), &expected(1000)).is_ok(),
-            "array audiences are fine"
+            "our client and our API audience are fine"
+        );
+        let mut c = claims_json(1000);
+        c["aud"] = serde_json::json!(["other", "app"]);
+        assert_eq!(
+            check_claims(&decode_claims(c), &expected(1000)),
+            Err(TokenError::WrongAudience),
+            "a token also meant for someone else is refused"
         );
         for wrong in [
             serde_json::json!(42),

@@ -8,7 +8,6 @@
 //! - [`ui`] is the Leptos layer: context, signals, components (wasm32 only).
 
 pub mod address;
-pub mod base64url;
 pub mod callback;
 pub mod config;
 pub mod error;

@@ -11,12 +11,13 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::address::Address;
-use crate::base64url;
 use crate::config::PassportConfig;
 use crate::pending::{Flow, PendingLogin};
 use crate::secret::{
     AccessToken, AuthorizationCode, CodeVerifier, IdToken, LoginState, Nonce, RefreshToken,
 };
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 
 /// A form POST to the identity provider (`application/x-www-form-urlencoded`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,12 +58,12 @@ where
 fn random_token(n: usize) -> String {
     let mut bytes = vec![0u8; n];
     getrandom::getrandom(&mut bytes).expect("the platform has a random source");
-    base64url::encode(bytes)
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// The S256 PKCE challenge of a verifier (RFC 7636 §4.2).
 pub fn pkce_challenge(verifier: &str) -> String {
-    base64url::encode(Sha256::digest(verifier.as_bytes()))
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
 fn form(pairs: &[(&str, &str)]) -> String {
@@ -173,7 +174,7 @@ pub fn authorize_with(
     let nonce = random_token(16);
     // The state carries the starting origin after a random part, so a callback
     // that lands on another host can say where sign-in started.
-    let state = format!("{}.{}", random_token(16), base64url::encode(origin));
+    let state = format!("{}.{}", random_token(16), URL_SAFE_NO_PAD.encode(origin));
     let url = config.authority_endpoint("authorize").with_query_pairs(&[
         ("response_type", "code"),
         ("client_id", &config.client_id),
@@ -208,7 +209,7 @@ pub fn authorize_with(
 /// The origin a sign-in started on, read back from its `state`.
 pub fn origin_from_state(state: &str) -> Option<String> {
     let (_, encoded) = state.rsplit_once('.')?;
-    let origin = String::from_utf8(base64url::decode(encoded).ok()?).ok()?;
+    let origin = String::from_utf8(URL_SAFE_NO_PAD.decode(encoded).ok()?).ok()?;
     Address::parse(&origin).ok().map(|a| a.origin())
 }
 

@@ -254,6 +254,7 @@ fn expected() -> Expected<'static> {
     Expected {
         issuer: "http://127.0.0.1:8081/",
         client_id: "local-passport-app",
+        api_audience: "platform_api",
         nonce: Some("n-1"),
         now: NOW,
     }
