@@ -536,7 +536,7 @@ fn main() -> ExitCode {
         let Some(ServerCommand::Serve(opts)) = Cli::parse().command else {
             unreachable!("`serve` parses as the serve command")
         };
-        return match local_passport::server::run(opts) {
+        return match local_passport::server::run(*opts) {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
                 eprintln!("{err:#}");

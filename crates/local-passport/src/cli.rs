@@ -26,7 +26,7 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Run the server (the default).
-    Serve(ServeOptions),
+    Serve(Box<ServeOptions>),
     /// Print the Ethereum address and Stark key an Ethereum private key gets.
     Keys(KeysArgs),
     /// List accounts and their IMX registration state.

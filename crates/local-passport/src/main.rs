@@ -6,8 +6,8 @@ use local_passport::cli::{Cli, Command};
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    match cli.command.unwrap_or(Command::Serve(cli.serve)) {
-        Command::Serve(opts) => local_passport::server::run(opts),
+    match cli.command.unwrap_or(Command::Serve(Box::new(cli.serve))) {
+        Command::Serve(opts) => local_passport::server::run(*opts),
         Command::Keys(args) => local_passport::keys_cmd::run(args),
         Command::Users(args) => local_passport::users_cmd::run(args),
     }

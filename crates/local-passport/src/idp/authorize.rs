@@ -408,10 +408,9 @@ pub async fn submit(
     };
     match &outcome {
         Ok(Ok(_)) => state.sign_in_guard.succeeded(&account, ip),
-        Ok(Err(WRONG_CREDENTIALS)) => {
-            if state.sign_in_guard.failed(&account, ip) {
-                tracing::warn!(%ip, "account locked for this address after repeated failed sign-ins");
-            }
+        // The guard records the failure; it is true when that locks the pair.
+        Ok(Err(WRONG_CREDENTIALS)) if state.sign_in_guard.failed(&account, ip) => {
+            tracing::warn!(%ip, "account locked for this address after repeated failed sign-ins");
         }
         _ => {}
     }
