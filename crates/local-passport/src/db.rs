@@ -67,6 +67,8 @@ CREATE TABLE IF NOT EXISTS session_families (
     ended INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS session_families_browser ON session_families(browser_session);
+CREATE INDEX IF NOT EXISTS signable_payloads_pair ON signable_payloads(ether_key, stark_key);
+CREATE INDEX IF NOT EXISTS signable_payloads_expiry ON signable_payloads(expires_at);
 CREATE TABLE IF NOT EXISTS registrations (
     ether_key TEXT PRIMARY KEY,
     sub TEXT NOT NULL UNIQUE REFERENCES users(sub),
@@ -556,9 +558,11 @@ pub fn insert_payload(
         "DELETE FROM signable_payloads WHERE expires_at <= ?1",
         params![now],
     )?;
+    // Rowids grow with each insert: those more than the cap below the newest
+    // are the oldest, found through the rowid b-tree, not a scan.
     conn.execute(
-        "DELETE FROM signable_payloads WHERE rowid NOT IN
-           (SELECT rowid FROM signable_payloads ORDER BY rowid DESC LIMIT ?1)",
+        "DELETE FROM signable_payloads
+         WHERE rowid <= (SELECT MAX(rowid) FROM signable_payloads) - ?1",
         params![MAX_STORED_PAYLOADS],
     )?;
     Ok(())
@@ -569,19 +573,6 @@ pub const MAX_STORED_PAYLOADS: i64 = 10_000;
 
 /// Pending signable payloads kept per key pair.
 pub const MAX_PENDING_PAYLOADS: i64 = 3;
-
-/// How many signable payloads are stored for a key pair (for tests and `users`).
-pub fn pending_payloads(
-    conn: &Connection,
-    ether_key: &str,
-    stark_key: &str,
-) -> rusqlite::Result<i64> {
-    conn.query_row(
-        "SELECT COUNT(*) FROM signable_payloads WHERE ether_key = ?1 AND stark_key = ?2",
-        params![ether_key, stark_key],
-        |r| r.get(0),
-    )
-}
 
 /// The unexpired payloads issued for this key pair, newest first (at most
 /// [`MAX_PENDING_PAYLOADS`]): (payload_hash, signable_message).

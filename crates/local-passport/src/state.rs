@@ -34,6 +34,9 @@ pub struct AppState {
     pub csrf_key: [u8; 32],
     /// Brute-force protection of the sign-in form.
     pub sign_in_guard: crate::idp::throttle::SignInGuard,
+    /// The ID-token audiences the wallet's identity provider accepts:
+    /// `--magic-audience`, or by default the first client (the app).
+    pub wallet_audiences: Vec<String>,
 }
 
 /// At most `limit` password hashes at once: argon2 takes about 19 MiB for
@@ -123,6 +126,11 @@ impl AppState {
         issuer: String,
         wallet_origin: String,
     ) -> Self {
+        let wallet_audiences = if opts.magic_audience.is_empty() {
+            clients.ids().into_iter().take(1).collect()
+        } else {
+            opts.magic_audience.clone()
+        };
         Self {
             db: Mutex::new(conn),
             signing_key,
@@ -134,6 +142,7 @@ impl AppState {
             hashing: Hashing::new(opts_hashes(&opts)),
             csrf_key: rand::random(),
             sign_in_guard: crate::idp::throttle::SignInGuard::new(&opts),
+            wallet_audiences,
             opts,
         }
     }

@@ -22,7 +22,7 @@ use unicode_normalization::UnicodeNormalization;
 use url::Url;
 
 use super::session;
-use super::sign_in_page::{self, FormMode};
+use super::sign_in_page::{self, FormMessage, FormMode};
 use crate::db::{self, AuthCode, User};
 use crate::secrets::{hash_secret, random_id, random_token};
 use crate::state::{AppState, Shared};
@@ -287,11 +287,14 @@ pub async fn start(
             };
             let form = super::csrf::for_form(&state.csrf_key, &headers, &request);
             let (notice, email) = direct_login(&request.params);
-            let page = sign_in_page::render(&request, mode, None, &email, &form.token);
-            let page = Html(match notice {
-                Some(notice) => page.replacen("<form ", &format!("{notice}\n<form "), 1),
-                None => page,
-            });
+            let message = notice.as_deref().map(FormMessage::Notice);
+            let page = Html(sign_in_page::render(
+                &request,
+                mode,
+                message,
+                &email,
+                &form.token,
+            ));
             let mut response = page.into_response();
             if let Some(cookie) = form.set_cookie.and_then(|c| c.parse().ok()) {
                 response.headers_mut().insert(header::SET_COOKIE, cookie);
@@ -322,8 +325,8 @@ fn direct_login(params: &AuthorizeParams) -> (Option<String>, String) {
         _ => return (None, String::new()),
     };
     let notice = format!(
-        r#"<p class="notice" id="direct-notice" data-provider="{}">You chose to continue with {provider}. This local Passport has no {provider} sign-in: continue with a local account, which stands in for it.</p>"#,
-        provider.to_lowercase()
+        "You chose to continue with {provider}. This local Passport has no {provider} sign-in: \
+         continue with a local account, which stands in for it."
     );
     (Some(notice), String::new())
 }
@@ -374,7 +377,7 @@ pub async fn submit(
             Html(sign_in_page::render(
                 &request,
                 mode,
-                Some(message),
+                Some(FormMessage::Error(message)),
                 &email,
                 &csrf,
             )),
@@ -393,7 +396,13 @@ pub async fn submit(
     // Locked pairs are refused before any password work, right or wrong.
     let account = email.to_lowercase();
     if let Some(left) = state.sign_in_guard.locked(&account, ip) {
-        let page = sign_in_page::render(&request, mode, Some(LOCKED), &email, &csrf);
+        let page = sign_in_page::render(
+            &request,
+            mode,
+            Some(FormMessage::Error(LOCKED)),
+            &email,
+            &csrf,
+        );
         let retry = left.as_secs().max(1).to_string();
         return (
             StatusCode::TOO_MANY_REQUESTS,
@@ -420,7 +429,13 @@ pub async fn submit(
             Err(err) => crate::errors::OAuthError::from(err).into_response(),
         },
         Ok(Err(BUSY)) => {
-            let page = sign_in_page::render(&request, mode, Some(BUSY), &email, &csrf);
+            let page = sign_in_page::render(
+                &request,
+                mode,
+                Some(FormMessage::Error(BUSY)),
+                &email,
+                &csrf,
+            );
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 [(header::RETRY_AFTER, "5")],

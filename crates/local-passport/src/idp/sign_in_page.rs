@@ -27,11 +27,20 @@ fn carried(p: &super::authorize::AuthorizeParams) -> [(&'static str, &Option<Str
     ]
 }
 
+/// A line above the form: an error to correct, or a notice.
+#[derive(Debug, Clone, Copy)]
+pub enum FormMessage<'a> {
+    /// What went wrong with the last submission.
+    Error(&'a str),
+    /// Information, such as the stand-in for a social sign-in.
+    Notice(&'a str),
+}
+
 /// The form, carrying the authorization request in hidden fields.
 pub fn render(
     request: &ValidRequest,
     mode: FormMode,
-    error: Option<&str>,
+    message: Option<FormMessage<'_>>,
     email: &str,
     csrf: &str,
 ) -> String {
@@ -68,15 +77,17 @@ pub fn render(
     } else {
         "signin"
     };
-    let error_html = error
-        .map(|e| {
-            format!(
-                r#"<p class="error" role="alert" id="form-error">{}</p>"#,
-                escape(e)
-            )
-        })
-        .unwrap_or_default();
-    let described = if error.is_some() {
+    let error_html = match message {
+        Some(FormMessage::Error(text)) => format!(
+            r#"<p class="error" role="alert" id="form-error">{}</p>"#,
+            escape(text)
+        ),
+        Some(FormMessage::Notice(text)) => {
+            format!(r#"<p class="notice" id="form-notice">{}</p>"#, escape(text))
+        }
+        None => String::new(),
+    };
+    let described = if matches!(message, Some(FormMessage::Error(_))) {
         r#" aria-describedby="form-error""#
     } else {
         ""

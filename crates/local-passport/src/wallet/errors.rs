@@ -5,7 +5,6 @@
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 use super::{API_KEY_HEADER, CHAIN, CHAIN_HEADER, PROVIDER_ID_HEADER};
@@ -91,7 +90,8 @@ fn missing(place: &str, field: &str) -> Invalid {
 
 /// Validates the required headers and, for calls that take one, the JSON body
 /// `{message_base64: string}`; lists every problem at once, as FastAPI does.
-pub fn validate_headers(headers: &HeaderMap, body: Option<&[u8]>) -> Result<(), TeeError> {
+/// Answers the body's `message_base64`, read once here.
+pub fn validate(headers: &HeaderMap, body: Option<&[u8]>) -> Result<Option<String>, TeeError> {
     let mut problems = Vec::new();
     let value = |name: &str| headers.get(name).map(|v| v.to_str().unwrap_or(""));
     for name in [API_KEY_HEADER, PROVIDER_ID_HEADER] {
@@ -108,49 +108,43 @@ pub fn validate_headers(headers: &HeaderMap, body: Option<&[u8]>) -> Result<(), 
             msg: format!("Input should be '{CHAIN}'"),
         }),
     }
-    if let Some(body) = body {
-        problems.extend(body_problems(body));
-    }
+    let message = match body.map(message_base64) {
+        None => None,
+        Some(Ok(message)) => Some(message),
+        Some(Err(problem)) => {
+            problems.push(problem);
+            None
+        }
+    };
     if problems.is_empty() {
-        Ok(())
+        Ok(message)
     } else {
         Err(TeeError::Validation(problems))
     }
 }
 
-fn body_problems(body: &[u8]) -> Option<Invalid> {
+fn message_base64(body: &[u8]) -> Result<String, Invalid> {
     if body.is_empty() {
-        return Some(Invalid {
+        return Err(Invalid {
             kind: "missing",
             loc: vec![json!("body")],
             msg: "Field required".into(),
         });
     }
-    let Ok(value) = serde_json::from_slice::<Value>(body) else {
-        return Some(Invalid {
+    let Ok(mut value) = serde_json::from_slice::<Value>(body) else {
+        return Err(Invalid {
             kind: "json_invalid",
             loc: vec![json!("body"), json!(0)],
             msg: "JSON decode error".into(),
         });
     };
-    match value.get("message_base64") {
-        None => Some(missing("body", "message_base64")),
-        Some(Value::String(_)) => None,
-        Some(_) => Some(Invalid {
+    match value.get_mut("message_base64").map(Value::take) {
+        None => Err(missing("body", "message_base64")),
+        Some(Value::String(message)) => Ok(message),
+        Some(_) => Err(Invalid {
             kind: "string_type",
             loc: vec![json!("body"), json!("message_base64")],
             msg: "Input should be a valid string".into(),
         }),
     }
-}
-
-/// Reads a body that [`validate_headers`] accepted.
-pub fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, TeeError> {
-    serde_json::from_slice(body).map_err(|_| {
-        TeeError::Validation(vec![Invalid {
-            kind: "json_invalid",
-            loc: vec![json!("body"), json!(0)],
-            msg: "JSON decode error".into(),
-        }])
-    })
 }

@@ -15,8 +15,6 @@
 mod errors;
 mod fault;
 
-use std::time::Duration;
-
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -24,9 +22,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use base64::Engine;
-use imx_crypto::personal_sign;
+use imx_crypto::{personal_sign, EthSignature};
 use k256::ecdsa::SigningKey;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::db;
 use crate::idp::bearer;
@@ -69,14 +67,9 @@ async fn create_wallet(
     State(state): State<Shared>,
     headers: HeaderMap,
 ) -> Result<Json<WalletResponse>, Response> {
-    let sub = admit(&state, &headers, None).await?;
+    let (sub, _) = admit(&state, &headers, None).await?;
     let (public_address, _) = wallet_key(&state, &sub, true).map_err(TeeError::into_response)?;
     Ok(Json(WalletResponse { public_address }))
-}
-
-#[derive(Deserialize)]
-struct SignMessageRequest {
-    message_base64: String,
 }
 
 #[derive(Serialize)]
@@ -94,23 +87,26 @@ async fn sign_message(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<SignMessageResponse>, Response> {
-    let sub = admit(&state, &headers, Some(&body)).await?;
-    let request: SignMessageRequest = errors::json_body(&body).map_err(TeeError::into_response)?;
+    let (sub, message_base64) = admit(&state, &headers, Some(&body)).await?;
     let decoded = base64::engine::general_purpose::STANDARD
-        .decode(request.message_base64.as_bytes())
+        .decode(message_base64.unwrap_or_default().as_bytes())
         .map_err(|_| {
             TeeError::invalid("body", "message_base64", "Value error, not valid base64")
                 .into_response()
         })?;
     let message = message_bytes(decoded);
     let (_, key) = wallet_key(&state, &sub, false).map_err(TeeError::into_response)?;
+    // v as 27 or 28, as Ethereum wallets answer it.
     let sig = personal_sign(&key, &message);
-    let v = sig.v + 27;
+    let sig = EthSignature {
+        v: sig.v + 27,
+        ..sig
+    };
     Ok(Json(SignMessageResponse {
-        signature: format!("0x{}{}{:02x}", hex::encode(sig.r), hex::encode(sig.s), v),
+        signature: sig.to_hex(),
         r: format!("0x{}", hex::encode(sig.r)),
         s: format!("0x{}", hex::encode(sig.s)),
-        v,
+        v: sig.v,
     }))
 }
 
@@ -128,16 +124,17 @@ fn message_bytes(decoded: Vec<u8>) -> Vec<u8> {
 
 /// Checks a request as TEE Express does, in its order: the headers and body
 /// validate (422, every problem listed), then the API key and provider are
-/// known, then the bearer ID token is valid (401). Answers with the user.
+/// known, then the bearer ID token is valid (401). Answers with the user and
+/// the body's `message_base64`, when the call takes a body.
 async fn admit(
     state: &AppState,
     headers: &HeaderMap,
     body: Option<&[u8]>,
-) -> Result<String, Response> {
+) -> Result<(String, Option<String>), Response> {
     if let Some(response) = state.faults.wallet.next_fault().await {
         return Err(response);
     }
-    errors::validate_headers(headers, body).map_err(TeeError::into_response)?;
+    let message = errors::validate(headers, body).map_err(TeeError::into_response)?;
     let header = |name: &str| {
         headers
             .get(name)
@@ -156,7 +153,7 @@ async fn admit(
     // audience only, so an ID token of another application is no key here.
     let claims: IdClaims = state
         .signing_key
-        .verify(token, &state.issuer, &wallet_audiences(state))
+        .verify(token, &state.issuer, &state.wallet_audiences)
         .map_err(|err| {
             TeeError::unauthorised(format!("Invalid ID token: {err}")).into_response()
         })?;
@@ -171,17 +168,7 @@ async fn admit(
     if !alive {
         return Err(TeeError::unauthorised("Session ended: sign in again").into_response());
     }
-    Ok(claims.sub)
-}
-
-/// The audiences this wallet's identity provider accepts: `--magic-audience`,
-/// or by default the first client of the clients file (the app).
-fn wallet_audiences(state: &AppState) -> Vec<String> {
-    if state.opts.magic_audience.is_empty() {
-        state.clients.ids().into_iter().take(1).collect()
-    } else {
-        state.opts.magic_audience.clone()
-    }
+    Ok((claims.sub, message))
 }
 
 /// The user's Ethereum key, created on first use.
@@ -207,11 +194,6 @@ fn wallet_key(state: &AppState, sub: &str, create: bool) -> Result<(String, Sign
     let key = SigningKey::from_slice(&secret)
         .map_err(|_| anyhow::anyhow!("stored wallet key is invalid"))?;
     Ok((address, key))
-}
-
-/// How long a slow-wallet fault holds each request (at most a minute).
-pub fn fault_delay(ms: u64) -> Duration {
-    Duration::from_millis(ms.min(60_000))
 }
 
 /// 404 for a path the wallet service does not serve, as FastAPI words it.
