@@ -59,3 +59,13 @@ export function recordRequests(page, origin) {
   page.on("request", (request) => { if (request.url().startsWith(origin)) seen.push(`${request.method()} ${new URL(request.url()).pathname}`); });
   return seen;
 }
+
+/** Revokes a refresh token at the local Passport, as the user's other device or an admin would. */
+export async function revokeRefreshToken(passport, token) {
+  const response = await fetch(passport.url("oauth/revoke"), {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ token, client_id: "local-passport-app" }),
+  });
+  assert.equal(response.status, 200, "revoked");
+}

@@ -3,7 +3,7 @@
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { startApp, startPassport, startBrowser, newPage } from "./harness.mjs";
-import { newEmail, openSignInPopup, signInWithPopup, fillPassportForm, storedUser, recordRequests, PASSWORD } from "./flows.mjs";
+import { newEmail, revokeRefreshToken, openSignInPopup, signInWithPopup, fillPassportForm, storedUser, recordRequests, PASSWORD } from "./flows.mjs";
 
 let app, browser;
 before(async () => { app = await startApp(); browser = await startBrowser(); });
@@ -238,11 +238,7 @@ describe("with an access token that expires in seconds", () => {
     await page.goto(app.url("/"));
     await signInWithPopup(page, { email: newEmail("revoked"), create: true });
     const { user } = await storedUser(page);
-    await fetch(passport.url("oauth/revoke"), {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ token: user.refresh_token, client_id: "local-passport-app" }),
-    });
+    await revokeRefreshToken(passport, user.refresh_token);
     await page.waitForTimeout(2500);
     await page.reload();
     await page.getByTestId("signed-out").waitFor();
@@ -257,11 +253,7 @@ describe("with an access token that expires in seconds", () => {
     await signInWithPopup(page, { email: newEmail("ended"), create: true });
     await page.getByTestId("registration").waitFor();
     const { user } = await storedUser(page);
-    await fetch(passport.url("oauth/revoke"), {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ token: user.refresh_token, client_id: "local-passport-app" }),
-    });
+    await revokeRefreshToken(passport, user.refresh_token);
     // The access token expires in seconds here: the next use refreshes, and
     // the provider refuses. No reload, no other tab: this tab must notice.
     await page.waitForTimeout(2500);

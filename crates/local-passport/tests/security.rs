@@ -502,10 +502,7 @@ fn the_wallet_takes_only_id_tokens_of_its_own_application() {
     );
     // The wallet's own application is served.
     let (_, tokens) = new_user(&server);
-    assert_eq!(
-        tee_post(&server, "v1/wallet", Some(&tokens.id_token), None).status,
-        200
-    );
+    assert_eq!(wallet_status(&server, &tokens.id_token), 200);
 }
 
 #[test]
@@ -514,10 +511,7 @@ fn revoking_the_session_or_signing_out_ends_what_its_id_tokens_can_do_at_the_wal
     let (_, tokens) = new_user(&server);
     let refreshed = refresh(&server, tokens.refresh_token.as_deref().unwrap()).json();
     let newer_id_token = refreshed["id_token"].as_str().unwrap().to_owned();
-    assert_eq!(
-        tee_post(&server, "v1/wallet", Some(&tokens.id_token), None).status,
-        200
-    );
+    assert_eq!(wallet_status(&server, &tokens.id_token), 200);
     let revoke = post_form(
         &server.url("oauth/revoke"),
         &[
@@ -539,20 +533,14 @@ fn revoking_the_session_or_signing_out_ends_what_its_id_tokens_can_do_at_the_wal
 
     // Signing out of the provider (its session cookie) ends it too.
     let (_, tokens) = new_user(&server);
-    assert_eq!(
-        tee_post(&server, "v1/wallet", Some(&tokens.id_token), None).status,
-        200
-    );
+    assert_eq!(wallet_status(&server, &tokens.id_token), 200);
     let logout = get(
         &server.url("v2/logout?client_id=local-passport-app"),
         Some(&tokens.cookie),
         None,
     );
     assert!(logout.status < 400, "{}", logout.body);
-    assert_eq!(
-        tee_post(&server, "v1/wallet", Some(&tokens.id_token), None).status,
-        401
-    );
+    assert_eq!(wallet_status(&server, &tokens.id_token), 401);
     let refresh_after = refresh(&server, tokens.refresh_token.as_deref().unwrap());
     assert_eq!(refresh_after.status, 400, "its refresh token ended with it");
 }

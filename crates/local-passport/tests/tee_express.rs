@@ -183,10 +183,7 @@ fn nothing_happens_without_a_valid_id_token() {
     let none = tee_post(&server, "v1/wallet", None, None);
     assert_eq!(none.status, 401);
     let forged = format!("{}x", &tokens.id_token[..tokens.id_token.len() - 1]);
-    assert_eq!(
-        tee_post(&server, "v1/wallet", Some(&forged), None).status,
-        401
-    );
+    assert_eq!(wallet_status(&server, &forged), 401);
     // The access token is for the IMX API, not the wallet.
     let reply = tee_post(&server, "v1/wallet", Some(&tokens.access_token), None);
     assert_eq!(reply.status, 401);
@@ -241,25 +238,16 @@ fn the_fault_switch_makes_the_wallet_down_then_refuse_then_recover() {
     let reply = tee_post(&server, "v1/wallet", Some(&tokens.id_token), None);
     assert_eq!(reply.status, 503);
     switch(serde_json::json!({ "unauthorised": 1 }));
+    assert_eq!(wallet_status(&server, &tokens.id_token), 401);
     assert_eq!(
-        tee_post(&server, "v1/wallet", Some(&tokens.id_token), None).status,
-        401
-    );
-    assert_eq!(
-        tee_post(&server, "v1/wallet", Some(&tokens.id_token), None).status,
+        wallet_status(&server, &tokens.id_token),
         200,
         "only the next request was refused"
     );
     switch(serde_json::json!({ "invalid": 1 }));
-    assert_eq!(
-        tee_post(&server, "v1/wallet", Some(&tokens.id_token), None).status,
-        422
-    );
+    assert_eq!(wallet_status(&server, &tokens.id_token), 422);
     switch(serde_json::Value::Null);
-    assert_eq!(
-        tee_post(&server, "v1/wallet", Some(&tokens.id_token), None).status,
-        200
-    );
+    assert_eq!(wallet_status(&server, &tokens.id_token), 200);
 }
 
 #[test]

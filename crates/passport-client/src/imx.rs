@@ -223,7 +223,7 @@ impl RegistrationPorts for BrowserPorts<'_> {
 
     async fn stark_key(&self, ether_key: &str) -> Result<String, PortError> {
         let config = self.provider.passport.config();
-        let seed = tee::stark_seed_message();
+        let seed = registration::stark_seed_message();
         let signature = self
             .tee(|token| {
                 let seed = seed.clone();

@@ -143,6 +143,23 @@ pub trait RegistrationPorts {
     async fn sleep(&self, ms: u32);
 }
 
+/// The message the SDK signs to seed the Stark key (`@imtbl/x-client` 2.14,
+/// `generateLegacyStarkPrivateKey`); the worker derives from its signature.
+pub const STARK_SEED_MESSAGE: &str =
+    "Only sign this request if you\u{2019}ve initiated an action with Immutable X.";
+
+/// The seed message as the SDK puts it on the wire: it signs it as bytes,
+/// which its TEE signer sends as the text `0x<hex>` (`magicTEESigner.ts`).
+pub fn stark_seed_message() -> String {
+    use std::fmt::Write;
+    let mut text = String::with_capacity(2 + 2 * STARK_SEED_MESSAGE.len());
+    text.push_str("0x");
+    for byte in STARK_SEED_MESSAGE.bytes() {
+        let _ = write!(text, "{byte:02x}");
+    }
+    text
+}
+
 /// Delays between confirmation attempts, about 10 s in all.
 pub const CONFIRM_BACKOFF_MS: [u32; 7] = [0, 250, 500, 1000, 2000, 3000, 3000];
 
@@ -238,7 +255,16 @@ pub async fn register_offchain<P: RegistrationPorts>(
     progress: &dyn Fn(RegistrationStep),
 ) -> Result<PassportClaims, RegistrationError> {
     use RegistrationStep as Step;
-    progress(Step::ConnectingWallet);
+    // Each step starts only while the user who started the run is signed in.
+    let begin = |step: Step| {
+        if ports.still_signed_in() {
+            progress(step);
+            Ok(())
+        } else {
+            Err(RegistrationError::signed_out(step))
+        }
+    };
+    begin(Step::ConnectingWallet)?;
     let ether_key = ports
         .connect_wallet()
         .await
@@ -253,28 +279,19 @@ pub async fn register_offchain<P: RegistrationPorts>(
         }
     }
 
-    if !ports.still_signed_in() {
-        return Err(RegistrationError::signed_out(Step::ReadingKeys));
-    }
-    progress(Step::ReadingKeys);
+    begin(Step::ReadingKeys)?;
     let stark_key = ports
         .stark_key(&ether_key)
         .await
         .map_err(|e| RegistrationError::at(Step::ReadingKeys, e))?;
 
-    if !ports.still_signed_in() {
-        return Err(RegistrationError::signed_out(Step::RequestingPayload));
-    }
-    progress(Step::RequestingPayload);
+    begin(Step::RequestingPayload)?;
     let signable = ports
         .signable_registration(&ether_key, &stark_key)
         .await
         .map_err(|e| RegistrationError::at(Step::RequestingPayload, e))?;
 
-    if !ports.still_signed_in() {
-        return Err(RegistrationError::signed_out(Step::Signing));
-    }
-    progress(Step::Signing);
+    begin(Step::Signing)?;
     // Both signatures are requested at once: the wallet answers them in parallel.
     let (eth_signature, stark_signature) = join(
         ports.eth_sign(&signable.signable_message),
@@ -284,10 +301,7 @@ pub async fn register_offchain<P: RegistrationPorts>(
     let eth_signature = eth_signature.map_err(|e| RegistrationError::at(Step::Signing, e))?;
     let stark_signature = stark_signature.map_err(|e| RegistrationError::at(Step::Signing, e))?;
 
-    if !ports.still_signed_in() {
-        return Err(RegistrationError::signed_out(Step::Submitting));
-    }
-    progress(Step::Submitting);
+    begin(Step::Submitting)?;
     let request = RegisterUserRequest {
         eth_signature,
         ether_key,
@@ -299,10 +313,7 @@ pub async fn register_offchain<P: RegistrationPorts>(
         .await
         .map_err(|e| RegistrationError::at(Step::Submitting, e))?;
 
-    if !ports.still_signed_in() {
-        return Err(RegistrationError::signed_out(Step::Confirming));
-    }
-    progress(Step::Confirming);
+    begin(Step::Confirming)?;
     for delay in CONFIRM_BACKOFF_MS {
         ports.sleep(delay).await;
         match ports.refresh_claims().await {
@@ -652,6 +663,17 @@ mod tests {
         let err = run(&fake).0.unwrap_err();
         assert_eq!(err.step, RegistrationStep::Confirming);
         assert!(err.message.contains("0xdead"));
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn the_seed_message_is_the_one_the_stark_derivation_signs() {
+        // The worker derives with imx-crypto, which the SDK's vectors check.
+        assert_eq!(STARK_SEED_MESSAGE, imx_crypto::STARK_DERIVATION_MESSAGE);
+        assert_eq!(
+            stark_seed_message(),
+            format!("0x{}", hex::encode(imx_crypto::STARK_DERIVATION_MESSAGE))
+        );
     }
 
     #[test]

@@ -262,16 +262,24 @@ fn user_with_expired_tokens() -> passport_client::user::User {
     }
 }
 
+/// The same user with tokens valid for an hour: no refresh needed.
+fn user_with_fresh_tokens() -> passport_client::user::User {
+    let mut user = user_with_expired_tokens();
+    user.id_token_expires_at = time::now_secs() + 3600;
+    user.access_token_expires_at = time::now_secs() + 3600;
+    user
+}
+
 #[wasm_bindgen_test]
 async fn a_second_register_while_one_runs_joins_it_instead_of_registering_again() {
     use passport_client::registration::RegistrationStep;
     let passport = passport();
     let key = passport.user_storage_key().to_owned();
     // Connected while the session is fresh...
-    let mut fresh = user_with_expired_tokens();
-    fresh.id_token_expires_at = time::now_secs() + 3600;
-    fresh.access_token_expires_at = time::now_secs() + 3600;
-    LocalStore.set(&key, &passport_client::user::to_stored(&fresh));
+    LocalStore.set(
+        &key,
+        &passport_client::user::to_stored(&user_with_fresh_tokens()),
+    );
     let imx = passport
         .connect_imx()
         .await
@@ -334,10 +342,10 @@ fn window_opens() -> f64 {
 async fn login_when_already_signed_in_returns_the_user_without_a_window() {
     let passport = passport();
     let key = passport.user_storage_key().to_owned();
-    let mut user = user_with_expired_tokens();
-    user.id_token_expires_at = time::now_secs() + 3600;
-    user.access_token_expires_at = time::now_secs() + 3600;
-    LocalStore.set(&key, &passport_client::user::to_stored(&user));
+    LocalStore.set(
+        &key,
+        &passport_client::user::to_stored(&user_with_fresh_tokens()),
+    );
     let original = count_window_opens();
     let signed_in = passport
         .login(passport_client::LoginOptions::default())

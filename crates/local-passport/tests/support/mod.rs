@@ -535,6 +535,11 @@ pub fn tee_post(
     })
 }
 
+/// The status of `POST /v1/wallet` with this ID token.
+pub fn wallet_status(server: &Server, id_token: &str) -> u16 {
+    tee_post(server, "v1/wallet", Some(id_token), None).status
+}
+
 /// `POST /v1/wallet`: the user's wallet address.
 pub fn wallet_address(server: &Server, tokens: &Tokens) -> String {
     let reply = tee_post(server, "v1/wallet", Some(&tokens.id_token), None);

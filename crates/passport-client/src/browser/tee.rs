@@ -55,21 +55,6 @@ impl std::fmt::Display for TeeError {
     }
 }
 
-/// The message the SDK signs to seed the Stark key. It is passed as bytes,
-/// which the SDK sends as the text `0x<hex>` (`@imtbl/x-client` 2.14,
-/// `generateLegacyStarkPrivateKey`; `magicTEESigner.ts` `signMessage`).
-pub const STARK_SEED_MESSAGE: &str =
-    "Only sign this request if you\u{2019}ve initiated an action with Immutable X.";
-
-/// The seed message as the SDK puts it on the wire.
-pub fn stark_seed_message() -> String {
-    let mut text = String::from("0x");
-    for byte in STARK_SEED_MESSAGE.as_bytes() {
-        text.push_str(&format!("{byte:02x}"));
-    }
-    text
-}
-
 /// `POST /v1/wallet`: the user's wallet address (created on first use).
 pub async fn wallet_address(config: &PassportConfig, id_token: &str) -> Result<String, TeeError> {
     #[derive(serde::Deserialize)]
