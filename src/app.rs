@@ -1,12 +1,15 @@
-//! The app: configuration first, then the auth context, then the page for the route.
+//! The app: configuration first, then the auth context, then the page for the
+//! route, on leptos_router under the deploy base path.
 
 use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::StaticSegment;
+use passport_client::browser::page::page_location;
 use passport_client::ui::{provide_auth, ConfigGate};
 use passport_client::{Passport, PassportConfig};
 
 use crate::components::layout::Layout;
 use crate::pages::{ConfigErrorPage, Home, NotFound, RedirectPage};
-use crate::routes::{CurrentRoute, Route};
 
 /// The root component.
 #[component]
@@ -31,13 +34,27 @@ fn WithAuth(children: Children) -> impl IntoView {
     children()
 }
 
-/// The page for the current route.
+/// The pages: `/` and the login callback, whose path is the configured
+/// `redirect_uri`'s (one source of truth), below the base path the bundle was
+/// deployed under.
 #[component]
 fn Pages() -> impl IntoView {
-    let route = CurrentRoute::provide();
-    move || match route.get() {
-        Route::Home => view! { <Home /> }.into_any(),
-        Route::Redirect => view! { <RedirectPage /> }.into_any(),
-        Route::NotFound => view! { <NotFound /> }.into_any(),
+    let config = expect_context::<PassportConfig>();
+    let page = page_location();
+    // Route paths are 'static; the callback's is read once per page load.
+    // Without one on this page (a redirect URI elsewhere), a segment no URL
+    // path can hold (a NUL) keeps the route from ever matching.
+    let callback: &'static str = config
+        .callback_route(&page.origin, &page.base_path)
+        .map_or("\0", |route| Box::leak(route.into_boxed_str()));
+    let base = page.base_path.trim_end_matches('/').to_owned();
+    view! {
+        <Router base=base>
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=StaticSegment("") view=Home />
+                <Route path=StaticSegment("index.html") view=Home />
+                <Route path=StaticSegment(callback) view=RedirectPage />
+            </Routes>
+        </Router>
     }
 }

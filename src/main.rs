@@ -7,8 +7,6 @@ mod components;
 #[cfg(target_arch = "wasm32")]
 mod pages;
 #[cfg(target_arch = "wasm32")]
-mod routes;
-
 #[cfg(target_arch = "wasm32")]
 fn main() {
     passport_client::browser::time::mark("passport:wasm-start");

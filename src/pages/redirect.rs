@@ -5,13 +5,23 @@ use passport_client::ui::callback::CallbackStatus;
 use passport_client::ui::LoginCallback;
 use passport_client::PassportError;
 
-use crate::routes::CurrentRoute;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
 
 /// Where the identity provider sends the user back after sign-in.
 #[component]
 pub fn RedirectPage() -> impl IntoView {
-    let route = expect_context::<CurrentRoute>();
-    let go_home = move || route.replace_with_home();
+    // Home, replacing the history entry: Back must not return to a spent callback.
+    let navigate = use_navigate();
+    let go_home = move || {
+        navigate(
+            "/",
+            NavigateOptions {
+                replace: true,
+                ..Default::default()
+            },
+        )
+    };
     view! { <LoginCallback on_redirect_done=go_home view=status_view /> }
 }
 

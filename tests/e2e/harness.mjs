@@ -61,14 +61,14 @@ export async function startApp({ headers = {} } = {}) {
  * with extra flags. With fixed `ports` it can be killed and restarted on the same
  * addresses and data (`kill()`, `restart()`), as after a crash.
  */
-export async function startPassport(appPort, extraArgs = [], dataDir = mkdtempSync(join(tmpdir(), "lp-e2e-")), basePath = "/", ports = { port: 0, walletPort: 0 }) {
+export async function startPassport(appPort, extraArgs = [], dataDir = mkdtempSync(join(tmpdir(), "lp-e2e-")), basePath = "/", ports = { port: 0, walletPort: 0 }, callback = "redirect") {
   const origins = [`http://127.0.0.1:${appPort}`, `http://localhost:${appPort}`];
   const clientsFile = join(dataDir, "clients.json");
   writeFileSync(clientsFile, JSON.stringify({
     clients: [{
       client_id: "local-passport-app",
       name: "Passport for IMX (e2e)",
-      redirect_uris: origins.map((o) => `${o}${basePath}redirect`),
+      redirect_uris: origins.map((o) => `${o}${basePath}${callback}`),
       logout_urls: origins.map((o) => `${o}${basePath}`),
       web_origins: origins,
     }],

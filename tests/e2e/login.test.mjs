@@ -170,7 +170,14 @@ describe("with default token lifetimes", () => {
     await page.goto(app.url("/"));
     await signInWithPopup(page, { email: newEmail("logout"), create: true });
     const refreshToken = (await storedUser(page)).user.refresh_token;
+    // Sign-out ends at the provider's logout, which sends the browser back here.
+    const back = page.waitForEvent("framenavigated", {
+      predicate: (frame) => frame === page.mainFrame() && frame.url() === app.url("/"),
+    });
+    const providerLogout = page.waitForRequest((r) => r.url().startsWith(passport.url("v2/logout")));
     await page.getByTestId("sign-out").click();
+    await providerLogout;
+    await back;
     await page.getByTestId("signed-out").waitFor();
     assert.equal(await storedUser(page), null);
     const response = await fetch(passport.url("oauth/token"), {
@@ -309,6 +316,32 @@ describe("with an access token that expires in seconds", () => {
     await page.unroute(`${passport.issuer}oauth/token`);
     await page.getByRole("button", { name: "Try again" }).click();
     await page.getByTestId("profile").waitFor();
+    await page.context().close();
+  });
+});
+
+describe("with a redirect URI at another path", () => {
+  let passport;
+  before(async () => {
+    passport = await startPassport(app.port, [], undefined, "/", undefined, "callback");
+    app.setConfig(passport.config({ redirect_uri: app.url("/callback") }));
+  });
+  after(() => passport?.cleanup());
+
+  test("the callback route follows the configured redirect_uri", async () => {
+    const page = await newPage(browser);
+    await page.goto(app.url("/"));
+    const popup = await openSignInPopup(page);
+    assert.equal(new URL(popup.url()).searchParams.get("redirect_uri"), app.url("/callback"));
+    const email = newEmail("callback");
+    const closed = popup.waitForEvent("close");
+    await fillPassportForm(popup, { email, create: true });
+    await closed;
+    await page.getByTestId("profile").waitFor();
+    assert.equal(await page.getByTestId("profile-email").innerText(), email);
+    // /redirect is no page of this app now.
+    await page.goto(app.url("/redirect?code=x&state=y"));
+    await page.getByTestId("not-found").waitFor();
     await page.context().close();
   });
 });

@@ -296,6 +296,19 @@ impl PassportConfig {
     pub fn tee_endpoint(&self, path: &str) -> Address {
         self.magic_tee_url.join(path)
     }
+
+    /// The route of the login callback below the app's `base_path` (`/…/`):
+    /// the one path segment of `redirect_uri` there, so the callback page
+    /// is wherever the configuration says it is. `None` when the redirect URI
+    /// is on another origin, outside the base path or more than one segment
+    /// deep: no page of this app is then the callback.
+    pub fn callback_route(&self, page_origin: &str, base_path: &str) -> Option<String> {
+        if self.redirect_uri.origin() != page_origin {
+            return None;
+        }
+        let below = self.redirect_uri.path().strip_prefix(base_path)?;
+        (!below.is_empty() && !below.contains('/')).then(|| below.to_owned())
+    }
 }
 
 fn environment_name(env: Environment) -> &'static str {
@@ -515,6 +528,48 @@ mod tests {
             .resolve(&page())
             .unwrap_err();
         assert_eq!(err.field.as_deref(), Some("scope"));
+    }
+
+    #[test]
+    fn the_callback_route_comes_from_the_redirect_uri() {
+        let config = RuntimeConfig::default().resolve(&page()).unwrap();
+        assert_eq!(
+            config
+                .callback_route("http://localhost:8080", "/")
+                .as_deref(),
+            Some("redirect")
+        );
+        let json = r#"{"redirect_uri":"http://localhost:8080/passport/callback"}"#;
+        let config = RuntimeConfig::parse(json)
+            .unwrap()
+            .resolve(&page())
+            .unwrap();
+        assert_eq!(
+            config
+                .callback_route("http://localhost:8080", "/passport/")
+                .as_deref(),
+            Some("callback")
+        );
+        assert_eq!(
+            config.callback_route("http://127.0.0.1:8080", "/passport/"),
+            None,
+            "another origin"
+        );
+        assert_eq!(
+            config.callback_route("http://localhost:8080", "/other/"),
+            None,
+            "outside the base"
+        );
+        let json = r#"{"redirect_uri":"http://localhost:8080/a/b"}"#;
+        let config = RuntimeConfig::parse(json)
+            .unwrap()
+            .resolve(&page())
+            .unwrap();
+        assert_eq!(
+            config.callback_route("http://localhost:8080", "/"),
+            None,
+            "two segments"
+        );
     }
 
     #[test]
