@@ -25,12 +25,11 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Creates the Passport client from the loaded configuration and provides the
-/// auth context (which restores the session after mount).
+/// Provides the auth context for the Passport client the gate built (which
+/// restores the session after mount).
 #[component]
 fn WithAuth(children: Children) -> impl IntoView {
-    let config = expect_context::<PassportConfig>();
-    provide_auth(Passport::new(config));
+    provide_auth(expect_context::<Passport>());
     children()
 }
 

@@ -1,8 +1,7 @@
 //! Absolute http(s) URLs: the provider, API and wallet endpoints, the redirect
-//! URIs and the callback address. Parsing follows the WHATWG URL standard: the
-//! `url` crate does it natively, the browser's own `URL` does it in the wasm
-//! build, which keeps some 30 KB of parser (13 KB gzip) out of the bundle.
-//! An `Address` holds the normalised `href`; its parts are read from that.
+//! URIs and the callback address. Parsing follows the WHATWG URL standard, by
+//! the `url` crate (which oauth2 and leptos_router use too). An `Address`
+//! holds the normalised `href`; its parts are read from that.
 
 use std::fmt;
 
@@ -24,6 +23,11 @@ impl Address {
         (http && !address.host().is_empty())
             .then_some(address)
             .ok_or(InvalidAddress)
+    }
+
+    /// An address the `url` crate built from another address (same scheme and host).
+    pub(crate) fn from_url(url: url::Url) -> Address {
+        Address(url.into())
     }
 
     /// The whole URL.
@@ -53,6 +57,16 @@ impl Address {
     /// `scheme://host[:port]`, as `location.origin` writes it.
     pub fn origin(&self) -> String {
         format!("{}://{}", self.scheme(), self.host())
+    }
+
+    /// Whether the host is this machine (`localhost`, 127.0.0.0/8, `[::1]`).
+    pub fn is_loopback(&self) -> bool {
+        let host = self.host();
+        let name = match host.rsplit_once(':') {
+            Some((name, port)) if !port.contains(']') => name,
+            _ => host,
+        };
+        is_loopback_host(name)
     }
 
     /// The path, starting with `/`.
@@ -128,14 +142,18 @@ impl From<Address> for String {
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 fn normalise(input: &str) -> Option<String> {
     url::Url::parse(input).ok().map(String::from)
 }
 
-#[cfg(target_arch = "wasm32")]
-fn normalise(input: &str) -> Option<String> {
-    web_sys::Url::new(input).ok().map(|url| url.href())
+/// Whether `host` (as a URL writes it) names this machine.
+fn is_loopback_host(host: &str) -> bool {
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "[::1]"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
@@ -172,6 +190,26 @@ mod tests {
             "file:///etc/passwd",
         ] {
             assert_eq!(Address::parse(bad), Err(InvalidAddress), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn loopback_hosts_are_this_machine_only() {
+        for local in [
+            "http://localhost:8081/",
+            "http://127.0.0.1:8081/x",
+            "http://[::1]:9/",
+            "http://127.9.0.1/",
+        ] {
+            assert!(Address::parse(local).unwrap().is_loopback(), "{local}");
+        }
+        for remote in [
+            "https://auth.immutable.com/",
+            "http://localhost.evil.test/",
+            "http://10.0.0.1/",
+            "http://user@127.0.0.1.evil.test/",
+        ] {
+            assert!(!Address::parse(remote).unwrap().is_loopback(), "{remote}");
         }
     }
 

@@ -10,9 +10,9 @@ use crate::browser::{
 };
 use crate::callback;
 use crate::config::{LogoutMode, PassportConfig};
-use crate::error::PassportError;
+use crate::error::{ConfigError, PassportError};
 use crate::jwt::{self, Expected, TokenError};
-use crate::oauth::{self, IssuedTokens, TokenEndpointError};
+use crate::oauth::{self, IssuedTokens, OAuthClient, TokenEndpointError};
 use crate::pending::{self, Flow, PendingLogin};
 use crate::secret::{AccessToken, AuthorizationCode, IdToken, RefreshToken};
 use crate::storage::KeyValueStore;
@@ -46,6 +46,7 @@ pub enum CallbackOutcome {
 #[derive(Debug, Clone)]
 pub struct Passport {
     config: Arc<PassportConfig>,
+    oauth: Arc<OAuthClient>,
     user_key: Arc<str>,
 }
 
@@ -56,13 +57,15 @@ struct OpenPopup {
 }
 
 impl Passport {
-    /// A client for this configuration.
-    pub fn new(config: PassportConfig) -> Self {
+    /// A client for this configuration; an endpoint the OAuth client cannot
+    /// use is a configuration error.
+    pub fn new(config: PassportConfig) -> Result<Self, ConfigError> {
         let user_key = user::storage_key(config.authority.as_str(), &config.client_id);
-        Self {
+        Ok(Self {
+            oauth: Arc::new(OAuthClient::new(&config)?),
             config: Arc::new(config),
             user_key: user_key.into(),
-        }
+        })
     }
 
     /// The configuration.
@@ -122,7 +125,7 @@ impl Passport {
         direct: Option<&oauth::DirectLogin>,
     ) -> Result<oauth::AuthorizeRequest, PassportError> {
         let origin = page::page_location().origin;
-        let request = oauth::authorize_with(&self.config, flow, &origin, time::now_ms(), direct);
+        let request = self.oauth.authorize(flow, &origin, time::now_ms(), direct);
         if !pending::save(&LocalStore, &request.pending, time::now_ms()) {
             return Err(PassportError::Storage(
                 "localStorage is full or disabled".into(),
@@ -244,7 +247,9 @@ impl Passport {
         code: AuthorizationCode,
         pending: &PendingLogin,
     ) -> Result<User, PassportError> {
-        let tokens = oauth::exchange_code(&self.config, &http::post_form, &code, &pending.verifier)
+        let tokens = self
+            .oauth
+            .exchange_code(&http::fetch, &code, &pending.verifier)
             .await
             .map_err(PassportError::TokenEndpoint)?;
         let user = self
@@ -279,7 +284,7 @@ impl Passport {
         let jwks_url = self.config.authority_endpoint(".well-known/jwks.json");
         let key = jwks::key(jwks_url.as_str(), decoded.header.kid.as_deref())
             .await
-            .map_err(|e| PassportError::TokenEndpoint(TokenEndpointError::Network(e.0)))?
+            .map_err(PassportError::SigningKeys)?
             .ok_or(PassportError::InvalidIdToken(TokenError::UnknownKey))?;
         let valid =
             webcrypto::verify_rs256(&key, decoded.signing_input.as_bytes(), &decoded.signature)
@@ -365,7 +370,7 @@ impl Passport {
                 self.remove_user();
                 return Ok(None);
             };
-            match oauth::refresh(&self.config, &http::post_form, &refresh_token).await {
+            match self.oauth.refresh(&http::fetch, &refresh_token).await {
                 Ok(tokens) => {
                     let user = self
                         .verified_user(tokens, None, Some(refresh_token))
@@ -412,7 +417,7 @@ impl Passport {
         pending::sweep(&LocalStore, f64::MAX);
         let mut problem = None;
         if let Some(token) = user.and_then(|u| u.refresh_token) {
-            if let Err(err) = oauth::revoke(&self.config, &http::post_form, &token).await {
+            if let Err(err) = self.oauth.revoke(&http::fetch, &token).await {
                 problem = Some(format!(
                     "the session could not be revoked at the provider ({err})"
                 ));

@@ -106,6 +106,9 @@ pub enum PassportError {
     /// The token endpoint failed.
     #[error("{0}")]
     TokenEndpoint(TokenEndpointError),
+    /// The provider's signing keys (JWKS) could not be fetched; nothing was stored.
+    #[error("The identity provider's signing keys could not be fetched ({0}). Nothing was stored; try again.")]
+    SigningKeys(crate::http::HttpError),
     /// The ID token failed verification; nothing was stored.
     #[error("The identity provider's answer could not be verified: {0}. Nothing was stored; try signing in again.")]
     InvalidIdToken(TokenError),
@@ -150,6 +153,7 @@ impl PassportError {
             | Self::MissingCode
             | Self::InvalidCallback(_)
             | Self::TokenEndpoint(_)
+            | Self::SigningKeys(_)
             | Self::InvalidIdToken(_)
             | Self::Storage(_)
             | Self::Browser(_) => ErrorKind::AuthenticationError,
@@ -163,6 +167,7 @@ impl PassportError {
             Self::TokenEndpoint(e) | Self::RefreshFailed(e) => e.is_retryable(),
             Self::Registration(e) => e.retryable,
             Self::Wallet(_) => true,
+            Self::SigningKeys(e) => e.is_retryable(),
             _ => false,
         }
     }
@@ -182,7 +187,9 @@ mod tests {
             PassportError::NotLoggedIn.kind().code(),
             "NOT_LOGGED_IN_ERROR"
         );
-        let refresh = PassportError::RefreshFailed(TokenEndpointError::Network("offline".into()));
+        let refresh = PassportError::RefreshFailed(TokenEndpointError::Network(
+            crate::http::HttpError::Offline,
+        ));
         assert_eq!(refresh.kind().code(), "SILENT_LOGIN_ERROR");
         assert!(refresh.is_retryable());
         assert!(refresh.to_string().contains("still signed in"));

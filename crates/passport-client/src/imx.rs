@@ -7,15 +7,16 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
 
-use crate::browser::http::{self, NetworkError};
+use crate::browser::http;
 use crate::browser::once::Once;
 use crate::browser::stark_worker::StarkWorker;
-use crate::browser::tee::{self, TeeError};
+use crate::browser::tee;
 use crate::browser::time;
 use crate::error::{ErrorKind, PassportError};
+use crate::http::HttpError;
 use crate::registration::{
     self, PortError, RegisterOutcome, RegisterUserRequest, RegistrationError, RegistrationPorts,
-    RegistrationStep, SignableRegistration,
+    RegistrationStep, SignableRegistration, WalletError, WorkerError,
 };
 use crate::user::PassportClaims;
 use crate::Passport;
@@ -112,26 +113,28 @@ struct BrowserPorts<'a> {
     worker: RefCell<Option<Rc<StarkWorker>>>,
 }
 
-fn wallet_error(err: TeeError) -> PortError {
-    PortError::Wallet(err.to_string())
-}
-
 fn json_body(body: &impl serde::Serialize) -> Result<Vec<u8>, PortError> {
-    serde_json::to_vec(body).map_err(|e| PortError::Network(e.to_string()))
-}
-
-fn network(err: NetworkError) -> PortError {
-    PortError::Network(err.0)
+    serde_json::to_vec(body)
+        .map_err(|_| PortError::Imx(HttpError::Unreadable("the request could not be written")))
 }
 
 fn session_error(err: PassportError) -> PortError {
-    match err {
-        PassportError::RefreshFailed(e) => PortError::Network(e.to_string()),
-        other => PortError::Api {
-            status: 401,
-            message: other.to_string(),
-        },
-    }
+    PortError::Session(Box::new(err))
+}
+
+fn worker_error(err: WorkerError) -> PortError {
+    PortError::Wallet(WalletError::Worker(err))
+}
+
+/// The unauthorised answer of TEE Express: the ID token was not accepted.
+fn is_unauthorised(err: &WalletError) -> bool {
+    matches!(
+        err,
+        WalletError::Service {
+            error: HttpError::Status { status: 401, .. },
+            ..
+        }
+    )
 }
 
 impl BrowserPorts<'_> {
@@ -141,7 +144,7 @@ impl BrowserPorts<'_> {
     async fn tee<T, F, Fut>(&self, call: F) -> Result<T, PortError>
     where
         F: Fn(String) -> Fut,
-        Fut: Future<Output = Result<T, TeeError>>,
+        Fut: Future<Output = Result<T, WalletError>>,
     {
         let passport = &self.provider.passport;
         let token = passport
@@ -150,7 +153,7 @@ impl BrowserPorts<'_> {
             .map_err(session_error)?
             .ok_or_else(|| session_error(PassportError::NotLoggedIn))?;
         match call(token.secret().to_owned()).await {
-            Err(TeeError::Unauthorised(_)) => {
+            Err(err) if is_unauthorised(&err) => {
                 let user = passport
                     .refresh_session(true)
                     .await
@@ -158,9 +161,9 @@ impl BrowserPorts<'_> {
                     .ok_or_else(|| session_error(PassportError::NotLoggedIn))?;
                 call(user.id_token.secret().to_owned())
                     .await
-                    .map_err(wallet_error)
+                    .map_err(PortError::Wallet)
             }
-            other => other.map_err(wallet_error),
+            other => other.map_err(PortError::Wallet),
         }
     }
 
@@ -168,11 +171,11 @@ impl BrowserPorts<'_> {
         self.worker
             .borrow()
             .clone()
-            .ok_or_else(|| PortError::Wallet("the Stark key was not derived".into()))
+            .ok_or_else(|| worker_error(WorkerError("the Stark key was not derived".into())))
     }
 
     /// POSTs `body` (JSON) to the IMX API; a 2xx or 409 answers with its status
-    /// and body, anything else is an error carrying the API's `message`.
+    /// and body, anything else is the refused status with the API's body.
     async fn post_imx(
         &self,
         path: &str,
@@ -180,24 +183,21 @@ impl BrowserPorts<'_> {
         bearer: Option<&str>,
     ) -> Result<(u16, Vec<u8>), PortError> {
         let url = self.provider.passport.config().imx_endpoint(path);
-        let mut builder = gloo_net::http::RequestBuilder::new(url.as_str())
-            .method(gloo_net::http::Method::POST)
-            .header("Content-Type", "application/json");
-        if let Some(token) = bearer {
-            builder = builder.header("Authorization", &format!("Bearer {token}"));
+        let authorization = bearer.map(|token| format!("Bearer {token}"));
+        let headers: Vec<(&str, &str)> = authorization
+            .as_deref()
+            .map(|value| ("Authorization", value))
+            .into_iter()
+            .collect();
+        let request =
+            http::request("POST", url.as_str(), Some(body), &headers).map_err(PortError::Imx)?;
+        let response = http::fetch(request).await.map_err(PortError::Imx)?;
+        let status = response.status().as_u16();
+        if status == 409 {
+            return Ok((status, response.into_body()));
         }
-        let (status, _, bytes) = http::send(builder, Some(body)).await.map_err(network)?;
-        if (200..300).contains(&status) || status == 409 {
-            return Ok((status, bytes));
-        }
-        #[derive(serde::Deserialize)]
-        struct ApiMessage {
-            message: String,
-        }
-        let message = serde_json::from_slice::<ApiMessage>(&bytes)
-            .map(|m| m.message)
-            .unwrap_or_else(|_| format!("HTTP {status}"));
-        Err(PortError::Api { status, message })
+        let bytes = crate::http::success_body(response).map_err(PortError::Imx)?;
+        Ok((status, bytes))
     }
 }
 
@@ -230,12 +230,12 @@ impl RegistrationPorts for BrowserPorts<'_> {
                 async move { tee::sign_message(config, &token, &seed).await }
             })
             .await?;
-        let worker = Rc::new(StarkWorker::start().await.map_err(PortError::Wallet)?);
+        let worker = Rc::new(StarkWorker::start().await.map_err(worker_error)?);
         *self.worker.borrow_mut() = Some(worker.clone());
         worker
             .derive(&signature, ether_key)
             .await
-            .map_err(PortError::Wallet)
+            .map_err(worker_error)
     }
 
     async fn signable_registration(
@@ -258,10 +258,8 @@ impl RegistrationPorts for BrowserPorts<'_> {
                 None,
             )
             .await?;
-        serde_json::from_slice(&bytes).map_err(|_| PortError::Api {
-            status: 200,
-            message: "unexpected answer".into(),
-        })
+        serde_json::from_slice(&bytes)
+            .map_err(|_| PortError::Imx(HttpError::Unreadable("not a signable registration")))
     }
 
     async fn eth_sign(&self, message: &str) -> Result<String, PortError> {
@@ -271,7 +269,7 @@ impl RegistrationPorts for BrowserPorts<'_> {
     }
 
     async fn stark_sign(&self, hash: &str) -> Result<String, PortError> {
-        self.worker()?.sign(hash).await.map_err(PortError::Wallet)
+        self.worker()?.sign(hash).await.map_err(worker_error)
     }
 
     async fn register_user(

@@ -12,6 +12,7 @@ pub mod callback;
 pub mod config;
 pub mod error;
 pub mod expiry;
+pub mod http;
 pub mod jwt;
 pub mod oauth;
 pub mod pending;
@@ -48,5 +49,14 @@ mod test_support {
             std::task::Poll::Ready(out) => out,
             std::task::Poll::Pending => panic!("a fake pended"),
         }
+    }
+
+    /// A JSON answer with this status and body.
+    pub fn json_response(status: u16, body: &str) -> crate::http::HttpResponse {
+        oauth2::http::Response::builder()
+            .status(status)
+            .header("content-type", "application/json")
+            .body(body.as_bytes().to_vec())
+            .unwrap()
     }
 }

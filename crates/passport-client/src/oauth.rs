@@ -1,17 +1,27 @@
-//! The OAuth mechanics: the authorization URL with PKCE (S256), state, nonce and
-//! audience; the code exchange; refresh; revocation (RFC 6749, 7636, 7009).
-//! Hand-written over `url`, `sha2` and `getrandom` rather than on the `oauth2`
-//! crate: the app needs four plain form POSTs, and `oauth2` with its `http` and
-//! `chrono` dependencies cost about a tenth of the wasm bundle. The transport is
-//! a parameter, so this runs natively in tests and on fetch in the browser.
+//! The OAuth mechanics on the `oauth2` crate: the authorization URL with PKCE
+//! (S256), state, nonce and audience; the code exchange; refresh; revocation
+//! (RFC 6749, 7636, 7009). [`OAuthClient`] is built once from the
+//! configuration; the HTTP client is a parameter (oauth2's `AsyncHttpClient`),
+//! so this runs natively in tests and on fetch in the browser.
 
-use std::future::Future;
+use std::borrow::Cow;
 
-use serde::Deserialize;
-use sha2::{Digest, Sha256};
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenType,
+};
+use oauth2::{
+    AsyncHttpClient, AuthUrl, ClientId, ConfigurationError, CsrfToken, EndpointNotSet, EndpointSet,
+    ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError,
+    RevocationErrorResponseType, RevocationUrl, Scope, StandardErrorResponse,
+    StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
+};
+use serde::{Deserialize, Serialize};
 
 use crate::address::Address;
 use crate::config::PassportConfig;
+use crate::error::ConfigError;
+use crate::http::{HttpError, HttpRequest};
 use crate::pending::{Flow, PendingLogin};
 use crate::secret::{
     AccessToken, AuthorizationCode, CodeVerifier, IdToken, LoginState, Nonce, RefreshToken,
@@ -19,59 +29,55 @@ use crate::secret::{
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-/// A form POST to the identity provider (`application/x-www-form-urlencoded`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FormPost {
-    /// The endpoint.
-    pub url: String,
-    /// The encoded form.
-    pub body: String,
+/// The field OpenID Connect adds to the token response.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IdTokenField {
+    /// The ID token; required here, but read as optional so that its absence
+    /// is named instead of reported as a parse failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
 }
 
-/// The provider's answer: status and body.
+impl ExtraTokenFields for IdTokenField {}
+
+/// The token endpoint's answer.
+pub type OidcTokenResponse = StandardTokenResponse<IdTokenField, BasicTokenType>;
+
+/// oauth2's client with the endpoints this app uses: authorization, token and
+/// revocation (no device or introspection endpoint).
+type Oauth2Client = oauth2::Client<
+    BasicErrorResponse,
+    OidcTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+    EndpointSet,
+>;
+
+/// The HTTP clients the requests run on: fetch in the browser, fakes in tests.
+pub trait HttpClient: for<'c> AsyncHttpClient<'c, Error = HttpError> {}
+
+impl<T> HttpClient for T where T: for<'c> AsyncHttpClient<'c, Error = HttpError> {}
+
+/// The identity provider's OAuth client, built once from the configuration.
 #[derive(Debug, Clone)]
-pub struct HttpReply {
-    /// The HTTP status.
-    pub status: u16,
-    /// The body bytes.
-    pub body: Vec<u8>,
-}
-
-/// Sends form POSTs: fetch in the browser, a fake in tests. An `Err` means no
-/// HTTP answer at all (offline, timeout, CORS) and says why.
-pub trait Transport {
-    /// Sends `post` and waits for the answer.
-    fn post_form(&self, post: FormPost) -> impl Future<Output = Result<HttpReply, String>>;
-}
-
-impl<F, Fut> Transport for F
-where
-    F: Fn(FormPost) -> Fut,
-    Fut: Future<Output = Result<HttpReply, String>>,
-{
-    fn post_form(&self, post: FormPost) -> impl Future<Output = Result<HttpReply, String>> {
-        self(post)
-    }
-}
-
-/// `n` random bytes, base64url: the entropy of state, nonce and PKCE verifier.
-fn random_token(n: usize) -> String {
-    let mut bytes = vec![0u8; n];
-    getrandom::getrandom(&mut bytes).expect("the platform has a random source");
-    URL_SAFE_NO_PAD.encode(bytes)
+pub struct OAuthClient {
+    client: Oauth2Client,
+    scopes: Vec<Scope>,
+    audience: String,
+    revocation_url: Address,
+    client_id: String,
 }
 
 /// The S256 PKCE challenge of a verifier (RFC 7636 §4.2).
 pub fn pkce_challenge(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
-}
-
-fn form(pairs: &[(&str, &str)]) -> String {
-    let mut serializer = form_urlencoded::Serializer::new(String::new());
-    for (name, value) in pairs {
-        serializer.append_pair(name, value);
-    }
-    serializer.finish()
+    PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(verifier.to_owned()))
+        .as_str()
+        .to_owned()
 }
 
 /// The issuer the ID token must name: the authority, Auth0-style with a trailing `/`.
@@ -90,16 +96,6 @@ pub struct AuthorizeRequest {
     pub url: Address,
     /// What the callback needs; store it before navigating.
     pub pending: PendingLogin,
-}
-
-/// Creates PKCE, state and nonce and the authorization URL for them.
-pub fn authorize(
-    config: &PassportConfig,
-    flow: Flow,
-    origin: &str,
-    now_ms: f64,
-) -> AuthorizeRequest {
-    authorize_with(config, flow, origin, now_ms, None)
 }
 
 /// The SDK's direct login: straight to one sign-in method.
@@ -161,51 +157,6 @@ impl DirectLogin {
     }
 }
 
-/// [`authorize`], with a direct login's parameters when given.
-pub fn authorize_with(
-    config: &PassportConfig,
-    flow: Flow,
-    origin: &str,
-    now_ms: f64,
-    direct: Option<&DirectLogin>,
-) -> AuthorizeRequest {
-    // 32 random bytes give a 43-character verifier, the shortest RFC 7636 allows.
-    let verifier = random_token(32);
-    let nonce = random_token(16);
-    // The state carries the starting origin after a random part, so a callback
-    // that lands on another host can say where sign-in started.
-    let state = format!("{}.{}", random_token(16), URL_SAFE_NO_PAD.encode(origin));
-    let url = config.authority_endpoint("authorize").with_query_pairs(&[
-        ("response_type", "code"),
-        ("client_id", &config.client_id),
-        ("redirect_uri", config.redirect_uri.as_str()),
-        ("scope", &config.scope),
-        ("state", &state),
-        ("code_challenge", &pkce_challenge(&verifier)),
-        ("code_challenge_method", "S256"),
-        ("audience", &config.audience),
-        ("nonce", &nonce),
-    ]);
-    let direct_pairs = direct.map(DirectLogin::query_pairs).unwrap_or_default();
-    let extra: Vec<(&str, &str)> = direct_pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let url = if extra.is_empty() {
-        url
-    } else {
-        url.with_query_pairs(&extra)
-    };
-    AuthorizeRequest {
-        url,
-        pending: PendingLogin {
-            state: LoginState::new(state),
-            verifier: CodeVerifier::new(verifier),
-            nonce: Nonce::new(nonce),
-            flow,
-            origin: origin.to_owned(),
-            created_at_ms: now_ms,
-        },
-    }
-}
-
 /// The origin a sign-in started on, read back from its `state`.
 pub fn origin_from_state(state: &str) -> Option<String> {
     let (_, encoded) = state.rsplit_once('.')?;
@@ -239,10 +190,10 @@ pub enum TokenEndpointError {
     },
     /// The request did not get an answer: offline, timeout, CORS.
     #[error("the identity provider could not be reached: {0}")]
-    Network(String),
+    Network(HttpError),
     /// An answer that is not a token response.
     #[error("the identity provider sent an unexpected response: {0}")]
-    InvalidResponse(String),
+    InvalidResponse(Cow<'static, str>),
 }
 
 impl TokenEndpointError {
@@ -252,118 +203,227 @@ impl TokenEndpointError {
     }
 }
 
-/// A token endpoint answer, success or error (RFC 6749 §5.1, §5.2).
-#[derive(Deserialize)]
-struct TokenReply {
-    access_token: Option<String>,
-    id_token: Option<String>,
-    refresh_token: Option<String>,
-    expires_in: Option<i64>,
-    error: Option<String>,
-    error_description: Option<String>,
+impl<T> From<RequestTokenError<HttpError, StandardErrorResponse<T>>> for TokenEndpointError
+where
+    T: oauth2::ErrorResponseType + AsRef<str> + std::fmt::Display,
+{
+    fn from(err: RequestTokenError<HttpError, StandardErrorResponse<T>>) -> Self {
+        match err {
+            RequestTokenError::ServerResponse(answer) => TokenEndpointError::Rejected {
+                error: answer.error().as_ref().to_owned(),
+                description: answer.error_description().cloned(),
+            },
+            RequestTokenError::Request(http) => TokenEndpointError::Network(http),
+            // Only the place is named: a value in the body may be a token.
+            RequestTokenError::Parse(err, _) => TokenEndpointError::InvalidResponse(
+                format!("`{}` is missing or malformed", err.path()).into(),
+            ),
+            RequestTokenError::Other(message) => {
+                TokenEndpointError::InvalidResponse(message.into())
+            }
+        }
+    }
 }
 
-async fn token_request(
-    config: &PassportConfig,
-    transport: &impl Transport,
-    pairs: &[(&str, &str)],
-) -> Result<IssuedTokens, TokenEndpointError> {
-    let reply = transport
-        .post_form(FormPost {
-            url: config.authority_endpoint("oauth/token").into(),
-            body: form(pairs),
+impl OAuthClient {
+    /// The client for this configuration's provider, redirect URI and scopes.
+    pub fn new(config: &PassportConfig) -> Result<Self, ConfigError> {
+        let endpoint = |field: &'static str, path: &str| {
+            oauth2::url::Url::parse(config.authority_endpoint(path).as_str()).map_err(|_| {
+                crate::config::config_error(Some(field), "is not a URL the OAuth client accepts")
+            })
+        };
+        let redirect = oauth2::url::Url::parse(config.redirect_uri.as_str()).map_err(|_| {
+            crate::config::config_error(
+                Some("redirect_uri"),
+                "is not a URL the OAuth client accepts",
+            )
+        })?;
+        let client = oauth2::Client::new(ClientId::new(config.client_id.clone()))
+            .set_auth_uri(AuthUrl::from_url(endpoint("authority", "authorize")?))
+            .set_token_uri(TokenUrl::from_url(endpoint("authority", "oauth/token")?))
+            .set_revocation_url(RevocationUrl::from_url(endpoint(
+                "authority",
+                "oauth/revoke",
+            )?))
+            .set_redirect_uri(RedirectUrl::from_url(redirect));
+        Ok(OAuthClient {
+            client,
+            scopes: config
+                .scope
+                .split_whitespace()
+                .map(|s| Scope::new(s.to_owned()))
+                .collect(),
+            audience: config.audience.clone(),
+            revocation_url: config.authority_endpoint("oauth/revoke"),
+            client_id: config.client_id.clone(),
         })
-        .await
-        .map_err(TokenEndpointError::Network)?;
-    let parsed: Option<TokenReply> = serde_json::from_slice(&reply.body).ok();
-    match parsed {
-        Some(TokenReply {
-            error: Some(error),
-            error_description,
-            ..
-        }) if reply.status >= 400 => Err(TokenEndpointError::Rejected {
-            error,
-            description: error_description,
-        }),
-        Some(TokenReply {
-            access_token: Some(access_token),
-            id_token,
-            refresh_token,
-            expires_in,
-            ..
-        }) if (200..300).contains(&reply.status) => Ok(IssuedTokens {
-            access_token: AccessToken::new(access_token),
-            id_token: IdToken::new(id_token.ok_or_else(|| {
-                TokenEndpointError::InvalidResponse("no id_token in the token response".into())
-            })?),
-            refresh_token: refresh_token.map(RefreshToken::new),
-            expires_in,
-        }),
-        _ => Err(TokenEndpointError::InvalidResponse(format!(
-            "HTTP {} without a token response",
-            reply.status
-        ))),
+    }
+
+    /// Creates PKCE, state and nonce and the authorization URL for them, with a
+    /// direct login's parameters when given.
+    pub fn authorize(
+        &self,
+        flow: Flow,
+        origin: &str,
+        now_ms: f64,
+        direct: Option<&DirectLogin>,
+    ) -> AuthorizeRequest {
+        // 32 random bytes: a 43-character verifier, the shortest RFC 7636 allows.
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        // oauth2 has no nonce type; its CSRF token is the same 128 random bits.
+        let nonce = CsrfToken::new_random().into_secret();
+        // The state carries the starting origin after a random part, so a
+        // callback that lands on another host can say where sign-in started.
+        let state = CsrfToken::new(format!(
+            "{}.{}",
+            CsrfToken::new_random().secret(),
+            URL_SAFE_NO_PAD.encode(origin)
+        ));
+        let mut request = self
+            .client
+            .authorize_url(|| state)
+            .set_pkce_challenge(challenge)
+            .add_scopes(self.scopes.iter().cloned())
+            .add_extra_param("audience", self.audience.clone())
+            .add_extra_param("nonce", nonce.clone());
+        for (name, value) in direct.map(DirectLogin::query_pairs).unwrap_or_default() {
+            request = request.add_extra_param(name, value);
+        }
+        let (url, state) = request.url();
+        AuthorizeRequest {
+            // The authorization endpoint with a query: still the provider's address.
+            url: Address::from_url(url),
+            pending: PendingLogin {
+                state: LoginState::new(state.into_secret()),
+                verifier: CodeVerifier::new(verifier.into_secret()),
+                nonce: Nonce::new(nonce),
+                flow,
+                origin: origin.to_owned(),
+                created_at_ms: now_ms,
+            },
+        }
+    }
+
+    /// Exchanges an authorization code (with its PKCE verifier) for tokens.
+    pub async fn exchange_code(
+        &self,
+        http: &impl HttpClient,
+        code: &AuthorizationCode,
+        verifier: &CodeVerifier,
+    ) -> Result<IssuedTokens, TokenEndpointError> {
+        let response = self
+            .client
+            .exchange_code(oauth2::AuthorizationCode::new(code.secret().to_owned()))
+            .set_pkce_verifier(PkceCodeVerifier::new(verifier.secret().to_owned()))
+            .request_async(http)
+            .await?;
+        issued(response)
+    }
+
+    /// Exchanges a refresh token for new tokens.
+    pub async fn refresh(
+        &self,
+        http: &impl HttpClient,
+        refresh_token: &RefreshToken,
+    ) -> Result<IssuedTokens, TokenEndpointError> {
+        let token = oauth2::RefreshToken::new(refresh_token.secret().to_owned());
+        let response = self
+            .client
+            .exchange_refresh_token(&token)
+            .request_async(http)
+            .await?;
+        issued(response)
+    }
+
+    /// Revokes a refresh token (and with it, its rotation family). oauth2
+    /// revokes over https only, as RFC 7009 says; the local Passport on a
+    /// loopback address is plain http, and there alone the same RFC 7009 form
+    /// is posted by [`OAuthClient::plain_http_revocation`].
+    pub async fn revoke(
+        &self,
+        http: &impl HttpClient,
+        refresh_token: &RefreshToken,
+    ) -> Result<(), TokenEndpointError> {
+        let token = StandardRevocableToken::RefreshToken(oauth2::RefreshToken::new(
+            refresh_token.secret().to_owned(),
+        ));
+        match self.client.revoke_token(token) {
+            Ok(request) => request.request_async(http).await.map_err(revocation_error),
+            Err(ConfigurationError::InsecureUrl(_)) if self.revocation_url.is_loopback() => {
+                let request = self.plain_http_revocation(refresh_token);
+                let response = http
+                    .call(request)
+                    .await
+                    .map_err(TokenEndpointError::Network)?;
+                match crate::http::success_body(response) {
+                    Ok(_) => Ok(()),
+                    Err(HttpError::Status { status, .. }) => {
+                        Err(TokenEndpointError::InvalidResponse(
+                            format!("revocation answered HTTP {status}").into(),
+                        ))
+                    }
+                    Err(other) => Err(TokenEndpointError::Network(other)),
+                }
+            }
+            Err(_) => Err(TokenEndpointError::InvalidResponse(
+                "refusing to revoke a token over plain http to a host that is not this machine"
+                    .into(),
+            )),
+        }
+    }
+
+    /// The RFC 7009 request oauth2 would send, for the plain-http loopback provider.
+    pub fn plain_http_revocation(&self, refresh_token: &RefreshToken) -> HttpRequest {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("token", refresh_token.secret())
+            .append_pair("token_type_hint", "refresh_token")
+            .append_pair("client_id", &self.client_id)
+            .finish();
+        let mut request = HttpRequest::new(body.into_bytes());
+        *request.method_mut() = oauth2::http::Method::POST;
+        if let Ok(uri) = self.revocation_url.as_str().parse() {
+            *request.uri_mut() = uri;
+        }
+        let headers = request.headers_mut();
+        headers.insert(
+            oauth2::http::header::CONTENT_TYPE,
+            oauth2::http::HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        headers.insert(
+            oauth2::http::header::ACCEPT,
+            oauth2::http::HeaderValue::from_static("application/json"),
+        );
+        request
     }
 }
 
-/// Exchanges an authorization code (with its PKCE verifier) for tokens.
-pub async fn exchange_code(
-    config: &PassportConfig,
-    transport: &impl Transport,
-    code: &AuthorizationCode,
-    verifier: &CodeVerifier,
-) -> Result<IssuedTokens, TokenEndpointError> {
-    let redirect_uri = config.redirect_uri.as_str();
-    let pairs = [
-        ("grant_type", "authorization_code"),
-        ("code", code.secret()),
-        ("redirect_uri", redirect_uri),
-        ("client_id", config.client_id.as_str()),
-        ("code_verifier", verifier.secret()),
-    ];
-    token_request(config, transport, &pairs).await
+fn revocation_error(
+    err: RequestTokenError<HttpError, StandardErrorResponse<RevocationErrorResponseType>>,
+) -> TokenEndpointError {
+    err.into()
 }
 
-/// Exchanges a refresh token for new tokens.
-pub async fn refresh(
-    config: &PassportConfig,
-    transport: &impl Transport,
-    refresh_token: &RefreshToken,
-) -> Result<IssuedTokens, TokenEndpointError> {
-    let pairs = [
-        ("grant_type", "refresh_token"),
-        ("refresh_token", refresh_token.secret()),
-        ("client_id", config.client_id.as_str()),
-    ];
-    token_request(config, transport, &pairs).await
-}
-
-/// The RFC 7009 revocation request for a refresh token.
-pub fn revocation_request(config: &PassportConfig, refresh_token: &RefreshToken) -> FormPost {
-    FormPost {
-        url: config.authority_endpoint("oauth/revoke").into(),
-        body: form(&[
-            ("token", refresh_token.secret()),
-            ("token_type_hint", "refresh_token"),
-            ("client_id", &config.client_id),
-        ]),
-    }
-}
-
-/// Revokes a refresh token (and with it, its rotation family).
-pub async fn revoke(
-    config: &PassportConfig,
-    transport: &impl Transport,
-    refresh_token: &RefreshToken,
-) -> Result<(), String> {
-    let reply = transport
-        .post_form(revocation_request(config, refresh_token))
-        .await?;
-    if (200..300).contains(&reply.status) {
-        Ok(())
-    } else {
-        Err(format!("the provider answered HTTP {}", reply.status))
-    }
+/// The tokens of a successful answer; OpenID Connect requires the ID token.
+fn issued(response: OidcTokenResponse) -> Result<IssuedTokens, TokenEndpointError> {
+    let id_token =
+        response
+            .extra_fields()
+            .id_token
+            .clone()
+            .ok_or(TokenEndpointError::InvalidResponse(
+                "no id_token in the token response".into(),
+            ))?;
+    Ok(IssuedTokens {
+        access_token: AccessToken::new(response.access_token().secret().to_owned()),
+        id_token: IdToken::new(id_token),
+        refresh_token: response
+            .refresh_token()
+            .map(|t| RefreshToken::new(t.secret().to_owned())),
+        expires_in: response
+            .expires_in()
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+    })
 }
 
 /// The provider's logout URL that returns to `logout_redirect_uri`.
@@ -378,7 +438,8 @@ pub fn logout_url(config: &PassportConfig) -> Address {
 mod tests {
     use super::*;
     use crate::config::{PageLocation, RuntimeConfig};
-    use crate::test_support::poll_once;
+    use crate::http::HttpResponse;
+    use crate::test_support::{json_response, poll_once};
 
     fn config() -> PassportConfig {
         RuntimeConfig::default()
@@ -389,13 +450,21 @@ mod tests {
             .unwrap()
     }
 
+    fn client() -> OAuthClient {
+        OAuthClient::new(&config()).unwrap()
+    }
+
+    fn authorize(flow: Flow, origin: &str, now_ms: f64) -> AuthorizeRequest {
+        client().authorize(flow, origin, now_ms, None)
+    }
+
     fn param(url: &Address, name: &str) -> Option<String> {
         url.query_param(name)
     }
 
     #[test]
     fn the_authorize_url_carries_pkce_state_nonce_audience_and_scope() {
-        let request = authorize(&config(), Flow::Popup, "http://localhost:8080", 5.0);
+        let request = authorize(Flow::Popup, "http://localhost:8080", 5.0);
         let url = &request.url;
         assert_eq!(
             url.as_str().split('?').next().unwrap(),
@@ -436,7 +505,7 @@ mod tests {
 
     #[test]
     fn the_state_tells_where_sign_in_started() {
-        let request = authorize(&config(), Flow::Redirect, "http://localhost:8080", 0.0);
+        let request = authorize(Flow::Redirect, "http://localhost:8080", 0.0);
         assert_eq!(
             origin_from_state(request.pending.state.as_str()).as_deref(),
             Some("http://localhost:8080")
@@ -455,7 +524,7 @@ mod tests {
             method: DirectMethod::Email("ada@example.test".into()),
             marketing_consent: Some(MarketingConsent::OptedIn),
         };
-        let request = authorize_with(&config(), Flow::Popup, "o", 0.0, Some(&direct));
+        let request = client().authorize(Flow::Popup, "o", 0.0, Some(&direct));
         assert_eq!(request.url.query_param("direct").as_deref(), Some("email"));
         assert_eq!(
             request.url.query_param("email").as_deref(),
@@ -469,12 +538,12 @@ mod tests {
             method: DirectMethod::Google,
             marketing_consent: None,
         };
-        let request = authorize_with(&config(), Flow::Popup, "o", 0.0, Some(&google));
+        let request = client().authorize(Flow::Popup, "o", 0.0, Some(&google));
         assert_eq!(request.url.query_param("direct").as_deref(), Some("google"));
         assert_eq!(request.url.query_param("email"), None);
         assert_eq!(request.url.query_param("marketingConsent"), None);
-        let a = authorize(&config(), Flow::Popup, "o", 0.0);
-        let b = authorize(&config(), Flow::Popup, "o", 0.0);
+        let a = authorize(Flow::Popup, "o", 0.0);
+        let b = authorize(Flow::Popup, "o", 0.0);
         assert_ne!(a.pending.state, b.pending.state);
         assert_ne!(a.pending.nonce.secret(), b.pending.nonce.secret());
         assert_ne!(a.pending.verifier.secret(), b.pending.verifier.secret());
@@ -502,16 +571,30 @@ mod tests {
         assert!(url.path().ends_with("/v2/logout"));
     }
 
+    /// A fake provider answering every request alike.
     fn respond(
         status: u16,
         body: &'static str,
-    ) -> impl Fn(FormPost) -> std::future::Ready<Result<HttpReply, String>> {
-        move |_post| {
-            std::future::ready(Ok(HttpReply {
-                status,
-                body: body.as_bytes().to_vec(),
-            }))
+    ) -> impl Fn(HttpRequest) -> std::future::Ready<Result<HttpResponse, HttpError>> {
+        move |_request| std::future::ready(Ok(json_response(status, body)))
+    }
+
+    /// A fake provider that keeps what it was sent.
+    fn recording<'s>(
+        seen: &'s std::cell::RefCell<Vec<HttpRequest>>,
+        status: u16,
+        body: &'static str,
+    ) -> impl Fn(HttpRequest) -> std::future::Ready<Result<HttpResponse, HttpError>> + 's {
+        move |request| {
+            seen.borrow_mut().push(request);
+            std::future::ready(Ok(json_response(status, body)))
         }
+    }
+
+    fn form_of(request: &HttpRequest) -> Vec<(String, String)> {
+        form_urlencoded::parse(request.body())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
     }
 
     #[test]
@@ -524,33 +607,84 @@ mod tests {
 
     #[test]
     fn the_code_exchange_posts_code_verifier_and_redirect_uri() {
-        let seen = std::cell::RefCell::new(None);
-        let http = |post: FormPost| {
-            *seen.borrow_mut() = Some(post);
-            std::future::ready(Ok(HttpReply {
-                status: 200,
-                body: br#"{"access_token":"a","id_token":"i","token_type":"Bearer"}"#.to_vec(),
-            }))
-        };
+        let seen = std::cell::RefCell::new(Vec::new());
+        let http = recording(
+            &seen,
+            200,
+            r#"{"access_token":"a","id_token":"i","token_type":"Bearer"}"#,
+        );
         let code = AuthorizationCode::new("c/1");
         let verifier = CodeVerifier::new("v");
-        poll_once(exchange_code(&config(), &http, &code, &verifier)).unwrap();
-        let post = seen.into_inner().unwrap();
-        assert_eq!(post.url, "http://127.0.0.1:8081/oauth/token");
+        poll_once(client().exchange_code(&http, &code, &verifier)).unwrap();
+        let request = &seen.borrow()[0];
+        assert_eq!(request.method(), "POST");
+        assert_eq!(request.uri(), "http://127.0.0.1:8081/oauth/token");
         assert_eq!(
-            post.body,
-            "grant_type=authorization_code&code=c%2F1&redirect_uri=http%3A%2F%2Flocalhost%3A8080%2Fredirect&client_id=local-passport-app&code_verifier=v"
+            request.headers()["content-type"],
+            "application/x-www-form-urlencoded"
+        );
+        let form = form_of(request);
+        for (name, value) in [
+            ("grant_type", "authorization_code"),
+            ("code", "c/1"),
+            ("code_verifier", "v"),
+            ("redirect_uri", "http://localhost:8080/redirect"),
+            ("client_id", "local-passport-app"),
+        ] {
+            assert!(
+                form.contains(&(name.to_owned(), value.to_owned())),
+                "{name} in {form:?}"
+            );
+        }
+        assert!(
+            request.headers().get("authorization").is_none(),
+            "a public client"
         );
     }
 
     #[test]
-    fn revocation_posts_the_refresh_token_with_the_client_id() {
-        let request = revocation_request(&config(), &RefreshToken::new("r/1"));
-        assert_eq!(request.url, "http://127.0.0.1:8081/oauth/revoke");
+    fn revocation_over_https_goes_through_oauth2() {
+        let mut config = config();
+        config.authority = Address::parse("https://auth.example.test/").unwrap();
+        let seen = std::cell::RefCell::new(Vec::new());
+        let http = recording(&seen, 200, "{}");
+        let client = OAuthClient::new(&config).unwrap();
+        poll_once(client.revoke(&http, &RefreshToken::new("r/1"))).unwrap();
+        let request = &seen.borrow()[0];
+        assert_eq!(request.uri(), "https://auth.example.test/oauth/revoke");
+        let form = form_of(request);
+        assert!(form.contains(&("token".into(), "r/1".into())));
+        assert!(form.contains(&("token_type_hint".into(), "refresh_token".into())));
+        assert!(form.contains(&("client_id".into(), "local-passport-app".into())));
+    }
+
+    #[test]
+    fn revocation_over_plain_http_is_sent_to_this_machine_only() {
+        let seen = std::cell::RefCell::new(Vec::new());
+        let http = recording(&seen, 200, "");
+        poll_once(client().revoke(&http, &RefreshToken::new("r/1"))).unwrap();
+        let request = &seen.borrow()[0];
+        assert_eq!(request.uri(), "http://127.0.0.1:8081/oauth/revoke");
         assert_eq!(
-            request.body,
+            std::str::from_utf8(request.body()).unwrap(),
             "token=r%2F1&token_type_hint=refresh_token&client_id=local-passport-app"
         );
+
+        let mut remote = config();
+        remote.authority = Address::parse("http://auth.example.test/").unwrap();
+        let seen = std::cell::RefCell::new(Vec::new());
+        let http = recording(&seen, 200, "");
+        let err = poll_once(
+            OAuthClient::new(&remote)
+                .unwrap()
+                .revoke(&http, &RefreshToken::new("r")),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, TokenEndpointError::InvalidResponse(_)),
+            "{err:?}"
+        );
+        assert!(seen.borrow().is_empty(), "nothing was sent");
     }
 
     #[test]
@@ -559,7 +693,7 @@ mod tests {
             200,
             r#"{"access_token":"a","id_token":"i","refresh_token":"r","token_type":"Bearer","expires_in":60}"#,
         );
-        let tokens = poll_once(refresh(&config(), &http, &RefreshToken::new("old"))).unwrap();
+        let tokens = poll_once(client().refresh(&http, &RefreshToken::new("old"))).unwrap();
         assert_eq!(tokens.id_token.secret(), "i");
         assert_eq!(tokens.refresh_token.unwrap().secret(), "r");
         assert_eq!(tokens.expires_in, Some(60));
@@ -571,7 +705,7 @@ mod tests {
             400,
             r#"{"error":"invalid_grant","error_description":"revoked"}"#,
         );
-        let err = poll_once(refresh(&config(), &http, &RefreshToken::new("old"))).unwrap_err();
+        let err = poll_once(client().refresh(&http, &RefreshToken::new("old"))).unwrap_err();
         assert_eq!(
             err,
             TokenEndpointError::Rejected {
@@ -584,15 +718,31 @@ mod tests {
 
     #[test]
     fn a_network_failure_is_retryable() {
-        let http = |_post: FormPost| std::future::ready(Err::<HttpReply, _>("offline".into()));
-        let err = poll_once(refresh(&config(), &http, &RefreshToken::new("old"))).unwrap_err();
+        let http = |_request: HttpRequest| std::future::ready(Err(HttpError::Offline));
+        let err = poll_once(client().refresh(&http, &RefreshToken::new("old"))).unwrap_err();
+        assert_eq!(err, TokenEndpointError::Network(HttpError::Offline));
         assert!(err.is_retryable(), "{err:?}");
     }
 
     #[test]
     fn a_response_without_id_token_is_invalid() {
         let http = respond(200, r#"{"access_token":"a","token_type":"Bearer"}"#);
-        let err = poll_once(refresh(&config(), &http, &RefreshToken::new("old"))).unwrap_err();
+        let err = poll_once(client().refresh(&http, &RefreshToken::new("old"))).unwrap_err();
         assert!(matches!(err, TokenEndpointError::InvalidResponse(_)));
+    }
+
+    #[test]
+    fn a_malformed_answer_names_the_field_and_not_its_value() {
+        let http = respond(200, r#"{"access_token":"secret-value","token_type":7}"#);
+        let err = poll_once(client().refresh(&http, &RefreshToken::new("old"))).unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("token_type"), "{message}");
+        assert!(!message.contains("secret-value"), "{message}");
+        let http = respond(502, "<html>bad gateway</html>");
+        let err = poll_once(client().refresh(&http, &RefreshToken::new("old"))).unwrap_err();
+        assert!(
+            matches!(err, TokenEndpointError::InvalidResponse(_)),
+            "{err:?}"
+        );
     }
 }

@@ -8,7 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::ErrorKind;
+use crate::error::{ErrorKind, PassportError};
+use crate::http::HttpError;
 use crate::user::PassportClaims;
 
 /// One step of the registration, in order.
@@ -86,18 +87,85 @@ pub struct RegisterUserRequest {
 /// What went wrong at a port.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PortError {
-    /// The request got no answer (offline, timeout, server down).
-    Network(String),
-    /// The API answered with an error; `message` is the API's own words.
-    Api {
-        /// HTTP status.
-        status: u16,
-        /// The API's message.
-        message: String,
+    /// The IMX API gave no usable answer.
+    Imx(HttpError),
+    /// The wallet service or the Stark key worker failed.
+    Wallet(WalletError),
+    /// The session could not supply a token for the next call.
+    Session(Box<PassportError>),
+}
+
+impl PortError {
+    /// No answer this time (the network, or a refresh that did not get
+    /// through): the same call may get one in a moment.
+    fn is_transient(&self) -> bool {
+        match self {
+            PortError::Imx(e) => e.status().is_none(),
+            PortError::Session(e) => e.is_retryable(),
+            PortError::Wallet(_) => false,
+        }
+    }
+}
+
+/// How the wallet failed: TEE Express, or the worker holding the Stark key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WalletError {
+    /// TEE Express gave no usable answer; `detail` is its own explanation
+    /// (FastAPI's `detail`) when it gave one.
+    Service {
+        /// The HTTP failure.
+        error: HttpError,
+        /// The service's words.
+        detail: Option<String>,
     },
-    /// The wallet service, or the Stark key worker, failed or is unreachable;
-    /// the text says which and why.
-    Wallet(String),
+    /// The Stark key worker could not start, or failed a request.
+    Worker(WorkerError),
+}
+
+/// The Stark key worker's failure, in its own words (never key material).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct WorkerError(pub String);
+
+impl std::fmt::Display for WalletError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (error, detail) = match self {
+            Self::Worker(err) => return write!(f, "the Stark key worker failed ({err})"),
+            Self::Service { error, detail } => (error, detail),
+        };
+        let detail = detail.clone().unwrap_or_else(|| error.to_string());
+        match error {
+            HttpError::Timeout | HttpError::Offline => {
+                write!(f, "the wallet service could not be reached ({error})")
+            }
+            HttpError::Unreadable(what) => {
+                write!(f, "the wallet service gave an unreadable answer ({what})")
+            }
+            HttpError::Status { status: 401, .. } => write!(
+                f,
+                "the wallet service did not accept your session ({detail}, HTTP 401)"
+            ),
+            HttpError::Status { status, .. } if *status >= 500 => write!(
+                f,
+                "the wallet service is unavailable ({detail}, HTTP {status})"
+            ),
+            HttpError::Status { status, .. } => write!(
+                f,
+                "the wallet service refused the request ({detail}, HTTP {status})"
+            ),
+        }
+    }
+}
+
+/// The IMX API's own explanation of a refusal: its JSON `message`.
+fn imx_message(body: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct ApiMessage {
+        message: String,
+    }
+    serde_json::from_str::<ApiMessage>(body)
+        .ok()
+        .map(|m| m.message)
 }
 
 /// How the register call ended.
@@ -183,26 +251,49 @@ pub struct RegistrationError {
 impl RegistrationError {
     fn at(step: RegistrationStep, err: PortError) -> Self {
         match err {
-            PortError::Network(detail) => RegistrationError {
+            PortError::Imx(error @ (HttpError::Timeout | HttpError::Offline)) => {
+                RegistrationError {
+                    step,
+                    message: format!("IMX could not be reached ({error})."),
+                    advice: "Check your network connection, then try again.".into(),
+                    retryable: true,
+                    kind: ErrorKind::UserRegistrationError,
+                }
+            }
+            PortError::Imx(HttpError::Unreadable(what)) => RegistrationError {
                 step,
-                message: format!("IMX could not be reached ({detail})."),
-                advice: "Check your network connection, then try again.".into(),
+                message: format!("IMX sent an answer that could not be read ({what})."),
+                advice: "Try again in a moment.".into(),
                 retryable: true,
                 kind: ErrorKind::UserRegistrationError,
             },
-            PortError::Api { status, message } => RegistrationError {
+            PortError::Imx(HttpError::Status { status, body }) => {
+                let message = imx_message(&body).unwrap_or_else(|| format!("HTTP {status}"));
+                RegistrationError {
+                    step,
+                    message: if status >= 500 {
+                        format!("IMX is unavailable right now: {message} (HTTP {status}).")
+                    } else {
+                        format!("IMX refused the registration: {message} (HTTP {status}).")
+                    },
+                    advice: if status >= 500 {
+                        "IMX is having trouble. Check your network connection and try again in a moment.".into()
+                    } else {
+                        "Try again; if it keeps failing, sign out and in again.".into()
+                    },
+                    retryable: status >= 500 || status == 401,
+                    kind: ErrorKind::UserRegistrationError,
+                }
+            }
+            PortError::Session(err) => RegistrationError {
                 step,
-                message: if status >= 500 {
-                    format!("IMX is unavailable right now: {message} (HTTP {status}).")
+                retryable: err.is_retryable(),
+                advice: if err.is_retryable() {
+                    "Then try again; nothing was registered twice.".into()
                 } else {
-                    format!("IMX refused the registration: {message} (HTTP {status}).")
+                    "Sign in again, then register.".into()
                 },
-                advice: if status >= 500 {
-                    "IMX is having trouble. Check your network connection and try again in a moment.".into()
-                } else {
-                    "Try again; if it keeps failing, sign out and in again.".into()
-                },
-                retryable: status >= 500 || status == 401,
+                message: err.to_string(),
                 kind: ErrorKind::UserRegistrationError,
             },
             PortError::Wallet(detail) => RegistrationError {
@@ -330,7 +421,8 @@ pub async fn register_offchain<P: RegistrationPorts>(
                 return Ok(claims);
             }
             Ok(None) => continue,
-            Err(PortError::Network(_)) => continue,
+            // No answer this time: the next attempt may get one.
+            Err(e) if e.is_transient() => continue,
             Err(e) => return Err(RegistrationError::at(Step::Confirming, e)),
         }
     }
@@ -538,7 +630,7 @@ mod tests {
         let fake = Fake {
             fail_at: Some((
                 RegistrationStep::Submitting,
-                PortError::Network("timeout".into()),
+                PortError::Imx(HttpError::Timeout),
             )),
             ..Default::default()
         };
@@ -555,10 +647,10 @@ mod tests {
         let fake = Fake {
             fail_at: Some((
                 RegistrationStep::RequestingPayload,
-                PortError::Api {
+                PortError::Imx(HttpError::Status {
                     status: 400,
-                    message: "stark_key is not a Stark key".into(),
-                },
+                    body: r#"{"message":"stark_key is not a Stark key"}"#.into(),
+                }),
             )),
             ..Default::default()
         };
@@ -577,7 +669,13 @@ mod tests {
             let fake = Fake {
                 fail_at: Some((
                     step,
-                    PortError::Wallet("the wallet service is unavailable".into()),
+                    PortError::Wallet(WalletError::Service {
+                        error: HttpError::Status {
+                            status: 503,
+                            body: String::new(),
+                        },
+                        detail: None,
+                    }),
                 )),
                 ..Default::default()
             };
@@ -616,10 +714,10 @@ mod tests {
         let fake = Fake {
             fail_at: Some((
                 RegistrationStep::Submitting,
-                PortError::Api {
+                PortError::Imx(HttpError::Status {
                     status: 503,
-                    message: "down".into(),
-                },
+                    body: "down".into(),
+                }),
             )),
             ..Default::default()
         };

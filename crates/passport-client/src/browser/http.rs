@@ -1,68 +1,85 @@
-//! fetch, for the identity provider's form POSTs and the JSON APIs, with a timeout.
+//! fetch with a timeout: the HTTP client of oauth2's requests and of every
+//! other call (JWKS, IMX API, TEE Express), in and out as `http` types.
 
 use gloo_net::http::{Method, RequestBuilder};
 use wasm_bindgen::JsCast;
 
-use crate::oauth::{FormPost, HttpReply};
+use crate::http::{json_body, HttpError, HttpRequest, HttpResponse};
 
-/// Requests that take longer are aborted and reported as network failures.
+/// Requests that take longer are aborted and reported as [`HttpError::Timeout`].
 pub const TIMEOUT_MS: u32 = 15_000;
 
-/// A request that did not get an HTTP answer.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{0}")]
-pub struct NetworkError(pub String);
-
-/// Sends a form POST to the identity provider: the OAuth transport.
-pub async fn post_form(post: FormPost) -> Result<HttpReply, String> {
-    let builder = RequestBuilder::new(&post.url)
-        .method(Method::POST)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("accept", "application/json");
-    let (status, _, body) = send(builder, Some(post.body.into_bytes()))
-        .await
-        .map_err(|e| e.0)?;
-    Ok(HttpReply { status, body })
-}
-
-/// Sends a request with a timeout; returns status, headers and body.
-pub async fn send(
-    builder: RequestBuilder,
-    body: Option<Vec<u8>>,
-) -> Result<(u16, Vec<(String, String)>, Vec<u8>), NetworkError> {
-    let controller =
-        web_sys::AbortController::new().map_err(|_| NetworkError("fetch is unavailable".into()))?;
+/// Sends `request` on fetch and reads the whole answer, whatever its status.
+pub async fn fetch(request: HttpRequest) -> Result<HttpResponse, HttpError> {
+    let (parts, body) = request.into_parts();
+    let method = Method::from_bytes(parts.method.as_str().as_bytes()).unwrap_or(Method::GET);
+    let mut builder = RequestBuilder::new(&parts.uri.to_string()).method(method);
+    for (name, value) in &parts.headers {
+        if let Ok(value) = value.to_str() {
+            builder = builder.header(name.as_str(), value);
+        }
+    }
+    let controller = web_sys::AbortController::new().map_err(|_| HttpError::Offline)?;
     let signal = controller.signal();
     let timer = gloo_timers::callback::Timeout::new(TIMEOUT_MS, move || controller.abort());
     let builder = builder.abort_signal(Some(&signal));
-    let request = match body {
-        Some(bytes) => builder.body(
-            js_sys::Uint8Array::from(bytes.as_slice()).unchecked_into::<wasm_bindgen::JsValue>(),
-        ),
-        None => builder.build(),
+    let request = if body.is_empty() {
+        builder.build()
+    } else {
+        builder.body(
+            js_sys::Uint8Array::from(body.as_slice()).unchecked_into::<wasm_bindgen::JsValue>(),
+        )
     }
-    .map_err(|e| NetworkError(e.to_string()))?;
-    let result = request.send().await;
-    let response = match result {
+    .map_err(|_| HttpError::Offline)?;
+    let response = match request.send().await {
         Ok(response) => response,
-        Err(_) if signal.aborted() => return Err(NetworkError("the request timed out".into())),
-        Err(_) => return Err(NetworkError("the network request failed".into())),
+        Err(_) if signal.aborted() => return Err(HttpError::Timeout),
+        Err(_) => return Err(HttpError::Offline),
     };
-    let bytes = response
-        .binary()
-        .await
-        .map_err(|_| NetworkError("the response was cut off".into()))?;
+    let bytes = response.binary().await.map_err(|_| {
+        if signal.aborted() {
+            HttpError::Timeout
+        } else {
+            HttpError::Unreadable("the answer was cut off")
+        }
+    })?;
     drop(timer);
-    let headers = response.headers().entries().collect();
-    Ok((response.status(), headers, bytes))
+    let mut answer = oauth2::http::Response::builder().status(response.status());
+    // The media type is all that is read (oauth2 checks it is JSON).
+    if let Some(content_type) = response.headers().get("content-type") {
+        answer = answer.header("content-type", content_type);
+    }
+    answer
+        .body(bytes)
+        .map_err(|_| HttpError::Unreadable("an invalid status line"))
+}
+
+/// A request with `method`, `url`, JSON `body` (when given) and extra headers.
+pub fn request(
+    method: &str,
+    url: &str,
+    body: Option<Vec<u8>>,
+    headers: &[(&str, &str)],
+) -> Result<HttpRequest, HttpError> {
+    let mut builder = oauth2::http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("accept", "application/json");
+    if body.is_some() {
+        builder = builder.header("content-type", "application/json");
+    }
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    builder
+        .body(body.unwrap_or_default())
+        .map_err(|_| HttpError::Unreadable("the request could not be written"))
 }
 
 /// GETs a JSON document.
-pub async fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, NetworkError> {
-    let (status, _, body) = send(RequestBuilder::new(url).method(Method::GET), None).await?;
-    if !(200..300).contains(&status) {
-        return Err(NetworkError(format!("{url} answered HTTP {status}")));
-    }
-    serde_json::from_slice(&body)
-        .map_err(|_| NetworkError(format!("{url} did not return the expected JSON")))
+pub async fn get_json<T: serde::de::DeserializeOwned>(
+    url: &str,
+    what: &'static str,
+) -> Result<T, HttpError> {
+    json_body(fetch(request("GET", url, None, &[])?).await?, what)
 }

@@ -4,7 +4,8 @@ use std::cell::RefCell;
 
 use serde::Deserialize;
 
-use super::http::{get_json, NetworkError};
+use super::http::get_json;
+use crate::http::HttpError;
 
 /// One RSA public key of the provider.
 #[derive(Debug, Clone, Deserialize)]
@@ -32,7 +33,7 @@ thread_local! {
 
 /// The key with `kid` from the JWKS at `url`; fetched once, re-fetched once when
 /// the key is unknown (the provider may have rotated its keys).
-pub async fn key(url: &str, kid: Option<&str>) -> Result<Option<Jwk>, NetworkError> {
+pub async fn key(url: &str, kid: Option<&str>) -> Result<Option<Jwk>, HttpError> {
     let find = |keys: &[Jwk]| {
         keys.iter()
             .find(|k| k.kty == "RSA" && (kid.is_none() || k.kid.as_deref() == kid))
@@ -47,7 +48,7 @@ pub async fn key(url: &str, kid: Option<&str>) -> Result<Option<Jwk>, NetworkErr
     if let Some(found) = cached.as_deref().and_then(find) {
         return Ok(Some(found));
     }
-    let set: JwkSet = get_json(url).await?;
+    let set: JwkSet = get_json(url, "the provider's key set").await?;
     let found = find(&set.keys);
     CACHE.with(|c| *c.borrow_mut() = Some((url.to_owned(), set.keys)));
     Ok(found)

@@ -23,6 +23,8 @@ const START_TIMEOUT_MS: f64 = 20_000.0;
 /// One derivation or signature (the key grinding is milliseconds).
 const REQUEST_TIMEOUT_MS: f64 = 20_000.0;
 
+use crate::registration::WorkerError;
+
 type Reply = Result<JsValue, String>;
 type Listener = Closure<dyn FnMut(web_sys::MessageEvent)>;
 type ErrorListener = Closure<dyn FnMut(web_sys::Event)>;
@@ -38,7 +40,11 @@ pub struct StarkWorker {
 
 impl StarkWorker {
     /// Starts the worker and waits until it is ready to take requests.
-    pub async fn start() -> Result<StarkWorker, String> {
+    pub async fn start() -> Result<StarkWorker, WorkerError> {
+        Self::start_inner().await.map_err(WorkerError)
+    }
+
+    async fn start_inner() -> Result<StarkWorker, String> {
         let url = loader_url()?;
         let worker = web_sys::Worker::new(&url)
             .map_err(|_| "the registration worker could not be started".to_owned())?;
@@ -98,21 +104,25 @@ impl StarkWorker {
 
     /// Derives the Stark key from the wallet's signature of the seed message
     /// and keeps it in the worker; answers the public key.
-    pub async fn derive(&self, signature: &str, address: &str) -> Result<String, String> {
+    pub async fn derive(&self, signature: &str, address: &str) -> Result<String, WorkerError> {
         let reply = self
             .request(&[
                 ("op", "derive"),
                 ("signature", signature),
                 ("address", address),
             ])
-            .await?;
-        field(&reply, "stark_key")
+            .await
+            .map_err(WorkerError)?;
+        field(&reply, "stark_key").map_err(WorkerError)
     }
 
     /// Signs a payload hash with the derived key.
-    pub async fn sign(&self, hash: &str) -> Result<String, String> {
-        let reply = self.request(&[("op", "sign"), ("hash", hash)]).await?;
-        field(&reply, "signature")
+    pub async fn sign(&self, hash: &str) -> Result<String, WorkerError> {
+        let reply = self
+            .request(&[("op", "sign"), ("hash", hash)])
+            .await
+            .map_err(WorkerError)?;
+        field(&reply, "signature").map_err(WorkerError)
     }
 
     async fn request(&self, fields: &[(&str, &str)]) -> Reply {

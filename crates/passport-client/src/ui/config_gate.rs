@@ -3,18 +3,19 @@
 use leptos::prelude::*;
 
 use crate::browser::config_file::load_config;
-use crate::config::PassportConfig;
 use crate::error::ConfigError;
+use crate::Passport;
 
 #[derive(Clone)]
 enum ConfigState {
     Loading,
-    Ready(Box<PassportConfig>),
+    Ready(Passport),
     Failed(ConfigError),
 }
 
 /// Renders `children` once `config.json` is loaded, with the resolved
-/// [`PassportConfig`] in context; renders `error` with the problem otherwise.
+/// [`PassportConfig`](crate::PassportConfig) and the [`Passport`] client
+/// built from it in context; renders `error` with the problem otherwise.
 #[component]
 pub fn ConfigGate<E, EV>(
     /// What to show when the configuration cannot be used.
@@ -28,8 +29,8 @@ where
 {
     let state = RwSignal::new(ConfigState::Loading);
     leptos::task::spawn_local(async move {
-        state.set(match load_config().await {
-            Ok(config) => ConfigState::Ready(Box::new(config)),
+        state.set(match load_config().await.and_then(Passport::new) {
+            Ok(passport) => ConfigState::Ready(passport),
             Err(err) => ConfigState::Failed(err),
         });
     });
@@ -37,8 +38,9 @@ where
         ConfigState::Loading => {
             view! { <p class="status" aria-busy="true">"Loading…"</p> }.into_any()
         }
-        ConfigState::Ready(config) => {
-            provide_context(*config);
+        ConfigState::Ready(passport) => {
+            provide_context(passport.config().clone());
+            provide_context(passport);
             children().into_any()
         }
         ConfigState::Failed(err) => error(err).into_any(),
