@@ -59,9 +59,9 @@ else
   (cd bench/sdk && npm ci --no-audit --no-fund)
 fi
 
-step "Debian packages: chromium, chromium-driver, nginx"
+step "Debian packages: chromium, chromium-driver, nginx (with brotli_static), brotli"
 missing=()
-for pkg in chromium chromium-driver nginx; do
+for pkg in chromium chromium-driver nginx libnginx-mod-http-brotli-static brotli; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if (( ${#missing[@]} == 0 )); then

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, statSync 
 import { tmpdir } from "node:os";
 import { join, extname, resolve, normalize } from "node:path";
 import { createInterface } from "node:readline";
+import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -27,14 +28,28 @@ const TYPES = {
  * Serves dist/ like a static host with an SPA fallback; config.json can be
  * replaced per test; `headers` go on every response (a CSP, say).
  */
-export async function startApp({ headers = {} } = {}) {
+/** `body` gzipped at level 9, once per distinct body (what `gzip_static` serves). */
+const gzipCache = new Map();
+export function gzipped(body) {
+  const key = typeof body === "string" ? body : body.toString("base64");
+  if (!gzipCache.has(key)) gzipCache.set(key, gzipSync(body, { level: 9 }));
+  return gzipCache.get(key);
+}
+
+/**
+ * Serves dist/ (index.html for deep links) with `headers`. With `gzip`, files
+ * go out gzipped to browsers that accept it, as a deployed site sends them.
+ */
+export async function startApp({ headers = {}, gzip = false } = {}) {
   if (!existsSync(join(DIST, "index.html"))) throw new Error("dist/ is missing: run `trunk build --release` first");
   const state = { config: undefined };
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     if (path === "/config.json" && state.config !== undefined) {
       if (state.config === null) { res.writeHead(404).end("not found"); return; }
-      res.writeHead(200, { ...headers, "content-type": "application/json" }).end(state.config);
+      const zipped = gzip && /\bgzip\b/.test(req.headers["accept-encoding"] || "");
+      res.writeHead(200, { ...headers, "content-type": "application/json", ...(zipped ? { "content-encoding": "gzip" } : {}) })
+        .end(zipped ? gzipped(state.config) : state.config);
       return;
     }
     let file = normalize(join(DIST, path));
@@ -43,8 +58,12 @@ export async function startApp({ headers = {} } = {}) {
       if (extname(path)) { res.writeHead(404).end("not found"); return; }
       file = join(DIST, "index.html"); // deep links such as /redirect load the app
     }
-    res.writeHead(200, { ...headers, "content-type": TYPES[extname(file)] || "application/octet-stream", "cache-control": "no-cache" });
-    res.end(readFileSync(file));
+    const zipped = gzip && /\bgzip\b/.test(req.headers["accept-encoding"] || "");
+    res.writeHead(200, {
+      ...headers, "content-type": TYPES[extname(file)] || "application/octet-stream", "cache-control": "no-cache",
+      ...(zipped ? { "content-encoding": "gzip" } : {}),
+    });
+    res.end(zipped ? gzipped(readFileSync(file)) : readFileSync(file));
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
   const port = server.address().port;
@@ -146,7 +165,10 @@ export async function startNginx(dir, siteConf, port) {
   if (!existsSync(nginx)) throw new Error(`${nginx} is missing: run scripts/setup.sh`);
   writeFileSync(join(dir, "site.conf"), siteConf);
   const temp = (name) => `${name}_temp_path ${join(dir, name)};`;
+  // The sample's brotli_static needs ngx_brotli's static module (Debian's package path).
+  const brotli = "/usr/lib/nginx/modules/ngx_http_brotli_static_module.so";
   writeFileSync(join(dir, "nginx.conf"), `
+${existsSync(brotli) ? `load_module ${brotli};` : ""}
 ${process.getuid?.() === 0 ? "user root root;" : ""}
 worker_processes 1;
 daemon off;

@@ -5,6 +5,8 @@
 // must report no CSP violation.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { request } from "node:http";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +16,7 @@ import { newEmail, signInWithPopup, storedUser, recordRequests } from "./flows.m
 const BASE = "/passport/";
 const BUNDLE = process.env.SUBPATH_DIST || join(ROOT, "target/dist-subpath");
 
-let dir, nginx, passport, browser, origin;
+let dir, nginx, passport, browser, origin, wwwBundle;
 
 /** The sample config with only the host-specific values swapped; fails if the sample drifted. */
 function siteConfig(port, wwwRoot, passport) {
@@ -44,6 +46,9 @@ before(async () => {
   mkdirSync(www);
   cpSync(BUNDLE, join(www, "passport"), { recursive: true });
   writeFileSync(join(www, "passport/config.json"), JSON.stringify(passport.config()));
+  // As the sample's install steps say: precompressed copies next to the files.
+  execFileSync("bash", [join(ROOT, "deploy/precompress.sh"), join(www, "passport")], { stdio: "ignore" });
+  wwwBundle = join(www, "passport");
   nginx = await startNginx(dir, siteConfig(port, www, passport), port);
   browser = await startBrowser();
 });
@@ -133,4 +138,33 @@ test("deep links load the app, missing files are real 404s, hashed files are cac
     assert.equal(worker.status, 200, file);
     assert.doesNotMatch(worker.headers.get("cache-control") || "", /max-age=31536000/, file);
   }
+});
+
+/** A raw GET (no decompression) with this Accept-Encoding: status, headers, body length. */
+function rawGet(url, encoding) {
+  return new Promise((resolve, reject) => {
+    request(url, { headers: { "accept-encoding": encoding } }, (res) => {
+      let length = 0;
+      res.on("data", (chunk) => { length += chunk.length; });
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, length }));
+    }).on("error", reject).end();
+  });
+}
+
+test("the precompressed copies are what goes out: brotli where accepted, else gzip -9", async () => {
+  const index = readFileSync(join(BUNDLE, "index.html"), "utf8");
+  const wasm = index.match(/data-wasm="?([^"\s>]+)/)[1];
+  const file = join(wwwBundle, wasm.slice(BASE.length));
+  const sizeOf = (path) => readFileSync(path).length;
+  const br = await rawGet(`${origin}${wasm}`, "gzip, deflate, br");
+  assert.equal(br.headers["content-encoding"], "br");
+  assert.equal(br.length, sizeOf(`${file}.br`), "the brotli -q 11 file, not an on-the-fly one");
+  assert.match(br.headers["cache-control"], /max-age=31536000/, "still cached for a year");
+  const gz = await rawGet(`${origin}${wasm}`, "gzip");
+  assert.equal(gz.headers["content-encoding"], "gzip");
+  assert.equal(gz.length, sizeOf(`${file}.gz`), "the gzip -9 file");
+  const plain = await rawGet(`${origin}${wasm}`, "identity");
+  assert.equal(plain.headers["content-encoding"], undefined);
+  assert.equal(plain.length, sizeOf(file));
+  assert.ok(br.length < gz.length && gz.length < plain.length, `${br.length} < ${gz.length} < ${plain.length}`);
 });

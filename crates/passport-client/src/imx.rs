@@ -184,13 +184,13 @@ impl BrowserPorts<'_> {
     ) -> Result<(u16, Vec<u8>), PortError> {
         let url = self.provider.passport.config().imx_endpoint(path);
         let authorization = bearer.map(|token| format!("Bearer {token}"));
-        let headers: Vec<(&str, &str)> = authorization
+        let headers: Vec<_> = authorization
             .as_deref()
-            .map(|value| ("Authorization", value))
+            .map(|value| (oauth2::http::header::AUTHORIZATION, value))
             .into_iter()
             .collect();
-        let request =
-            http::request("POST", url.as_str(), Some(body), &headers).map_err(PortError::Imx)?;
+        let request = http::request(gloo_net::http::Method::POST, url.as_str(), Some(body), &headers)
+            .map_err(PortError::Imx)?;
         let response = http::fetch(request).await.map_err(PortError::Imx)?;
         let status = response.status().as_u16();
         if status == 409 {

@@ -8,17 +8,18 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createRequire } from "node:module";
-import { freePort, routeHosts, startPassport } from "../harness.mjs";
+import { freePort, gzipped, routeHosts, startPassport } from "../harness.mjs";
 
 const here = import.meta.dirname;
 const sdkDir = resolve(here, "../../../bench/sdk");
 
-async function buildSdkPage(outdir) {
+async function buildSdkPage(outdir, entry, minify) {
   const require = createRequire(join(sdkDir, "package.json"));
   const { build } = require("esbuild");
   await build({
     absWorkingDir: sdkDir,
-    entryPoints: [join(here, "compat.js")],
+    entryPoints: [entry],
+    minify,
     nodePaths: [join(sdkDir, "node_modules")],
     bundle: true,
     format: "esm",
@@ -31,24 +32,31 @@ async function buildSdkPage(outdir) {
   });
 }
 
-/** The SDK page on its own port, and a local Passport that trusts it. */
-export async function startSdkSite(passportArgs = []) {
+/**
+ * The SDK page on its own port, and a local Passport that trusts it. The
+ * benchmark passes its own page script (`entry`), minified, and asks for gzip
+ * as a deployed site would send it.
+ */
+export async function startSdkSite(passportArgs = [], { entry = join(here, "compat.js"), minify = false, gzip = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "sdk-site-"));
-  await buildSdkPage(dir);
+  await buildSdkPage(dir, entry, minify);
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const passport = await startPassport(port, passportArgs, undefined, "/sdk/");
   const issuer = passport.issuer.replace(/\/$/, "");
   const config = JSON.stringify({ clientId: "local-passport-app", authenticationDomain: issuer, imxPublicApiDomain: issuer });
   const script = readFileSync(join(dir, "sdk.js"));
+  const html = '<!doctype html><html><head><script type="module" src="/sdk/sdk.js"></script></head><body></body></html>';
+  const send = (req, res, type, body) => {
+    const zipped = gzip && /\bgzip\b/.test(req.headers["accept-encoding"] || "");
+    res.writeHead(200, { "content-type": type, "cache-control": "no-cache", ...(zipped ? { "content-encoding": "gzip" } : {}) })
+      .end(zipped ? gzipped(body) : body);
+  };
   const server = createServer((req, res) => {
     const path = new URL(req.url, origin).pathname;
-    if (path === "/sdk/config.json") return res.writeHead(200, { "content-type": "application/json" }).end(config);
-    if (path === "/sdk/sdk.js") return res.writeHead(200, { "content-type": "text/javascript" }).end(script);
-    if (path === "/sdk/" || path === "/sdk/redirect") {
-      return res.writeHead(200, { "content-type": "text/html" })
-        .end('<!doctype html><html><head><script type="module" src="/sdk/sdk.js"></script></head><body></body></html>');
-    }
+    if (path === "/sdk/config.json") return send(req, res, "application/json", config);
+    if (path === "/sdk/sdk.js") return send(req, res, "text/javascript", script);
+    if (path === "/sdk/" || path === "/sdk/redirect") return send(req, res, "text/html", html);
     res.writeHead(404).end();
   });
   await new Promise((ok) => server.listen(port, "127.0.0.1", ok));

@@ -5,6 +5,7 @@ use gloo_net::http::{Method, RequestBuilder};
 use wasm_bindgen::JsCast;
 
 use crate::http::{json_body, HttpError, HttpRequest, HttpResponse};
+use oauth2::http::header::{self, HeaderName};
 
 /// Requests that take longer are aborted and reported as [`HttpError::Timeout`].
 pub const TIMEOUT_MS: u32 = 15_000;
@@ -12,7 +13,10 @@ pub const TIMEOUT_MS: u32 = 15_000;
 /// Sends `request` on fetch and reads the whole answer, whatever its status.
 pub async fn fetch(request: HttpRequest) -> Result<HttpResponse, HttpError> {
     let (parts, body) = request.into_parts();
-    let method = Method::from_bytes(parts.method.as_str().as_bytes()).unwrap_or(Method::GET);
+    let method = match parts.method {
+        oauth2::http::Method::POST => Method::POST,
+        _ => Method::GET,
+    };
     let mut builder = RequestBuilder::new(&parts.uri.to_string()).method(method);
     for (name, value) in &parts.headers {
         if let Ok(value) = value.to_str() {
@@ -47,7 +51,7 @@ pub async fn fetch(request: HttpRequest) -> Result<HttpResponse, HttpError> {
     let mut answer = oauth2::http::Response::builder().status(response.status());
     // The media type is all that is read (oauth2 checks it is JSON).
     if let Some(content_type) = response.headers().get("content-type") {
-        answer = answer.header("content-type", content_type);
+        answer = answer.header(header::CONTENT_TYPE, content_type);
     }
     answer
         .body(bytes)
@@ -55,21 +59,26 @@ pub async fn fetch(request: HttpRequest) -> Result<HttpResponse, HttpError> {
 }
 
 /// A request with `method`, `url`, JSON `body` (when given) and extra headers.
+/// Header names are `http` constants: parsing names from text would link
+/// `HeaderName::from_bytes` and its tables for nothing.
 pub fn request(
-    method: &str,
+    method: Method,
     url: &str,
     body: Option<Vec<u8>>,
-    headers: &[(&str, &str)],
+    headers: &[(HeaderName, &str)],
 ) -> Result<HttpRequest, HttpError> {
     let mut builder = oauth2::http::Request::builder()
-        .method(method)
+        .method(match method {
+            Method::POST => oauth2::http::Method::POST,
+            _ => oauth2::http::Method::GET,
+        })
         .uri(url)
-        .header("accept", "application/json");
+        .header(header::ACCEPT, "application/json");
     if body.is_some() {
-        builder = builder.header("content-type", "application/json");
+        builder = builder.header(header::CONTENT_TYPE, "application/json");
     }
     for (name, value) in headers {
-        builder = builder.header(*name, *value);
+        builder = builder.header(name, *value);
     }
     builder
         .body(body.unwrap_or_default())
@@ -81,5 +90,5 @@ pub async fn get_json<T: serde::de::DeserializeOwned>(
     url: &str,
     what: &'static str,
 ) -> Result<T, HttpError> {
-    json_body(fetch(request("GET", url, None, &[])?).await?, what)
+    json_body(fetch(request(Method::GET, url, None, &[])?).await?, what)
 }

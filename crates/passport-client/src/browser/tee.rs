@@ -3,7 +3,15 @@
 //! personal signature, each with the user's ID token and Magic's headers, as
 //! Immutable's SDK 2.14 calls it (`packages/wallet/src/magic/magicTEESigner.ts`).
 
+use gloo_net::http::Method;
+use oauth2::http::header::{self, HeaderName};
+
 use super::http;
+
+// Magic's headers, checked at compile time (`const`), not parsed at run time.
+const MAGIC_API_KEY: HeaderName = HeaderName::from_static("x-magic-api-key");
+const OIDC_PROVIDER_ID: HeaderName = HeaderName::from_static("x-oidc-provider-id");
+const MAGIC_CHAIN: HeaderName = HeaderName::from_static("x-magic-chain");
 use crate::config::PassportConfig;
 use crate::http::HttpError;
 use crate::registration::WalletError;
@@ -67,14 +75,14 @@ async fn call(
         detail: None,
     };
     let request = http::request(
-        "POST",
+        Method::POST,
         url.as_str(),
         Some(body.unwrap_or_default()),
         &[
-            ("Authorization", &bearer),
-            ("X-Magic-API-Key", &config.magic_publishable_api_key),
-            ("X-OIDC-Provider-ID", &config.magic_provider_id),
-            ("X-Magic-Chain", "ETH"),
+            (header::AUTHORIZATION, &bearer),
+            (MAGIC_API_KEY, &config.magic_publishable_api_key),
+            (OIDC_PROVIDER_ID, &config.magic_provider_id),
+            (MAGIC_CHAIN, "ETH"),
         ],
     )
     .map_err(service)?;

@@ -1,0 +1,127 @@
+// Cold load as a visitor feels it: the release app and the official SDK's
+// smallest page (bench/sdk/restore.js, minified) side by side in headless
+// Chromium with an empty HTTP cache, both served gzipped, on loopback and
+// under the same throttled network (Chrome DevTools Protocol emulation).
+// Measured from navigation start: a new visitor until the "Sign in" button is
+// on screen and working; a returning visitor (session in localStorage) until
+// the signed-in UI shows. Figures only; nothing passes or fails on a number.
+//   node scripts/bench/coldload.mjs [runs]     (standalone, after a release build)
+import { join } from "node:path";
+import { startApp, startPassport, startBrowser, ROOT } from "../../tests/e2e/harness.mjs";
+import { fillPassportForm, newEmail } from "../../tests/e2e/flows.mjs";
+import { startSdkSite } from "../../tests/e2e/sdk/site.mjs";
+
+/** 1.6 Mbps down, 750 kbps up, 150 ms round trip: Lighthouse's "slow 4G". */
+export const THROTTLED = { offline: false, latency: 150, downloadThroughput: (1.6e6 / 8) | 0, uploadThroughput: (750e3 / 8) | 0 };
+
+// Records when each marker first appears, against the navigation's time origin.
+const OBSERVER = () => {
+  window.__firstSeen = {};
+  const look = () => {
+    for (const id of ["sign-in", "profile"]) {
+      if (!window.__firstSeen[id] && document.querySelector(`[data-testid="${id}"]`)) window.__firstSeen[id] = performance.now();
+    }
+  };
+  new MutationObserver(look).observe(document, { childList: true, subtree: true });
+};
+
+const median = (values) => {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return { median: v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2, min: v[0], max: v[v.length - 1], n: v.length };
+};
+
+/** One cold load of `url` in a fresh context; ms until `marker` is on screen. */
+async function coldLoad(browser, url, marker, network, storageState) {
+  const context = await browser.newContext(storageState ? { storageState } : {});
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(OBSERVER);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+    if (network) await cdp.send("Network.emulateNetworkConditions", network);
+    await page.goto(url, { waitUntil: "commit" });
+    await page.getByTestId(marker).waitFor({ timeout: 60000 });
+    if (marker === "sign-in" && !(await page.getByTestId(marker).isEnabled())) throw new Error(`${url}: the sign-in button is disabled`);
+    return await page.evaluate((m) => window.__firstSeen[m], marker);
+  } finally {
+    await context.close();
+  }
+}
+
+/** Signs in once on `url` through the page's own button and popup; the storage a returning visitor has. */
+async function signedInState(browser, url, waitForSignedIn) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    const popupPromise = page.waitForEvent("popup");
+    await page.getByTestId("sign-in").click();
+    await fillPassportForm(await popupPromise, { email: newEmail("coldload"), create: true });
+    await waitForSignedIn(page);
+    return await context.storageState();
+  } finally {
+    await context.close();
+  }
+}
+
+/** Both pages, both visitors, loopback and throttled: medians and ratios. */
+export async function coldLoads(browser, runs) {
+  const app = await startApp({ gzip: true });
+  const passport = await startPassport(app.port);
+  app.setConfig(passport.config());
+  const sdk = await startSdkSite([], { entry: join(ROOT, "bench/sdk/restore.js"), minify: true, gzip: true });
+  try {
+    const pages = {
+      app: { url: app.url("/"), state: await signedInState(browser, app.url("/"), (p) => p.getByTestId("profile").waitFor()) },
+      sdk: {
+        url: `${sdk.origin}/sdk/`,
+        state: await signedInState(browser, `${sdk.origin}/sdk/`, (p) => p.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith("oidc.user"))))
+      },
+    };
+    const results = {};
+    for (const [network, conditions] of [["loopback", null], ["throttled", THROTTLED]]) {
+      for (const [visitor, marker] of [["new", "sign-in"], ["returning", "profile"]]) {
+        for (const [name, p] of Object.entries(pages)) {
+          const times = [];
+          // Alternating would interleave the servers' warm-up; each series runs on its own.
+          for (let run = 0; run < runs; run++) {
+            times.push(await coldLoad(browser, p.url, marker, conditions, visitor === "returning" ? p.state : undefined));
+          }
+          results[`${network}/${visitor}/${name}`] = median(times);
+          console.error(`cold load ${network} ${visitor} ${name}: ${median(times).median.toFixed(0)} ms`);
+        }
+      }
+    }
+    return results;
+  } finally {
+    passport.cleanup();
+    await app.stop();
+    await sdk.stop();
+  }
+}
+
+export function coldLoadTable(results) {
+  const fmt = (s) => `${s.median.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
+  const rows = [];
+  for (const network of ["loopback", "throttled"]) {
+    for (const visitor of ["new", "returning"]) {
+      const a = results[`${network}/${visitor}/app`], s = results[`${network}/${visitor}/sdk`];
+      const what = visitor === "new" ? "new visitor → working Sign in button" : "returning visitor → signed-in UI";
+      rows.push(`| ${network} | ${what} | ${fmt(a)} ms | ${fmt(s)} ms | **${(a.median / s.median).toFixed(2)}** |`);
+    }
+  }
+  return `| network | visitor | this app | official SDK page | ratio app / SDK |
+|---|---|---:|---:|---:|
+${rows.join("\n")}`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const browser = await startBrowser();
+  try {
+    console.log(coldLoadTable(await coldLoads(browser, Number(process.argv[2] || 7))));
+  } finally {
+    await browser.close();
+  }
+}
