@@ -196,7 +196,7 @@ pub fn RegistrationScreen() -> impl IntoView {
         let p = progress.get();
         p.started_ms.map(|start| {
             let end = p.ended_ms.unwrap_or_else(|| now.get());
-            // Tenths by integer maths: float formatting costs ~10 KB of wasm.
+            // Tenths by integer maths, not float formatting (its cost: BENCHMARKS.md).
             let tenths = ((end - start).max(0.0) / 100.0).round() as u64;
             format!("{}.{} s", tenths / 10, tenths % 10)
         })
