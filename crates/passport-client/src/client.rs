@@ -3,7 +3,7 @@
 //! modules to the browser wrappers; it knows nothing of Leptos.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::browser::{
     http, jwks, locks, messaging, page, popup, storage::LocalStore, time, webcrypto,
@@ -15,6 +15,7 @@ use crate::jwt::{self, Expected, TokenError};
 use crate::oauth::{self, IssuedTokens, OAuthClient, TokenEndpointError};
 use crate::pending::{self, Flow, PendingLogin};
 use crate::secret::{AccessToken, AuthorizationCode, IdToken, RefreshToken};
+use crate::session::{self, EventSource, SessionEvent};
 use crate::storage::KeyValueStore;
 use crate::user::{self, User, UserProfile};
 
@@ -26,8 +27,6 @@ const POPUP_CLOSED_GRACE_MS: u32 = 1_000;
 /// Options of [`Passport::login`].
 #[derive(Debug, Clone, Default)]
 pub struct LoginOptions {
-    /// Only restore the stored session (refreshing it if needed); never open a window.
-    pub use_cached_session: bool,
     /// Go straight to one sign-in method (the SDK's direct login): email with
     /// the address filled in, or Google, Apple, Facebook; with marketing consent.
     pub direct: Option<oauth::DirectLogin>,
@@ -42,12 +41,56 @@ pub enum CallbackOutcome {
     Redirect(User),
 }
 
-/// The Passport client. Cheap to clone; all state lives in localStorage.
-#[derive(Debug, Clone)]
+/// A listener of [`Passport::subscribe`].
+type Listener = Arc<dyn Fn(&SessionEvent, EventSource) + Send + Sync>;
+
+/// The listeners of one client, by subscription id.
+#[derive(Default)]
+struct Listeners {
+    next_id: u64,
+    all: Vec<(u64, Listener)>,
+}
+
+/// The Passport client, the one owner of the session: it is stored in
+/// localStorage, and every change to it is told to the listeners
+/// ([`Passport::subscribe`]). Cheap to clone; clones share the listeners.
+#[derive(Clone)]
 pub struct Passport {
     config: Arc<PassportConfig>,
     oauth: Arc<OAuthClient>,
     user_key: Arc<str>,
+    listeners: Arc<Mutex<Listeners>>,
+}
+
+impl std::fmt::Debug for Passport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Passport")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+type StorageListener = wasm_bindgen::closure::Closure<dyn FnMut(web_sys::StorageEvent)>;
+
+/// A subscription to session events; dropping it ends it.
+pub struct SessionSubscription {
+    id: u64,
+    listeners: Arc<Mutex<Listeners>>,
+    // Other tabs' changes arrive as `storage` events on the window.
+    storage: Option<(web_sys::Window, StorageListener)>,
+}
+
+impl Drop for SessionSubscription {
+    fn drop(&mut self) {
+        use wasm_bindgen::JsCast;
+        if let Ok(mut listeners) = self.listeners.lock() {
+            listeners.all.retain(|(id, _)| *id != self.id);
+        }
+        if let Some((window, closure)) = self.storage.take() {
+            let _ = window
+                .remove_event_listener_with_callback("storage", closure.as_ref().unchecked_ref());
+        }
+    }
 }
 
 /// A popup that is open and waiting for its callback.
@@ -65,12 +108,71 @@ impl Passport {
             oauth: Arc::new(OAuthClient::new(&config)?),
             config: Arc::new(config),
             user_key: user_key.into(),
+            listeners: Arc::default(),
         })
+    }
+
+    /// Calls `listener` with every change of the session from now on: this
+    /// tab's sign-in, refresh, sign-out and the provider ending the session,
+    /// and other tabs' changes to the stored user. Ends when the returned
+    /// subscription is dropped.
+    pub fn subscribe(
+        &self,
+        listener: impl Fn(&SessionEvent, EventSource) + Send + Sync + 'static,
+    ) -> SessionSubscription {
+        use wasm_bindgen::JsCast;
+        let listener: Listener = Arc::new(listener);
+        let id = {
+            let mut listeners = self.listeners.lock().unwrap_or_else(|e| e.into_inner());
+            listeners.next_id += 1;
+            let id = listeners.next_id;
+            listeners.all.push((id, listener.clone()));
+            id
+        };
+        let key = self.user_key.clone();
+        let closure = StorageListener::new(move |event: web_sys::StorageEvent| {
+            if event.key().as_deref() == Some(&key) {
+                let change = session::from_storage_change(
+                    event.old_value().as_deref(),
+                    event.new_value().as_deref(),
+                );
+                listener(&change, EventSource::OtherTab);
+            }
+        });
+        let storage = web_sys::window().and_then(|window| {
+            window
+                .add_event_listener_with_callback("storage", closure.as_ref().unchecked_ref())
+                .ok()
+                .map(|_| (window, closure))
+        });
+        SessionSubscription {
+            id,
+            listeners: self.listeners.clone(),
+            storage,
+        }
+    }
+
+    /// Tells this tab's listeners.
+    fn emit(&self, event: SessionEvent) {
+        let listeners: Vec<Listener> = match self.listeners.lock() {
+            Ok(l) => l.all.iter().map(|(_, f)| f.clone()).collect(),
+            Err(_) => return,
+        };
+        for listener in listeners {
+            listener(&event, EventSource::ThisTab);
+        }
     }
 
     /// The configuration.
     pub fn config(&self) -> &PassportConfig {
         &self.config
+    }
+
+    /// The localStorage key of the signed-in user, for tests that plant or
+    /// corrupt a stored session.
+    #[cfg(feature = "testing")]
+    pub fn user_storage_key(&self) -> &str {
+        &self.user_key
     }
 
     /// Whether this page is the redirect URI, where the login callback runs.
@@ -83,39 +185,32 @@ impl Passport {
             && location.pathname().ok().as_deref() == Some(redirect.path())
     }
 
-    /// The localStorage key of the signed-in user (for `storage` events).
-    pub fn user_storage_key(&self) -> &str {
-        &self.user_key
-    }
-
-    /// Signs the user in. With `use_cached_session` it only restores the stored
-    /// session and never opens a window. Otherwise, as the SDK does, a signed-in
-    /// user is returned as stored (refreshed if needed) without a window; with
+    /// Signs the user in by popup, as the SDK's `login` does: a signed-in user
+    /// is returned as stored (refreshed if needed) without a window; with
     /// nobody stored it opens the sign-in popup **now, synchronously** (call it
     /// inside the click handler), then waits. A stored session the provider no
     /// longer accepts opens the popup after the refresh told so (a browser may
-    /// block that one: [`PassportError::PopupBlocked`]).
+    /// block that one: [`PassportError::PopupBlocked`]). To restore without
+    /// ever opening a window, see [`Passport::restore`]; to sign in in this
+    /// tab, [`Passport::login_with_redirect`].
     pub fn login(
         &self,
         options: LoginOptions,
-    ) -> impl Future<Output = Result<Option<User>, PassportError>> + 'static {
-        let stored = self.stored_user().is_some();
-        let opened = (!options.use_cached_session && !stored)
+    ) -> impl Future<Output = Result<User, PassportError>> + 'static {
+        let opened = self
+            .stored_user()
+            .is_none()
             .then(|| self.open_popup(options.direct.as_ref()));
         let this = self.clone();
         async move {
-            match opened {
-                None if options.use_cached_session => this.login_cached().await,
-                None => match this.login_cached().await? {
-                    Some(user) => Ok(Some(user)),
-                    None => {
-                        let popup = this.open_popup(options.direct.as_ref())?;
-                        this.wait_for_popup(popup).await.map(Some)
-                    }
+            let popup = match opened {
+                Some(opened) => opened?,
+                None => match this.restore().await? {
+                    Some(user) => return Ok(user),
+                    None => this.open_popup(options.direct.as_ref())?,
                 },
-                Some(Err(err)) => Err(err),
-                Some(Ok(popup)) => this.wait_for_popup(popup).await.map(Some),
-            }
+            };
+            this.wait_for_popup(popup).await
         }
     }
 
@@ -195,7 +290,7 @@ impl Passport {
         let login = self.login(LoginOptions::default());
         let this = self.clone();
         async move {
-            login.await?.ok_or(PassportError::NotLoggedIn)?;
+            login.await?;
             Ok(crate::imx::ImxProvider::new(this))
         }
     }
@@ -289,7 +384,7 @@ impl Passport {
         let valid =
             webcrypto::verify_rs256(&key, decoded.signing_input.as_bytes(), &decoded.signature)
                 .await
-                .map_err(PassportError::Browser)?;
+                .map_err(|e| PassportError::Browser(e.to_string()))?;
         if !valid {
             return Err(PassportError::InvalidIdToken(TokenError::BadSignature));
         }
@@ -324,7 +419,9 @@ impl Passport {
     }
 
     fn store_user(&self, user: &User) -> Result<(), PassportError> {
+        let previous = self.stored_user();
         if LocalStore.set(&self.user_key, &user::to_stored(user)) {
+            self.emit(session::on_store(previous.as_ref(), user));
             Ok(())
         } else {
             Err(PassportError::Storage(
@@ -333,25 +430,42 @@ impl Passport {
         }
     }
 
-    fn remove_user(&self) {
+    /// Removes the stored user and tells the listeners how the session ended.
+    fn remove_user(&self, why: SessionEvent) {
+        let had_user = LocalStore.get(&self.user_key).is_some();
         LocalStore.remove(&self.user_key);
+        if had_user {
+            self.emit(why);
+        }
     }
 
-    /// `login(use_cached_session: true)`: the stored user if both tokens are
-    /// valid, a refreshed one if not, nothing when there is no session.
-    pub async fn login_cached(&self) -> Result<Option<User>, PassportError> {
+    /// The SDK's `login({ useCachedSession: true })`: the stored user if both
+    /// tokens are valid, a refreshed one if not, nothing when there is no
+    /// session. Never opens a window; run it after mount.
+    pub async fn restore(&self) -> Result<Option<User>, PassportError> {
         match self.stored_user() {
             None => Ok(None),
             Some(user) if user.tokens_valid(time::now_secs()) => Ok(Some(user)),
-            Some(_) => self.refresh_session(false).await,
+            Some(_) => self.refresh_under_lock(false).await,
         }
+    }
+
+    /// Refreshes the session if a token has expired (see [`Passport::restore`]).
+    pub async fn refresh_session(&self) -> Result<Option<User>, PassportError> {
+        self.refresh_under_lock(false).await
+    }
+
+    /// Renews the tokens even while they are valid, to pick up new claims
+    /// (the `passport` claim after registering).
+    pub async fn renew_session(&self) -> Result<Option<User>, PassportError> {
+        self.refresh_under_lock(true).await
     }
 
     /// Refreshes the session under a lock shared by every tab. After taking the
     /// lock it reads storage again: if another tab refreshed meanwhile, that
     /// result is used and the (already rotated) refresh token is not sent twice.
-    /// `force` refreshes even valid tokens (to pick up new claims).
-    pub async fn refresh_session(&self, force: bool) -> Result<Option<User>, PassportError> {
+    /// `renew` refreshes even valid tokens.
+    async fn refresh_under_lock(&self, renew: bool) -> Result<Option<User>, PassportError> {
         let before = self
             .stored_user()
             .and_then(|u| u.refresh_token)
@@ -363,11 +477,11 @@ impl Passport {
             };
             let current = user.refresh_token.as_ref().map(|t| t.secret().to_owned());
             let refreshed_elsewhere = current != before;
-            if user.tokens_valid(time::now_secs()) && (!force || refreshed_elsewhere) {
+            if user.tokens_valid(time::now_secs()) && (!renew || refreshed_elsewhere) {
                 return Ok(Some(user));
             }
             let Some(refresh_token) = user.refresh_token.clone() else {
-                self.remove_user();
+                self.remove_user(SessionEvent::SignedOut);
                 return Ok(None);
             };
             match self.oauth.refresh(&http::fetch, &refresh_token).await {
@@ -380,9 +494,8 @@ impl Passport {
                 }
                 Err(TokenEndpointError::Rejected { .. }) => {
                     // The provider no longer accepts this session: sign out
-                    // cleanly, and tell this tab (others hear it from storage).
-                    self.remove_user();
-                    announce_session_ended(&self.user_key);
+                    // cleanly (other tabs hear it from storage as signed out).
+                    self.remove_user(SessionEvent::Ended);
                     Ok(None)
                 }
                 Err(err) => Err(PassportError::RefreshFailed(err)),
@@ -394,26 +507,26 @@ impl Passport {
     /// The profile of the signed-in user, refreshing the session if needed;
     /// `None` when nobody is signed in (as the SDK's `getUserInfo`).
     pub async fn user_info(&self) -> Result<Option<UserProfile>, PassportError> {
-        Ok(self.login_cached().await?.map(|u| u.profile))
+        Ok(self.restore().await?.map(|u| u.profile))
     }
 
     /// A valid access token, refreshing the session if needed; `None` when
     /// nobody is signed in (as the SDK's `getAccessToken`).
     pub async fn access_token(&self) -> Result<Option<AccessToken>, PassportError> {
-        Ok(self.login_cached().await?.map(|u| u.access_token))
+        Ok(self.restore().await?.map(|u| u.access_token))
     }
 
     /// A valid ID token, refreshing the session if needed; `None` when nobody
     /// is signed in (as the SDK's `getIdToken`).
     pub async fn id_token(&self) -> Result<Option<IdToken>, PassportError> {
-        Ok(self.login_cached().await?.map(|u| u.id_token))
+        Ok(self.restore().await?.map(|u| u.id_token))
     }
 
     /// Signs out: revokes the refresh token, clears storage, then ends the
     /// provider session by redirect (default) or silently in a hidden frame.
     pub async fn logout(&self) -> Result<(), PassportError> {
         let user = self.stored_user();
-        self.remove_user();
+        self.remove_user(SessionEvent::SignedOut);
         pending::sweep(&LocalStore, f64::MAX);
         let mut problem = None;
         if let Some(token) = user.and_then(|u| u.refresh_token) {
@@ -435,22 +548,6 @@ impl Passport {
             Some(message) => Err(PassportError::Logout(message)),
             None => Ok(()),
         }
-    }
-}
-
-/// The window event this tab's listeners hear when the provider ended the
-/// session (a refresh was refused): other tabs learn it from the `storage`
-/// event, which never fires in the tab that made the change.
-pub const SESSION_ENDED_EVENT: &str = "passport-session-ended";
-
-fn announce_session_ended(user_key: &str) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let init = web_sys::CustomEventInit::new();
-    init.set_detail(&user_key.into());
-    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(SESSION_ENDED_EVENT, &init) {
-        let _ = window.dispatch_event(&event);
     }
 }
 

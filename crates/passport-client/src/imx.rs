@@ -23,22 +23,21 @@ use crate::Passport;
 
 type Outcome = Result<PassportClaims, PassportError>;
 
-thread_local! {
-    // The registration in flight, if any, with the callers waiting for its
-    // outcome: a second caller joins the first instead of registering again.
-    static IN_FLIGHT: RefCell<Option<Vec<Once<Outcome>>>> = const { RefCell::new(None) };
-}
+/// The registration in flight, if any, with the callers waiting for its
+/// outcome: a second caller joins the first instead of registering again.
+type InFlight = Rc<RefCell<Option<Vec<Once<Outcome>>>>>;
 
 /// Ends the run in flight: the joined callers get its outcome, or, if the run
 /// was dropped before it finished, an error that says to try again.
-struct Finished(Option<Outcome>);
+struct Finished {
+    in_flight: InFlight,
+    outcome: Option<Outcome>,
+}
 
 impl Drop for Finished {
     fn drop(&mut self) {
-        let waiting = IN_FLIGHT
-            .with(|f| f.borrow_mut().take())
-            .unwrap_or_default();
-        let outcome = self.0.take().unwrap_or_else(|| {
+        let waiting = self.in_flight.borrow_mut().take().unwrap_or_default();
+        let outcome = self.outcome.take().unwrap_or_else(|| {
             Err(PassportError::Registration(RegistrationError {
                 step: RegistrationStep::ConnectingWallet,
                 message: "The registration was interrupted before it finished.".into(),
@@ -55,14 +54,19 @@ impl Drop for Finished {
 
 /// Talks to IMX on behalf of the signed-in user. The Ethereum key stays in
 /// TEE Express; the Stark key lives in the registration worker while it runs.
+/// Clones share the registration in flight.
 #[derive(Clone)]
 pub struct ImxProvider {
     passport: Passport,
+    in_flight: InFlight,
 }
 
 impl ImxProvider {
     pub(crate) fn new(passport: Passport) -> Self {
-        ImxProvider { passport }
+        ImxProvider {
+            passport,
+            in_flight: Rc::default(),
+        }
     }
 
     /// Whether the user is registered with IMX: the `passport` claim, no network.
@@ -76,20 +80,21 @@ impl ImxProvider {
     /// once runs it once; a finished registration is never repeated (409 counts
     /// as success).
     pub async fn register_offchain(&self, progress: &dyn Fn(RegistrationStep)) -> Outcome {
-        let joined = IN_FLIGHT.with(|f| {
-            f.borrow_mut().as_mut().map(|waiting| {
-                let outcome = Once::new();
-                waiting.push(outcome.clone());
-                outcome
-            })
+        let joined = self.in_flight.borrow_mut().as_mut().map(|waiting| {
+            let outcome = Once::new();
+            waiting.push(outcome.clone());
+            outcome
         });
         if let Some(outcome) = joined {
             return outcome.wait().await;
         }
-        IN_FLIGHT.with(|f| *f.borrow_mut() = Some(Vec::new()));
+        *self.in_flight.borrow_mut() = Some(Vec::new());
         // Whatever ends this run (an outcome, or the future being dropped),
         // the callers that joined it hear of it.
-        let mut finished = Finished(None);
+        let mut finished = Finished {
+            in_flight: self.in_flight.clone(),
+            outcome: None,
+        };
         let ports = BrowserPorts {
             provider: self,
             sub: self.passport.stored_user().map(|u| u.profile.sub),
@@ -100,7 +105,7 @@ impl ImxProvider {
             .map_err(PassportError::Registration);
         // Terminates the worker, and the Stark key with it.
         drop(ports);
-        finished.0 = Some(outcome.clone());
+        finished.outcome = Some(outcome.clone());
         outcome
     }
 }
@@ -155,7 +160,7 @@ impl BrowserPorts<'_> {
         match call(token.secret().to_owned()).await {
             Err(err) if is_unauthorised(&err) => {
                 let user = passport
-                    .refresh_session(true)
+                    .renew_session()
                     .await
                     .map_err(session_error)?
                     .ok_or_else(|| session_error(PassportError::NotLoggedIn))?;
@@ -189,8 +194,13 @@ impl BrowserPorts<'_> {
             .map(|value| (oauth2::http::header::AUTHORIZATION, value))
             .into_iter()
             .collect();
-        let request = http::request(gloo_net::http::Method::POST, url.as_str(), Some(body), &headers)
-            .map_err(PortError::Imx)?;
+        let request = http::request(
+            gloo_net::http::Method::POST,
+            url.as_str(),
+            Some(body),
+            &headers,
+        )
+        .map_err(PortError::Imx)?;
         let response = http::fetch(request).await.map_err(PortError::Imx)?;
         let status = response.status().as_u16();
         if status == 409 {
@@ -301,7 +311,7 @@ impl RegistrationPorts for BrowserPorts<'_> {
         let user = self
             .provider
             .passport
-            .refresh_session(true)
+            .renew_session()
             .await
             .map_err(session_error)?;
         Ok(user.and_then(|u| u.passport))

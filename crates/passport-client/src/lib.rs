@@ -16,8 +16,10 @@ pub mod http;
 pub mod jwt;
 pub mod oauth;
 pub mod pending;
+pub mod progress;
 pub mod registration;
 pub mod secret;
+pub mod session;
 pub mod storage;
 pub mod user;
 

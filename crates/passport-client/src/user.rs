@@ -151,7 +151,7 @@ pub fn from_stored(raw: &str) -> Result<User, StoredUserError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub fn user(now: i64) -> User {

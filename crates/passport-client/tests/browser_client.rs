@@ -74,10 +74,7 @@ async fn a_corrupt_stored_session_reads_as_signed_out_and_is_removed() {
         "42",
     ] {
         LocalStore.set(&key, corrupt);
-        assert!(
-            passport.login_cached().await.unwrap().is_none(),
-            "{corrupt}"
-        );
+        assert!(passport.restore().await.unwrap().is_none(), "{corrupt}");
         assert_eq!(LocalStore.get(&key), None, "removed: {corrupt}");
     }
 }
@@ -86,7 +83,7 @@ async fn a_corrupt_stored_session_reads_as_signed_out_and_is_removed() {
 async fn no_stored_session_restores_nothing_without_error() {
     let passport = passport();
     LocalStore.remove(passport.user_storage_key());
-    assert!(passport.login_cached().await.unwrap().is_none());
+    assert!(passport.restore().await.unwrap().is_none());
 }
 
 #[wasm_bindgen_test]
@@ -350,8 +347,7 @@ async fn login_when_already_signed_in_returns_the_user_without_a_window() {
     let signed_in = passport
         .login(passport_client::LoginOptions::default())
         .await
-        .expect("the stored user")
-        .expect("signed in");
+        .expect("the stored user");
     assert_eq!(signed_in.profile.sub, "email|join");
     assert_eq!(
         window_opens(),

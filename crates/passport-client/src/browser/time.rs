@@ -17,6 +17,8 @@ pub async fn sleep(ms: u32) {
 
 /// Sets a performance mark (`performance.mark(name)`), which benchmarks and the
 /// browser's profiler read; does nothing where there is no Performance API.
+/// Only with the `marks` feature.
+#[cfg(feature = "marks")]
 pub fn mark(name: &str) {
     if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
         let _ = performance.mark(name);

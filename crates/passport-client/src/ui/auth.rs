@@ -6,7 +6,9 @@ use leptos::task::spawn_local;
 
 use crate::client::LoginOptions;
 use crate::error::PassportError;
-use crate::user::{self, User};
+use crate::imx::ImxProvider;
+use crate::session::{EventSource, SessionEvent};
+use crate::user::User;
 use crate::Passport;
 
 /// Where the user stands.
@@ -36,16 +38,24 @@ pub struct AuthContext {
     pub sign_in_error: RwSignal<Option<PassportError>>,
     /// Whether a sign-in is in progress.
     pub signing_in: RwSignal<bool>,
+    /// This page's IMX provider once connected (it is not `Send`: kept beside
+    /// the reactive graph, not in it). Signing out drops it.
+    provider: StoredValue<Option<ImxProvider>, LocalStorage>,
+    /// Whether this page load ran its login callback: it runs once, however
+    /// often its component renders.
+    pub(crate) callback_started: StoredValue<bool>,
 }
 
 /// Creates the auth context, provides it, restores the session after mount and
-/// follows sign-in and sign-out in other tabs.
+/// follows the client's session events (this tab's and other tabs').
 pub fn provide_auth(passport: Passport) -> AuthContext {
     let auth = AuthContext {
         passport,
         state: RwSignal::new(AuthState::Loading),
         sign_in_error: RwSignal::new(None),
         signing_in: RwSignal::new(false),
+        provider: StoredValue::new_local(None),
+        callback_started: StoredValue::new(false),
     };
     provide_context(auth.clone());
 
@@ -56,36 +66,13 @@ pub fn provide_auth(passport: Passport) -> AuthContext {
         Effect::new(move |_| restore.restore());
     }
 
-    // Other tabs signing in or out write the same key; follow them.
+    // The client tells what happened to the session; the subscription lives
+    // as long as this reactive owner (the stored value is dropped with it).
     let follow = auth.clone();
-    let handle = window_event_listener(leptos::ev::storage, move |event: web_sys::StorageEvent| {
-        if event.key().as_deref() != Some(follow.passport.user_storage_key()) {
-            return;
-        }
-        let next = match event.new_value() {
-            None => AuthState::SignedOut,
-            Some(raw) => match user::from_stored(&raw) {
-                Ok(user) => AuthState::SignedIn(user),
-                Err(_) => AuthState::SignedOut,
-            },
-        };
-        follow.set_state(next);
-    });
-    // This tab's own refresh found the session ended: no `storage` event
-    // comes for that, so the client announces it.
-    let ended = auth.clone();
-    let ended_handle = window_event_listener(
-        leptos::ev::Custom::<web_sys::CustomEvent>::new(crate::client::SESSION_ENDED_EVENT),
-        move |event: web_sys::CustomEvent| {
-            if event.detail().as_string().as_deref() == Some(ended.passport.user_storage_key()) {
-                ended.set_state(AuthState::SessionEnded);
-            }
-        },
-    );
-    on_cleanup(move || {
-        handle.remove();
-        ended_handle.remove();
-    });
+    let subscription = auth
+        .passport
+        .subscribe(move |event, source| follow.on_session_event(event, source));
+    StoredValue::new_local(subscription);
     auth
 }
 
@@ -112,24 +99,56 @@ impl AuthContext {
         }
     }
 
+    /// The state a session event leads to. This tab's own refreshes change
+    /// nothing on screen (the client hands out fresh tokens when asked; a
+    /// registration announces the registered user itself, once its steps are
+    /// painted done); another tab's are followed.
+    fn on_session_event(&self, event: &SessionEvent, source: EventSource) {
+        let next = match (event, source) {
+            (SessionEvent::SignedIn(user), _) => AuthState::SignedIn(user.clone()),
+            (SessionEvent::Refreshed(_), EventSource::ThisTab) => return,
+            (SessionEvent::Refreshed(user), EventSource::OtherTab) => {
+                AuthState::SignedIn(user.clone())
+            }
+            (SessionEvent::SignedOut, _) => AuthState::SignedOut,
+            (SessionEvent::Ended, _) => AuthState::SessionEnded,
+        };
+        if !matches!(next, AuthState::SignedIn(_)) {
+            self.provider.set_value(None);
+        }
+        self.set_state(next);
+    }
+
     /// Restores the stored session (refreshing it if needed).
     pub fn restore(&self) {
         let this = self.clone();
         spawn_local(async move {
-            let next = match this
-                .passport
-                .login(LoginOptions {
-                    use_cached_session: true,
-                    ..LoginOptions::default()
-                })
-                .await
-            {
+            let next = match this.passport.restore().await {
                 Ok(Some(user)) => AuthState::SignedIn(user),
                 Ok(None) => AuthState::SignedOut,
                 Err(err) => AuthState::Failed(err),
             };
-            mark_restored();
+            #[cfg(feature = "marks")]
+            crate::browser::time::mark("passport:restored");
             this.set_state(next);
+        });
+    }
+
+    /// Calls `then` with this page's IMX provider, connecting first (and so
+    /// signing in, if nobody is) when there is none yet. Call it from a click
+    /// handler: a sign-in popup opens synchronously.
+    pub fn connect_imx(&self, then: impl FnOnce(Result<ImxProvider, PassportError>) + 'static) {
+        if let Some(provider) = self.provider.get_value() {
+            return then(Ok(provider));
+        }
+        let connect = self.passport.connect_imx();
+        let provider = self.provider;
+        spawn_local(async move {
+            let connected = connect.await;
+            if let Ok(p) = &connected {
+                provider.set_value(Some(p.clone()));
+            }
+            then(connected);
         });
     }
 
@@ -147,8 +166,7 @@ impl AuthContext {
         let this = self.clone();
         spawn_local(async move {
             match login.await {
-                Ok(Some(user)) => this.set_state(AuthState::SignedIn(user)),
-                Ok(None) => this.set_state(AuthState::SignedOut),
+                Ok(user) => this.set_state(AuthState::SignedIn(user)),
                 Err(err) => this.sign_in_error.set(Some(err)),
             }
             this.signing_in.set(false);
@@ -170,7 +188,7 @@ impl AuthContext {
     pub fn sign_out(&self) {
         let this = self.clone();
         self.set_state(AuthState::SignedOut);
-        super::registration::forget_provider();
+        self.provider.set_value(None);
         spawn_local(async move {
             let result = this.passport.logout().await;
             this.set_state(AuthState::SignedOut);
@@ -179,9 +197,4 @@ impl AuthContext {
             }
         });
     }
-}
-
-/// Marks when the session restore finished, for performance measurements.
-fn mark_restored() {
-    crate::browser::time::mark("passport:restored");
 }

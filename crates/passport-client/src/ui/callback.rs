@@ -1,18 +1,11 @@
 //! The component on the redirect URI route that finishes sign-in.
 
-use std::cell::Cell;
-
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::auth::{use_auth, AuthState};
 use crate::client::CallbackOutcome;
 use crate::error::PassportError;
-
-thread_local! {
-    // The callback must run once per page load, however often the component renders.
-    static STARTED: Cell<bool> = const { Cell::new(false) };
-}
 
 /// What the callback page shows.
 #[derive(Debug, Clone)]
@@ -40,7 +33,9 @@ where
 {
     let auth = use_auth();
     let status = RwSignal::new(CallbackStatus::Working);
-    if !STARTED.with(|s| s.replace(true)) {
+    // Once per page load, however often the component renders.
+    if !auth.callback_started.get_value() {
+        auth.callback_started.set_value(true);
         spawn_local(async move {
             match auth.passport.login_callback().await {
                 Ok(CallbackOutcome::Popup) => status.set(CallbackStatus::PopupDone),

@@ -68,7 +68,6 @@ pub fn EmailSignIn() -> impl IntoView {
                 method: crate::oauth::DirectMethod::Email(address),
                 marketing_consent: None,
             }),
-            ..Default::default()
         });
     };
     view! {
