@@ -66,6 +66,7 @@ fn too_large(origin: Origin, path: &str) -> Response {
             status: StatusCode::PAYLOAD_TOO_LARGE,
             error: "invalid_request",
             description: TOO_LARGE.into(),
+            cause: None,
         }
         .into_response()
     } else if issuer && PAGES.contains(&path) {

@@ -117,9 +117,9 @@ pub struct ServeOptions {
     /// Enable `POST /__admin/faults`, which switches simulated outages on and off (tests only).
     #[arg(long)]
     pub enable_fault_switches: bool,
-    /// Log format: `text` or `json`.
-    #[arg(long, default_value = "text")]
-    pub log_format: String,
+    /// Log format.
+    #[arg(long, value_enum, default_value_t = crate::logging::LogFormat::Text)]
+    pub log_format: crate::logging::LogFormat,
 }
 
 /// Arguments of `keys`.

@@ -229,12 +229,50 @@ pub struct RefreshToken {
     pub scope: String,
     /// Audience.
     pub audience: Option<String>,
-    /// `active`, `rotated` or `revoked`.
-    pub status: String,
+    /// Where the token stands.
+    pub status: RefreshStatus,
     /// Expiry.
     pub expires_at: i64,
     /// When it was exchanged for its successor (rotated tokens only).
     pub rotated_at: Option<i64>,
+}
+
+/// Where a refresh token stands; stored as its lower-case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshStatus {
+    /// Usable.
+    Active,
+    /// Exchanged for its successor (a reuse is judged by `rotated_at`).
+    Rotated,
+    /// Revoked, with its whole family.
+    Revoked,
+}
+
+impl RefreshStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            RefreshStatus::Active => "active",
+            RefreshStatus::Rotated => "rotated",
+            RefreshStatus::Revoked => "revoked",
+        }
+    }
+}
+
+impl rusqlite::types::ToSql for RefreshStatus {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl rusqlite::types::FromSql for RefreshStatus {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        match value.as_str()? {
+            "active" => Ok(RefreshStatus::Active),
+            "rotated" => Ok(RefreshStatus::Rotated),
+            "revoked" => Ok(RefreshStatus::Revoked),
+            _ => Err(rusqlite::types::FromSqlError::InvalidType),
+        }
+    }
 }
 
 pub fn meta_get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {

@@ -1,9 +1,24 @@
 //! Error responses: RFC 6749 `{error, error_description}` for the identity
 //! provider, `{code, message}` for the IMX API and the wallet service.
 
+use axum::extract::{FromRequest, Request};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+
+/// Why a request failed on the server's side (a database or internal error),
+/// carried on the response for the request log to write: the error types
+/// themselves never log (`logging::log_requests` does, once per request).
+#[derive(Debug, Clone)]
+pub struct ServerFault(pub String);
+
+/// A 500's response with its cause attached for the log.
+fn with_fault(mut response: Response, cause: Option<String>) -> Response {
+    if let Some(cause) = cause {
+        response.extensions_mut().insert(ServerFault(cause));
+    }
+    response
+}
 
 /// An OAuth 2.0 error response (RFC 6749 §5.2).
 #[derive(Debug)]
@@ -14,6 +29,8 @@ pub struct OAuthError {
     pub error: &'static str,
     /// A sentence for developers.
     pub description: String,
+    /// For a server-side failure, its cause (logged, never sent).
+    pub cause: Option<String>,
 }
 
 impl OAuthError {
@@ -23,6 +40,7 @@ impl OAuthError {
             status: StatusCode::BAD_REQUEST,
             error,
             description: description.into(),
+            cause: None,
         }
     }
     /// 401 `invalid_client`.
@@ -31,6 +49,7 @@ impl OAuthError {
             status: StatusCode::UNAUTHORIZED,
             error: "invalid_client",
             description: description.into(),
+            cause: None,
         }
     }
     /// 400 `invalid_grant`.
@@ -43,33 +62,34 @@ impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
         let body =
             serde_json::json!({ "error": self.error, "error_description": self.description });
-        (
+        let response = (
             self.status,
             [(header::CACHE_CONTROL, "no-store")],
             Json(body),
         )
-            .into_response()
+            .into_response();
+        with_fault(response, self.cause)
     }
 }
 
 impl From<rusqlite::Error> for OAuthError {
     fn from(err: rusqlite::Error) -> Self {
-        tracing::error!(error = %err, "database error");
         Self {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             error: "server_error",
             description: "the server could not complete the request".into(),
+            cause: Some(format!("database error: {err}")),
         }
     }
 }
 
 impl From<anyhow::Error> for OAuthError {
     fn from(err: anyhow::Error) -> Self {
-        tracing::error!(error = %err, "internal error");
         Self {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             error: "server_error",
             description: "the server could not complete the request".into(),
+            cause: Some(format!("internal error: {err}")),
         }
     }
 }
@@ -83,6 +103,8 @@ pub struct ApiError {
     pub code: &'static str,
     /// What went wrong, for the user.
     pub message: String,
+    /// For a server-side failure, its cause (logged, never sent).
+    pub cause: Option<String>,
 }
 
 impl ApiError {
@@ -92,6 +114,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            cause: None,
         }
     }
     /// 400 `bad_request`.
@@ -107,34 +130,39 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({ "code": self.code, "message": self.message });
-        (
+        let response = (
             self.status,
             [(header::CACHE_CONTROL, "no-store")],
             Json(body),
         )
-            .into_response()
+            .into_response();
+        with_fault(response, self.cause)
     }
 }
 
 impl From<rusqlite::Error> for ApiError {
     fn from(err: rusqlite::Error) -> Self {
-        tracing::error!(error = %err, "database error");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "the server could not complete the request",
-        )
+        Self {
+            cause: Some(format!("database error: {err}")),
+            ..Self::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "the server could not complete the request",
+            )
+        }
     }
 }
 
 impl From<anyhow::Error> for ApiError {
     fn from(err: anyhow::Error) -> Self {
-        tracing::error!(error = %err, "internal error");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "the server could not complete the request",
-        )
+        Self {
+            cause: Some(format!("internal error: {err}")),
+            ..Self::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "the server could not complete the request",
+            )
+        }
     }
 }
 
@@ -169,18 +197,30 @@ pub fn media_type(headers: &axum::http::HeaderMap) -> String {
         .to_ascii_lowercase()
 }
 
-/// Parses a JSON body, answering 400/415 with `{code, message}` instead of axum's plain text.
-pub fn json_body<T: serde::de::DeserializeOwned>(
-    headers: &axum::http::HeaderMap,
-    body: &[u8],
-) -> Result<T, ApiError> {
-    if media_type(headers) != "application/json" {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "the body must be JSON (Content-Type: application/json)",
-        ));
+/// A JSON body, as axum's `Json` but refused in the API's own `{code, message}`
+/// format: 415 when it is not declared JSON, 400 when it does not parse.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if media_type(request.headers()) != "application/json" {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "the body must be JSON (Content-Type: application/json)",
+            ));
+        }
+        let body = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|_| ApiError::bad_request("the body could not be read"))?;
+        serde_json::from_slice(&body)
+            .map(ApiJson)
+            .map_err(|err| ApiError::bad_request(format!("the body is not valid: {err}")))
     }
-    serde_json::from_slice(body)
-        .map_err(|err| ApiError::bad_request(format!("the body is not valid: {err}")))
 }

@@ -9,14 +9,23 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
 
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object a line.
+    Json,
+}
+
 /// Sets up logging to stderr, as text or JSON lines.
-pub fn init(format: &str) {
+pub fn init(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("LOCAL_PASSPORT_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    let _ = if format == "json" {
+    let _ = if format == LogFormat::Json {
         builder.json().try_init()
     } else {
         builder.try_init()
@@ -29,6 +38,11 @@ pub async fn log_requests(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let started = Instant::now();
     let response = next.run(request).await;
+    // A server-side failure's cause rides on the response (errors.rs): logged
+    // here, once, and never sent.
+    if let Some(crate::errors::ServerFault(cause)) = response.extensions().get() {
+        tracing::error!(%method, path = %truncate(&path, 200), error = %cause, "request failed");
+    }
     tracing::info!(
         %method,
         path = %truncate(&path, 200),

@@ -6,9 +6,9 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use anyhow::Context;
-use axum::body::Bytes;
+
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{middleware, Json};
@@ -19,7 +19,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use crate::body_limit::Origin;
 use crate::cli::ServeOptions;
 use crate::clients::Clients;
-use crate::errors::{json_body, no_method, no_route, ApiError};
+use crate::errors::{no_method, no_route, ApiError, ApiJson};
 use crate::jwt::SigningKey;
 use crate::kek::Kek;
 use crate::state::{AppState, Shared};
@@ -27,7 +27,7 @@ use crate::{body_limit, db, html, idp, imx, logging, wallet};
 
 /// Runs the server until Ctrl-C or SIGTERM.
 pub fn run(opts: ServeOptions) -> anyhow::Result<()> {
-    logging::init(&opts.log_format);
+    logging::init(opts.log_format);
     keep_large_allocations_mapped();
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -262,10 +262,8 @@ where
 
 async fn set_faults(
     State(state): State<Shared>,
-    headers: HeaderMap,
-    body: Bytes,
+    ApiJson(switches): ApiJson<FaultSwitches>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let switches: FaultSwitches = json_body(&headers, &body)?;
     if let Some(down) = switches.imx_down {
         state.faults.imx_down.store(down, Ordering::SeqCst);
         tracing::warn!(imx_down = down, "fault switch changed");

@@ -86,7 +86,7 @@ pub fn issue(state: &AppState, user: &User, grant: &Grant<'_>) -> anyhow::Result
             client_id: grant.client_id.to_owned(),
             scope: grant.scope.to_owned(),
             audience: grant.audience.map(str::to_owned),
-            status: "active".into(),
+            status: db::RefreshStatus::Active,
             // Absolute: a rotated token inherits its family's end, so a
             // session cannot be kept alive forever by refreshing.
             expires_at: grant

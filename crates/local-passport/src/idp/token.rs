@@ -9,7 +9,7 @@ use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
 use super::issue::{issue, Grant};
-use crate::db;
+use crate::db::{self, RefreshStatus};
 use crate::errors::OAuthError;
 use crate::secrets::{hash_secret, pkce_s256, random_id};
 use crate::state::Shared;
@@ -176,23 +176,29 @@ fn refresh(
     let within_reuse_interval = |rotated_at: Option<i64>| {
         rotated_at.is_some_and(|at| now - at < state.opts.refresh_reuse_interval)
     };
-    match record.status.as_str() {
-        "revoked" => return Err(OAuthError::invalid_grant("the refresh token was revoked")),
+    match record.status {
+        RefreshStatus::Revoked => {
+            return Err(OAuthError::invalid_grant("the refresh token was revoked"))
+        }
         // Used again moments after its rotation: a concurrent refresh of the
         // same session, not a thief. It gets a new token in the same family.
-        "rotated" if within_reuse_interval(record.rotated_at) => {
+        RefreshStatus::Rotated if within_reuse_interval(record.rotated_at) => {
             tracing::info!(sub = %record.sub, "refresh token reused within the reuse interval");
         }
-        "rotated" => return Err(reuse_detected(state, &record.family)?),
-        _ => {}
+        RefreshStatus::Rotated => return Err(reuse_detected(state, &record.family)?),
+        RefreshStatus::Active => {}
     }
     if record.expires_at <= now {
         return Err(OAuthError::invalid_grant("the refresh token has expired"));
     }
-    if record.status == "active" && !db::rotate_refresh_token(&state.db(), &token_hash, now)? {
+    if record.status == RefreshStatus::Active
+        && !db::rotate_refresh_token(&state.db(), &token_hash, now)?
+    {
         // Rotated by a concurrent request between the read and the update.
         let again = db::refresh_token_by_hash(&state.db(), &token_hash)?;
-        if !again.is_some_and(|r| r.status == "rotated" && within_reuse_interval(r.rotated_at)) {
+        if !again.is_some_and(|r| {
+            r.status == RefreshStatus::Rotated && within_reuse_interval(r.rotated_at)
+        }) {
             return Err(reuse_detected(state, &record.family)?);
         }
     }

@@ -2,7 +2,6 @@
 
 use std::str::FromStr;
 
-use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -16,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::db::{self, Registration};
-use crate::errors::{json_body, ApiError};
+use crate::errors::{ApiError, ApiJson};
 use crate::idp::bearer_access_claims;
 use crate::state::Shared;
 
@@ -68,11 +67,10 @@ fn parse_keys(ether_key: &str, stark_key: &str) -> Result<(EthAddress, StarkKey)
 /// POST `/v1/signable-registration-offchain`.
 async fn signable_registration(
     State(state): State<Shared>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: Result<ApiJson<SignableRequest>, ApiError>,
 ) -> Result<Json<SignableResponse>, ApiError> {
     imx_available(&state)?;
-    let request: SignableRequest = json_body(&headers, &body)?;
+    let ApiJson(request) = body?;
     let (ether, stark) = parse_keys(&request.ether_key, &request.stark_key)?;
     // A fresh random payload bound to this key pair: the Stark signature over it
     // proves possession of the Stark key for this registration only.
@@ -118,11 +116,12 @@ struct RegisterRequest {
 async fn register_user(
     State(state): State<Shared>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<ApiJson<RegisterRequest>, ApiError>,
 ) -> Result<Response, ApiError> {
     imx_available(&state)?;
+    // Who asks is checked before what they sent.
     let claims = bearer_access_claims(&state, &headers)?;
-    let request: RegisterRequest = json_body(&headers, &body)?;
+    let ApiJson(request) = body?;
     let (ether, stark) = parse_keys(&request.ether_key, &request.stark_key)?;
     let (ether_key, stark_key) = (ether.to_string(), stark.to_string());
 

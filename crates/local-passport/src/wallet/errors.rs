@@ -24,6 +24,8 @@ pub enum TeeError {
     Validation(Vec<Invalid>),
     /// Any other refusal: status and `detail`.
     Refused(StatusCode, String),
+    /// 500, with its cause for the request log (never sent).
+    Internal(String),
 }
 
 impl TeeError {
@@ -55,6 +57,18 @@ impl IntoResponse for TeeError {
                 })).collect::<Vec<_>>() }),
             ),
             TeeError::Refused(status, detail) => (status, json!({ "detail": detail })),
+            TeeError::Internal(cause) => {
+                let mut response = (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    [(header::CACHE_CONTROL, "no-store")],
+                    Json(json!({ "detail": "Internal Server Error" })),
+                )
+                    .into_response();
+                response
+                    .extensions_mut()
+                    .insert(crate::errors::ServerFault(cause));
+                return response;
+            }
         };
         (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
     }
@@ -62,21 +76,13 @@ impl IntoResponse for TeeError {
 
 impl From<rusqlite::Error> for TeeError {
     fn from(err: rusqlite::Error) -> Self {
-        tracing::error!(error = %err, "database error");
-        Self::Refused(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Internal Server Error".into(),
-        )
+        Self::Internal(format!("database error: {err}"))
     }
 }
 
 impl From<anyhow::Error> for TeeError {
     fn from(err: anyhow::Error) -> Self {
-        tracing::error!(error = %err, "internal error");
-        Self::Refused(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Internal Server Error".into(),
-        )
+        Self::Internal(format!("internal error: {err}"))
     }
 }
 
