@@ -2,35 +2,10 @@
 // its own, pointed at the local Passport with the SDK's own `overrides`. The
 // test drives it through the functions below; TEE Express's fixed host is
 // routed to the local Passport's wallet origin by the test, not here.
-import { Environment, ImmutableConfiguration } from "@imtbl/config";
-import { Passport } from "@imtbl/passport";
+import { localPassport } from "../../../bench/sdk/local-passport.js";
 
 const config = await (await fetch("/sdk/config.json")).json();
-const unused = "http://127.0.0.1:9"; // zkEVM and order-book services: not part of this flow
-
-const passport = new Passport({
-  baseConfig: new ImmutableConfiguration({ environment: Environment.SANDBOX }),
-  clientId: config.clientId,
-  redirectUri: `${location.origin}/sdk/redirect`,
-  logoutRedirectUri: `${location.origin}/sdk/`,
-  audience: "platform_api",
-  scope: "openid offline_access email transact",
-  // The embedded login-method prompt is Immutable's hosted page; the local
-  // Passport's own sign-in page is the method here.
-  popupOverlayOptions: { disableHeadlessLoginPromptOverlay: true, disableGenericPopupOverlay: true, disableBlockedPopupOverlay: true },
-  overrides: {
-    authenticationDomain: config.authenticationDomain,
-    imxPublicApiDomain: config.imxPublicApiDomain,
-    magicPublishableApiKey: "pk_live_10F423798A540ED7",
-    magicProviderId: "aa80b860-8869-4f13-9000-6a6ad3d20017",
-    passportDomain: unused,
-    zkEvmRpcUrl: unused,
-    relayerUrl: unused,
-    indexerMrBasePath: unused,
-    orderBookMrBasePath: unused,
-    passportMrBasePath: unused,
-  },
-});
+const passport = localPassport(config);
 
 const describe = (err) => `${err?.type ?? ""} ${err?.message ?? err}`.trim();
 
