@@ -221,7 +221,8 @@ Bytes won elsewhere, without replacing a library:
   \`#[serde(untagged)]\` (about 5 KB when nothing else used serde's \`Content\`);
 - \`idna_adapter\` pinned to its ASCII-only 1.0.0, which keeps the Unicode
   tables of \`url\`'s IDNA out;
-- tried and not kept: \`opt-level = "s"\` (+31 KB gzip against "z"), \`wasm-opt --converge\` (−0.6 KB).`;
+- tried and not kept: \`opt-level = "s"\` (+31 KB gzip against "z"), \`wasm-opt --converge\` (−0.6 KB),
+  \`ConfigGate\` on \`LocalResource\` + \`<Suspense>\` (+6.6 KB gzip of wasm, the app's only Suspense).`;
 
 function report({ app, onDemand, sdk, t, sdkT, v, wasm, cold }) {
   const appTotal = sum(app);

@@ -6,6 +6,9 @@ use crate::browser::config_file::load_config;
 use crate::error::ConfigError;
 use crate::Passport;
 
+// A signal set by one spawned task, not `LocalResource` + `<Suspense>`: the
+// gate loads once per page and never refetches, and Suspense's machinery would
+// be the app's only use of it (its cost, measured: BENCHMARKS.md).
 #[derive(Clone)]
 enum ConfigState {
     Loading,
