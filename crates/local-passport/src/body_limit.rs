@@ -52,10 +52,7 @@ pub async fn limit(State(origin): State<Origin>, request: Request, next: Next) -
     }
 }
 
-/// The OAuth endpoints of the issuer: their errors are RFC 6749 JSON.
-const OAUTH_ENDPOINTS: [&str; 2] = ["/oauth/token", "/oauth/revoke"];
-/// The issuer's routes a browser navigates to: their errors are pages.
-const PAGES: [&str; 2] = ["/authorize", "/v2/logout"];
+use crate::idp::{OAUTH_ENDPOINTS, PAGES};
 
 /// 413 as the route's clients expect errors. The cap comes before routing, so
 /// this goes by the path alone.

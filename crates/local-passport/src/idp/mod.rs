@@ -21,6 +21,15 @@ pub use issue::current_passport_claim;
 pub use sign_in_page::error_page;
 pub use userinfo::{bearer, bearer_access_claims};
 
+/// The OAuth endpoints: their errors are RFC 6749 JSON.
+pub const OAUTH_ENDPOINTS: [&str; 2] = [TOKEN, REVOKE];
+/// The routes a browser navigates to: their errors are pages.
+pub const PAGES: [&str; 2] = [AUTHORIZE, LOGOUT];
+const AUTHORIZE: &str = "/authorize";
+const TOKEN: &str = "/oauth/token";
+const REVOKE: &str = "/oauth/revoke";
+const LOGOUT: &str = "/v2/logout";
+
 /// Routes of the identity provider.
 pub fn router() -> Router<Shared> {
     Router::new()
@@ -29,9 +38,9 @@ pub fn router() -> Router<Shared> {
             get(discovery::configuration),
         )
         .route("/.well-known/jwks.json", get(discovery::jwks))
-        .route("/authorize", get(authorize::start).post(authorize::submit))
-        .route("/oauth/token", post(token::exchange))
+        .route(AUTHORIZE, get(authorize::start).post(authorize::submit))
+        .route(TOKEN, post(token::exchange))
         .route("/userinfo", get(userinfo::userinfo))
-        .route("/oauth/revoke", post(revoke::revoke))
-        .route("/v2/logout", get(logout::logout))
+        .route(REVOKE, post(revoke::revoke))
+        .route(LOGOUT, get(logout::logout))
 }
