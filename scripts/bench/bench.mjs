@@ -11,6 +11,7 @@ import { startApp, startPassport, startBrowser, ROOT } from "../../tests/e2e/har
 import { fillPassportForm, newEmail } from "../../tests/e2e/flows.mjs";
 import { startSdkSite, sdkContext } from "../../tests/e2e/sdk/site.mjs";
 import { coldLoads, coldLoadTable, THROTTLED } from "./coldload.mjs";
+import { stats } from "./stats.mjs";
 
 const RUNS = Number(process.argv[2] || 7);
 const DIST = join(ROOT, "dist");
@@ -68,11 +69,6 @@ function wasmByCrate() {
   }
 }
 
-const stats = (values) => {
-  const v = [...values].sort((a, b) => a - b);
-  const mid = v.length >> 1;
-  return { median: v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2, min: v[0], max: v[v.length - 1], n: v.length };
-};
 
 /** Requests the page makes to the local Passport's two origins while `action` runs. */
 async function countingPassportRequests(page, passport, action) {

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { startApp, startPassport, startBrowser, ROOT } from "../../tests/e2e/harness.mjs";
 import { fillPassportForm, newEmail } from "../../tests/e2e/flows.mjs";
 import { startSdkSite } from "../../tests/e2e/sdk/site.mjs";
+import { stats } from "./stats.mjs";
 
 /** 1.6 Mbps down, 750 kbps up, 150 ms round trip: Lighthouse's "slow 4G". */
 export const THROTTLED = { offline: false, latency: 150, downloadThroughput: (1.6e6 / 8) | 0, uploadThroughput: (750e3 / 8) | 0 };
@@ -23,12 +24,6 @@ const OBSERVER = () => {
     }
   };
   new MutationObserver(look).observe(document, { childList: true, subtree: true });
-};
-
-const median = (values) => {
-  const v = [...values].sort((a, b) => a - b);
-  const mid = v.length >> 1;
-  return { median: v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2, min: v[0], max: v[v.length - 1], n: v.length };
 };
 
 /** One cold load of `url` in a fresh context; ms until `marker` is on screen. */
@@ -89,8 +84,8 @@ export async function coldLoads(browser, runs) {
           for (let run = 0; run < runs; run++) {
             times.push(await coldLoad(browser, p.url, marker, conditions, visitor === "returning" ? p.state : undefined));
           }
-          results[`${network}/${visitor}/${name}`] = median(times);
-          console.error(`cold load ${network} ${visitor} ${name}: ${median(times).median.toFixed(0)} ms`);
+          results[`${network}/${visitor}/${name}`] = stats(times);
+          console.error(`cold load ${network} ${visitor} ${name}: ${stats(times).median.toFixed(0)} ms`);
         }
       }
     }

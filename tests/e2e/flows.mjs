@@ -42,6 +42,16 @@ export async function signInWithPopup(page, { email, password = PASSWORD, create
   return popup;
 }
 
+/** Creates the account `email` in a browser context of its own, closed after:
+ *  a user who exists but is signed in nowhere. */
+export async function createAccount(browser, url, email) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(url);
+  await signInWithPopup(page, { email, create: true });
+  await context.close();
+}
+
 /** The stored user's JSON, or null. */
 export async function storedUser(page) {
   return page.evaluate(() => {

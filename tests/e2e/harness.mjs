@@ -28,13 +28,9 @@ const TYPES = {
  * Serves dist/ like a static host with an SPA fallback; config.json can be
  * replaced per test; `headers` go on every response (a CSP, say).
  */
-/** `body` gzipped at level 9, once per distinct body (what `gzip_static` serves). */
-const gzipCache = new Map();
-export function gzipped(body) {
-  const key = typeof body === "string" ? body : body.toString("base64");
-  if (!gzipCache.has(key)) gzipCache.set(key, gzipSync(body, { level: 9 }));
-  return gzipCache.get(key);
-}
+/** Whether the request takes gzip: then `gzip` (level 9, as `gzip_static` serves it) goes out. */
+export const acceptsGzip = (req) => /\bgzip\b/.test(req.headers["accept-encoding"] || "");
+export const gzip9 = (body) => gzipSync(body, { level: 9 });
 
 /**
  * Serves dist/ (index.html for deep links) with `headers`. With `gzip`, files
@@ -43,13 +39,19 @@ export function gzipped(body) {
 export async function startApp({ headers = {}, gzip = false } = {}) {
   if (!existsSync(join(DIST, "index.html"))) throw new Error("dist/ is missing: run `trunk build --release` first");
   const state = { config: undefined };
+  // Each file gzipped once, on first request (dist/ does not change while serving).
+  const zippedFiles = new Map();
+  const zippedFile = (file) => {
+    if (!zippedFiles.has(file)) zippedFiles.set(file, gzip9(readFileSync(file)));
+    return zippedFiles.get(file);
+  };
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     if (path === "/config.json" && state.config !== undefined) {
       if (state.config === null) { res.writeHead(404).end("not found"); return; }
-      const zipped = gzip && /\bgzip\b/.test(req.headers["accept-encoding"] || "");
+      const zipped = gzip && acceptsGzip(req);
       res.writeHead(200, { ...headers, "content-type": "application/json", ...(zipped ? { "content-encoding": "gzip" } : {}) })
-        .end(zipped ? gzipped(state.config) : state.config);
+        .end(zipped ? gzip9(state.config) : state.config);
       return;
     }
     let file = normalize(join(DIST, path));
@@ -58,12 +60,12 @@ export async function startApp({ headers = {}, gzip = false } = {}) {
       if (extname(path)) { res.writeHead(404).end("not found"); return; }
       file = join(DIST, "index.html"); // deep links such as /redirect load the app
     }
-    const zipped = gzip && /\bgzip\b/.test(req.headers["accept-encoding"] || "");
+    const zipped = gzip && acceptsGzip(req);
     res.writeHead(200, {
       ...headers, "content-type": TYPES[extname(file)] || "application/octet-stream", "cache-control": "no-cache",
       ...(zipped ? { "content-encoding": "gzip" } : {}),
     });
-    res.end(zipped ? gzipped(readFileSync(file)) : readFileSync(file));
+    res.end(zipped ? zippedFile(file) : readFileSync(file));
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
   const port = server.address().port;

@@ -3,7 +3,7 @@
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { startApp, startPassport, startBrowser, newPage } from "./harness.mjs";
-import { newEmail, revokeRefreshToken, openSignInPopup, signInWithPopup, fillPassportForm, storedUser, recordRequests, PASSWORD } from "./flows.mjs";
+import { createAccount, newEmail, revokeRefreshToken, openSignInPopup, signInWithPopup, fillPassportForm, storedUser, recordRequests, PASSWORD } from "./flows.mjs";
 
 let app, browser;
 before(async () => { app = await startApp(); browser = await startBrowser(); });
@@ -29,10 +29,7 @@ describe("with default token lifetimes", () => {
 
   test("an existing account signs in, and a reload restores it without any window or request", async () => {
     const email = newEmail("existing");
-    const first = await newPage(browser);
-    await first.goto(app.url("/"));
-    await signInWithPopup(first, { email, create: true });
-    await first.context().close();
+    await createAccount(browser, app.url("/"), email);
 
     const page = await newPage(browser);
     await page.goto(app.url("/"));
@@ -356,10 +353,7 @@ describe("direct sign-in by email", () => {
 
   test("Continue with email opens the sign-in window with the address filled in", async () => {
     const email = newEmail("direct");
-    const first = await newPage(browser);
-    await first.goto(app.url("/"));
-    await signInWithPopup(first, { email, create: true });
-    await first.context().close();
+    await createAccount(browser, app.url("/"), email);
 
     const page = await newPage(browser);
     await page.goto(app.url("/"));

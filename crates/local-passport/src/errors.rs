@@ -13,7 +13,7 @@ use axum::Json;
 pub struct ServerFault(pub String);
 
 /// A 500's response with its cause attached for the log.
-fn with_fault(mut response: Response, cause: Option<String>) -> Response {
+pub fn with_fault(mut response: Response, cause: Option<String>) -> Response {
     if let Some(cause) = cause {
         response.extensions_mut().insert(ServerFault(cause));
     }

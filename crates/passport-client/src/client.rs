@@ -350,7 +350,8 @@ impl Passport {
         let user = self
             .verified_user(tokens, Some(pending.nonce.secret()), None)
             .await?;
-        self.store_user(&user)?;
+        let previous = self.stored_user();
+        self.store_user(&user, previous.as_ref())?;
         Ok(user)
     }
 
@@ -418,10 +419,11 @@ impl Passport {
         }
     }
 
-    fn store_user(&self, user: &User) -> Result<(), PassportError> {
-        let previous = self.stored_user();
+    /// Stores `user` where `previous` was, and tells the listeners which it was:
+    /// a sign-in or a refresh.
+    fn store_user(&self, user: &User, previous: Option<&User>) -> Result<(), PassportError> {
         if LocalStore.set(&self.user_key, &user::to_stored(user)) {
-            self.emit(session::on_store(previous.as_ref(), user));
+            self.emit(session::on_store(previous, user));
             Ok(())
         } else {
             Err(PassportError::Storage(
@@ -486,11 +488,11 @@ impl Passport {
             };
             match self.oauth.refresh(&http::fetch, &refresh_token).await {
                 Ok(tokens) => {
-                    let user = self
+                    let renewed = self
                         .verified_user(tokens, None, Some(refresh_token))
                         .await?;
-                    self.store_user(&user)?;
-                    Ok(Some(user))
+                    self.store_user(&renewed, Some(&user))?;
+                    Ok(Some(renewed))
                 }
                 Err(TokenEndpointError::Rejected { .. }) => {
                     // The provider no longer accepts this session: sign out

@@ -118,7 +118,7 @@ struct BrowserPorts<'a> {
     worker: RefCell<Option<Rc<StarkWorker>>>,
 }
 
-fn json_body(body: &impl serde::Serialize) -> Result<Vec<u8>, PortError> {
+fn to_json(body: &impl serde::Serialize) -> Result<Vec<u8>, PortError> {
     serde_json::to_vec(body)
         .map_err(|_| PortError::Imx(HttpError::Unreadable("the request could not be written")))
 }
@@ -261,7 +261,7 @@ impl RegistrationPorts for BrowserPorts<'_> {
         let (_, bytes) = self
             .post_imx(
                 "v1/signable-registration-offchain",
-                json_body(&Keys {
+                to_json(&Keys {
                     ether_key,
                     stark_key,
                 })?,
@@ -294,11 +294,7 @@ impl RegistrationPorts for BrowserPorts<'_> {
             .map_err(session_error)?
             .ok_or_else(|| session_error(PassportError::NotLoggedIn))?;
         let (status, _) = self
-            .post_imx(
-                "v2/passport/users",
-                json_body(request)?,
-                Some(token.secret()),
-            )
+            .post_imx("v2/passport/users", to_json(request)?, Some(token.secret()))
             .await?;
         Ok(if status == 409 {
             RegisterOutcome::AlreadyRegistered

@@ -13,8 +13,8 @@ use oauth2::basic::{
 use oauth2::{
     AsyncHttpClient, AuthUrl, ClientId, ConfigurationError, CsrfToken, EndpointNotSet, EndpointSet,
     ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError,
-    RevocationErrorResponseType, RevocationUrl, Scope, StandardErrorResponse,
-    StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
+    RevocationUrl, Scope, StandardErrorResponse, StandardRevocableToken, StandardTokenResponse,
+    TokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 
@@ -71,13 +71,6 @@ pub struct OAuthClient {
     audience: String,
     revocation_url: Address,
     client_id: String,
-}
-
-/// The S256 PKCE challenge of a verifier (RFC 7636 §4.2).
-pub fn pkce_challenge(verifier: &str) -> String {
-    PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(verifier.to_owned()))
-        .as_str()
-        .to_owned()
 }
 
 /// The issuer the ID token must name: the authority, Auth0-style with a trailing `/`.
@@ -349,7 +342,10 @@ impl OAuthClient {
             refresh_token.secret().to_owned(),
         ));
         match self.client.revoke_token(token) {
-            Ok(request) => request.request_async(http).await.map_err(revocation_error),
+            Ok(request) => request
+                .request_async(http)
+                .await
+                .map_err(TokenEndpointError::from),
             Err(ConfigurationError::InsecureUrl(_)) if self.revocation_url.is_loopback() => {
                 let request = self.plain_http_revocation(refresh_token);
                 let response = http
@@ -398,12 +394,6 @@ impl OAuthClient {
     }
 }
 
-fn revocation_error(
-    err: RequestTokenError<HttpError, StandardErrorResponse<RevocationErrorResponseType>>,
-) -> TokenEndpointError {
-    err.into()
-}
-
 /// The tokens of a successful answer; OpenID Connect requires the ID token.
 fn issued(response: OidcTokenResponse) -> Result<IssuedTokens, TokenEndpointError> {
     let id_token =
@@ -448,6 +438,13 @@ mod tests {
                 base_path: "/".into(),
             })
             .unwrap()
+    }
+
+    /// The S256 PKCE challenge of a verifier (RFC 7636 §4.2), as oauth2 computes it.
+    fn pkce_challenge(verifier: &str) -> String {
+        PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(verifier.to_owned()))
+            .as_str()
+            .to_owned()
     }
 
     fn client() -> OAuthClient {

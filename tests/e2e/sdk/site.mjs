@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createRequire } from "node:module";
-import { freePort, gzipped, routeHosts, startPassport } from "../harness.mjs";
+import { acceptsGzip, freePort, gzip9, routeHosts, startPassport } from "../harness.mjs";
 
 const here = import.meta.dirname;
 const sdkDir = resolve(here, "../../../bench/sdk");
@@ -47,17 +47,20 @@ export async function startSdkSite(passportArgs = [], { entry = join(here, "comp
   const config = JSON.stringify({ clientId: "local-passport-app", authenticationDomain: issuer, imxPublicApiDomain: issuer });
   const script = readFileSync(join(dir, "sdk.js"));
   const html = '<!doctype html><html><head><script type="module" src="/sdk/sdk.js"></script></head><body></body></html>';
-  const send = (req, res, type, body) => {
-    const zipped = gzip && /\bgzip\b/.test(req.headers["accept-encoding"] || "");
-    res.writeHead(200, { "content-type": type, "cache-control": "no-cache", ...(zipped ? { "content-encoding": "gzip" } : {}) })
-      .end(zipped ? gzipped(body) : body);
+  // Every answer is fixed: its gzip is made once, here.
+  const file = (type, body) => ({ type, body, zipped: gzip ? gzip9(body) : null });
+  const files = {
+    "/sdk/config.json": file("application/json", config),
+    "/sdk/sdk.js": file("text/javascript", script),
+    "/sdk/": file("text/html", html),
+    "/sdk/redirect": file("text/html", html),
   };
   const server = createServer((req, res) => {
-    const path = new URL(req.url, origin).pathname;
-    if (path === "/sdk/config.json") return send(req, res, "application/json", config);
-    if (path === "/sdk/sdk.js") return send(req, res, "text/javascript", script);
-    if (path === "/sdk/" || path === "/sdk/redirect") return send(req, res, "text/html", html);
-    res.writeHead(404).end();
+    const found = files[new URL(req.url, origin).pathname];
+    if (!found) return res.writeHead(404).end();
+    const zipped = found.zipped && acceptsGzip(req);
+    res.writeHead(200, { "content-type": found.type, "cache-control": "no-cache", ...(zipped ? { "content-encoding": "gzip" } : {}) })
+      .end(zipped ? found.zipped : found.body);
   });
   await new Promise((ok) => server.listen(port, "127.0.0.1", ok));
   return {

@@ -49,6 +49,7 @@ impl TeeError {
 
 impl IntoResponse for TeeError {
     fn into_response(self) -> Response {
+        let mut cause = None;
         let (status, body) = match self {
             TeeError::Validation(list) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -57,20 +58,16 @@ impl IntoResponse for TeeError {
                 })).collect::<Vec<_>>() }),
             ),
             TeeError::Refused(status, detail) => (status, json!({ "detail": detail })),
-            TeeError::Internal(cause) => {
-                let mut response = (
+            TeeError::Internal(fault) => {
+                cause = Some(fault);
+                (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    [(header::CACHE_CONTROL, "no-store")],
-                    Json(json!({ "detail": "Internal Server Error" })),
+                    json!({ "detail": "Internal Server Error" }),
                 )
-                    .into_response();
-                response
-                    .extensions_mut()
-                    .insert(crate::errors::ServerFault(cause));
-                return response;
             }
         };
-        (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
+        let response = (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response();
+        crate::errors::with_fault(response, cause)
     }
 }
 

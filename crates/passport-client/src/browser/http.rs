@@ -13,6 +13,7 @@ pub const TIMEOUT_MS: u32 = 15_000;
 /// Sends `request` on fetch and reads the whole answer, whatever its status.
 pub async fn fetch(request: HttpRequest) -> Result<HttpResponse, HttpError> {
     let (parts, body) = request.into_parts();
+    // The only methods this client sends.
     let method = match parts.method {
         oauth2::http::Method::POST => Method::POST,
         _ => Method::GET,
@@ -62,16 +63,13 @@ pub async fn fetch(request: HttpRequest) -> Result<HttpResponse, HttpError> {
 /// Header names are `http` constants: parsing names from text would link
 /// `HeaderName::from_bytes` and its tables for nothing.
 pub fn request(
-    method: Method,
+    method: oauth2::http::Method,
     url: &str,
     body: Option<Vec<u8>>,
     headers: &[(HeaderName, &str)],
 ) -> Result<HttpRequest, HttpError> {
     let mut builder = oauth2::http::Request::builder()
-        .method(match method {
-            Method::POST => oauth2::http::Method::POST,
-            _ => oauth2::http::Method::GET,
-        })
+        .method(method)
         .uri(url)
         .header(header::ACCEPT, "application/json");
     if body.is_some() {
@@ -90,5 +88,6 @@ pub async fn get_json<T: serde::de::DeserializeOwned>(
     url: &str,
     what: &'static str,
 ) -> Result<T, HttpError> {
-    json_body(fetch(request(Method::GET, url, None, &[])?).await?, what)
+    let get = request(oauth2::http::Method::GET, url, None, &[])?;
+    json_body(fetch(get).await?, what)
 }

@@ -3,8 +3,8 @@
 //! personal signature, each with the user's ID token and Magic's headers, as
 //! Immutable's SDK 2.14 calls it (`packages/wallet/src/magic/magicTEESigner.ts`).
 
-use gloo_net::http::Method;
 use oauth2::http::header::{self, HeaderName};
+use oauth2::http::Method;
 
 use super::http;
 

@@ -39,7 +39,7 @@ pub struct AuthContext {
     /// Whether a sign-in is in progress.
     pub signing_in: RwSignal<bool>,
     /// This page's IMX provider once connected (it is not `Send`: kept beside
-    /// the reactive graph, not in it). Signing out drops it.
+    /// the reactive graph, not in it). Any state but signed in drops it.
     provider: StoredValue<Option<ImxProvider>, LocalStorage>,
     /// Whether this page load ran its login callback: it runs once, however
     /// often its component renders.
@@ -85,15 +85,21 @@ impl AuthContext {
     /// Sets the auth state, except when it would replace a signed-in session with
     /// the very same one: a popup sign-in arrives twice (its message and the
     /// `storage` event), and a second identical update must not re-render the
-    /// pages that show the user.
+    /// pages that show the user. The IMX provider lives as long as the same
+    /// user stays signed in: any other state drops it.
     pub fn set_state(&self, next: AuthState) {
-        let same_session = self.state.with_untracked(|current| match (current, &next) {
-            (AuthState::SignedIn(a), AuthState::SignedIn(b)) => {
-                a.id_token.secret() == b.id_token.secret()
-                    && a.access_token.secret() == b.access_token.secret()
-            }
-            _ => false,
-        });
+        let (same_user, same_session) =
+            self.state.with_untracked(|current| match (current, &next) {
+                (AuthState::SignedIn(a), AuthState::SignedIn(b)) => (
+                    a.profile.sub == b.profile.sub,
+                    a.id_token.secret() == b.id_token.secret()
+                        && a.access_token.secret() == b.access_token.secret(),
+                ),
+                _ => (false, false),
+            });
+        if !same_user {
+            self.provider.set_value(None);
+        }
         if !same_session {
             self.state.set(next);
         }
@@ -113,9 +119,6 @@ impl AuthContext {
             (SessionEvent::SignedOut, _) => AuthState::SignedOut,
             (SessionEvent::Ended, _) => AuthState::SessionEnded,
         };
-        if !matches!(next, AuthState::SignedIn(_)) {
-            self.provider.set_value(None);
-        }
         self.set_state(next);
     }
 
@@ -187,12 +190,11 @@ impl AuthContext {
     /// terminates its Stark worker.
     pub fn sign_out(&self) {
         let this = self.clone();
+        // Now, not after the provider's round trip; the client's `SignedOut`
+        // event follows when it clears storage.
         self.set_state(AuthState::SignedOut);
-        self.provider.set_value(None);
         spawn_local(async move {
-            let result = this.passport.logout().await;
-            this.set_state(AuthState::SignedOut);
-            if let Err(err) = result {
+            if let Err(err) = this.passport.logout().await {
                 this.sign_in_error.set(Some(err));
             }
         });
