@@ -13,7 +13,7 @@ step "1/3 native tests (cargo test --workspace)"
 cargo test --workspace
 
 step "2/3 browser tests (wasm-bindgen-test in headless Chromium)"
-cargo test -p passport-client --target wasm32-unknown-unknown --features testing
+cargo test -p passport-client --target wasm32-unknown-unknown
 
 step "3/3 end-to-end tests (release bundle, local Passport, headless Chromium)"
 trunk build --release

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::StaticSegment;
-use passport_client::browser::page::page_location;
+use passport_client::page_location;
 use passport_client::ui::{provide_auth, ConfigGate};
 use passport_client::{Passport, PassportConfig};
 

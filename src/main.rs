@@ -9,7 +9,7 @@ mod pages;
 #[cfg(target_arch = "wasm32")]
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    passport_client::browser::time::mark("passport:wasm-start");
+    passport_client::mark("passport:wasm-start");
     leptos::mount::mount_to_body(app::App);
 }
 

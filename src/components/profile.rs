@@ -22,7 +22,7 @@ pub fn ProfileCard(
     let nickname = user.profile.nickname.clone();
     let imx = user.passport.clone();
     // Read by scripts/bench: when a signed-in profile first reaches the screen.
-    Effect::new(|| passport_client::browser::time::mark("passport:profile"));
+    Effect::new(|| passport_client::mark("passport:profile"));
     view! {
         <section class="card" data-testid="profile">
             <h1>"Signed in"</h1>

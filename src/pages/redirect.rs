@@ -1,7 +1,7 @@
 //! `/redirect`: finishes sign-in for both the popup and the redirect flow.
 
 use leptos::prelude::*;
-use passport_client::ui::callback::CallbackStatus;
+use passport_client::ui::CallbackStatus;
 use passport_client::ui::LoginCallback;
 use passport_client::PassportError;
 

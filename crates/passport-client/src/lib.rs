@@ -3,28 +3,48 @@
 //! Layers point down only:
 //! - protocol modules (`config`, `pending`, `oauth`, `jwt`, `user`, `expiry`, …)
 //!   know nothing of the browser or Leptos and are unit-tested natively;
-//! - [`browser`] wraps the web APIs the protocol needs (wasm32 only);
+//! - `browser` wraps the web APIs the protocol needs (wasm32 only);
 //! - [`Passport`] puts them together into the client (wasm32 only);
 //! - [`ui`] is the Leptos layer: context, signals, components (wasm32 only).
+//!
+//! Modules are private; the types a caller meets are re-exported here.
+// Every public type is nameable from the root.
+#![warn(unnameable_types)]
+// Off wasm32 the crate is only its protocol layer, built for its tests: the
+// client that calls it is wasm32-only. The wasm32 build is warning-free.
+#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
-pub mod address;
-pub mod callback;
-pub mod config;
-pub mod error;
-pub mod expiry;
-pub mod http;
-pub mod jwt;
-pub mod oauth;
-pub mod pending;
-pub mod progress;
-pub mod registration;
-pub mod secret;
-pub mod session;
-pub mod storage;
-pub mod user;
+/// Declares modules that are private to the crate, except that the crate's
+/// own integration tests (`tests/`) reach them with the `testing` feature,
+/// which the crate turns on for itself as a dev-dependency. The public API is
+/// what the root re-exports below.
+macro_rules! internal_modules {
+    ($($(#[$attr:meta])* $name:ident;)*) => {$(
+        $(#[$attr])* #[cfg(feature = "testing")] #[doc(hidden)] pub mod $name;
+        $(#[$attr])* #[cfg(not(feature = "testing"))] mod $name;
+    )*};
+}
 
-#[cfg(target_arch = "wasm32")]
-pub mod browser;
+internal_modules! {
+    address;
+    callback;
+    config;
+    error;
+    expiry;
+    http;
+    jwt;
+    oauth;
+    pending;
+    progress;
+    registration;
+    secret;
+    session;
+    storage;
+    user;
+    #[cfg(target_arch = "wasm32")]
+    browser;
+}
+
 #[cfg(target_arch = "wasm32")]
 mod client;
 #[cfg(target_arch = "wasm32")]
@@ -32,15 +52,27 @@ mod imx;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
 
-pub use address::Address;
-#[cfg(target_arch = "wasm32")]
-pub use client::{CallbackOutcome, LoginOptions, Passport};
-pub use config::{Environment, PassportConfig, RuntimeConfig};
+// The public API. The Leptos layer is the `ui` module; everything else is here.
+pub use address::{Address, InvalidAddress};
+pub use config::{Environment, LogoutMode, PageLocation, PassportConfig, Preset, RuntimeConfig};
 pub use error::{ConfigError, ErrorKind, PassportError};
+pub use http::HttpError;
+pub use jwt::{Audience, IdTokenClaims, TokenError};
+pub use oauth::{DirectLogin, DirectMethod, MarketingConsent, TokenEndpointError};
+pub use progress::{Failure, RegistrationProgress, StepState};
+pub use registration::{RegistrationError, RegistrationStep};
+pub use secret::{AccessToken, IdToken, RefreshToken};
+pub use session::{EventSource, SessionEvent};
+pub use user::{PassportClaims, User, UserProfile};
+
+#[cfg(all(target_arch = "wasm32", feature = "marks"))]
+pub use browser::time::mark;
+#[cfg(target_arch = "wasm32")]
+pub use browser::{config_file::load_config, page::page_location};
+#[cfg(target_arch = "wasm32")]
+pub use client::{CallbackOutcome, LoginOptions, Passport, SessionSubscription};
 #[cfg(target_arch = "wasm32")]
 pub use imx::ImxProvider;
-pub use oauth::{DirectLogin, DirectMethod, MarketingConsent};
-pub use user::{PassportClaims, User, UserProfile};
 
 #[cfg(test)]
 mod test_support {

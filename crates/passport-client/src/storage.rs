@@ -1,9 +1,6 @@
 //! Key-value storage as the protocol sees it; the browser's localStorage
 //! implements it, and tests use [`MemoryStore`].
 
-use std::cell::RefCell;
-use std::collections::BTreeMap;
-
 /// A string key-value store (localStorage in the browser).
 pub trait KeyValueStore {
     /// The value under `key`.
@@ -16,22 +13,33 @@ pub trait KeyValueStore {
     fn keys(&self) -> Vec<String>;
 }
 
-/// An in-memory store, for tests and for browsers without localStorage.
-#[derive(Debug, Default)]
-pub struct MemoryStore(RefCell<BTreeMap<String, String>>);
+#[cfg(any(test, feature = "testing"))]
+pub use memory::MemoryStore;
 
-impl KeyValueStore for MemoryStore {
-    fn get(&self, key: &str) -> Option<String> {
-        self.0.borrow().get(key).cloned()
-    }
-    fn set(&self, key: &str, value: &str) -> bool {
-        self.0.borrow_mut().insert(key.to_owned(), value.to_owned());
-        true
-    }
-    fn remove(&self, key: &str) {
-        self.0.borrow_mut().remove(key);
-    }
-    fn keys(&self) -> Vec<String> {
-        self.0.borrow().keys().cloned().collect()
+/// Tests' stand-in for localStorage.
+#[cfg(any(test, feature = "testing"))]
+mod memory {
+    use super::KeyValueStore;
+    use std::cell::RefCell;
+    use std::collections::BTreeMap;
+
+    /// An in-memory store.
+    #[derive(Debug, Default)]
+    pub struct MemoryStore(RefCell<BTreeMap<String, String>>);
+
+    impl KeyValueStore for MemoryStore {
+        fn get(&self, key: &str) -> Option<String> {
+            self.0.borrow().get(key).cloned()
+        }
+        fn set(&self, key: &str, value: &str) -> bool {
+            self.0.borrow_mut().insert(key.to_owned(), value.to_owned());
+            true
+        }
+        fn remove(&self, key: &str) {
+            self.0.borrow_mut().remove(key);
+        }
+        fn keys(&self) -> Vec<String> {
+            self.0.borrow().keys().cloned().collect()
+        }
     }
 }
