@@ -1,7 +1,6 @@
 //! Error responses: RFC 6749 `{error, error_description}` for the identity
 //! provider, `{code, message}` for the IMX API and the wallet service.
 
-use axum::extract::{FromRequest, Request};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -182,45 +181,4 @@ pub async fn no_method() -> ApiError {
         "method_not_allowed",
         "this address does not take this method",
     )
-}
-
-/// The request's media type without parameters, lower-cased:
-/// `Application/JSON; charset=utf-8` is `application/json`; none is `""`.
-/// Compared whole, so `application/jsonx` is not JSON.
-pub fn media_type(headers: &axum::http::HeaderMap) -> String {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
-}
-
-/// A JSON body, as axum's `Json` but refused in the API's own `{code, message}`
-/// format: 415 when it is not declared JSON, 400 when it does not parse.
-pub struct ApiJson<T>(pub T);
-
-impl<S, T> FromRequest<S> for ApiJson<T>
-where
-    S: Send + Sync,
-    T: serde::de::DeserializeOwned,
-{
-    type Rejection = ApiError;
-
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if media_type(request.headers()) != "application/json" {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "the body must be JSON (Content-Type: application/json)",
-            ));
-        }
-        let body = axum::body::Bytes::from_request(request, state)
-            .await
-            .map_err(|_| ApiError::bad_request("the body could not be read"))?;
-        serde_json::from_slice(&body)
-            .map(ApiJson)
-            .map_err(|err| ApiError::bad_request(format!("the body is not valid: {err}")))
-    }
 }

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod clients;
 pub mod db;
 pub mod errors;
+pub mod extract;
 pub mod html;
 pub mod idp;
 pub mod imx;

@@ -163,3 +163,39 @@ fn keys_command_prints_address_stark_key_and_signature() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("0x"));
 }
+
+#[test]
+fn a_database_held_by_another_process_fails_the_request_loses_nothing_and_is_logged_once() {
+    let server = Server::start(&[]);
+    let (_, tokens) = new_user(&server);
+    let refresh_token = tokens.refresh_token.clone().expect("a refresh token");
+    // Another process takes the write lock and keeps it past the server's
+    // busy timeout: the rotation cannot be written.
+    let holder =
+        rusqlite::Connection::open(server.data_dir.join("local-passport.sqlite3")).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let failed = refresh(&server, &refresh_token);
+    holder.execute_batch("ROLLBACK").unwrap();
+
+    assert_eq!(failed.status, 500);
+    let body = failed.json();
+    assert_eq!(body["error"], "server_error");
+    // The cause is the operator's, not the client's.
+    assert!(
+        !failed.body.contains("database") && !failed.body.contains("locked"),
+        "the cause was sent: {}",
+        failed.body
+    );
+    let log = server.log();
+    assert_eq!(
+        log.matches("database is locked").count(),
+        1,
+        "the cause is logged exactly once: {log}"
+    );
+    assert!(
+        !log.contains(&refresh_token),
+        "the log holds the refresh token"
+    );
+    // The failed rotation changed nothing: the same token still refreshes.
+    assert_eq!(refresh(&server, &refresh_token).status, 200);
+}

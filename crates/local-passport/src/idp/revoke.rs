@@ -1,12 +1,12 @@
 //! `/oauth/revoke` (RFC 7009): revoking a refresh token ends its whole family.
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::Deserialize;
 
 use crate::db;
 use crate::errors::OAuthError;
+use crate::extract::OAuthForm;
 use crate::secrets::hash_secret;
 use crate::state::Shared;
 
@@ -20,17 +20,8 @@ pub struct RevokeRequest {
 /// POST `/oauth/revoke`. Unknown tokens answer 200 too, as RFC 7009 asks.
 pub async fn revoke(
     State(state): State<Shared>,
-    headers: HeaderMap,
-    body: Bytes,
+    OAuthForm(request): OAuthForm<RevokeRequest>,
 ) -> Result<StatusCode, OAuthError> {
-    if crate::errors::media_type(&headers) != "application/x-www-form-urlencoded" {
-        return Err(OAuthError::bad(
-            "invalid_request",
-            "the body must be a form (application/x-www-form-urlencoded)",
-        ));
-    }
-    let request: RevokeRequest = serde_urlencoded::from_bytes(&body)
-        .map_err(|_| OAuthError::bad("invalid_request", "the body is not a valid form"))?;
     let client_id = request.client_id.unwrap_or_default();
     if state.clients.get(&client_id).is_none() {
         return Err(OAuthError::invalid_client("unknown client"));

@@ -1,8 +1,7 @@
 //! `/oauth/token`: the authorization code and refresh token grants.
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -11,6 +10,7 @@ use subtle::ConstantTimeEq;
 use super::issue::{issue, Grant};
 use crate::db::{self, RefreshStatus};
 use crate::errors::OAuthError;
+use crate::extract::OAuthFormOrJson;
 use crate::secrets::{hash_secret, pkce_s256, random_id};
 use crate::state::Shared;
 
@@ -27,8 +27,11 @@ pub struct TokenRequest {
 }
 
 /// POST `/oauth/token`.
-pub async fn exchange(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    match handle(&state, &headers, &body) {
+pub async fn exchange(
+    State(state): State<Shared>,
+    OAuthFormOrJson(request): OAuthFormOrJson<TokenRequest>,
+) -> Response {
+    match handle(&state, &request) {
         Ok(tokens) => (
             [
                 (header::CACHE_CONTROL, "no-store"),
@@ -43,38 +46,20 @@ pub async fn exchange(State(state): State<Shared>, headers: HeaderMap, body: Byt
 
 fn handle(
     state: &Shared,
-    headers: &HeaderMap,
-    body: &[u8],
+    request: &TokenRequest,
 ) -> Result<super::issue::TokenResponse, OAuthError> {
-    let request = parse(headers, body)?;
     let client_id = request.client_id.as_deref().unwrap_or_default();
     if state.clients.get(client_id).is_none() {
         return Err(OAuthError::invalid_client("unknown client"));
     }
     match request.grant_type.as_deref() {
-        Some("authorization_code") => authorization_code(state, client_id, &request),
-        Some("refresh_token") => refresh(state, client_id, &request),
+        Some("authorization_code") => authorization_code(state, client_id, request),
+        Some("refresh_token") => refresh(state, client_id, request),
         Some(_) => Err(OAuthError::bad(
             "unsupported_grant_type",
             "use authorization_code or refresh_token",
         )),
         None => Err(OAuthError::bad("invalid_request", "grant_type is required")),
-    }
-}
-
-fn parse(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest, OAuthError> {
-    let media_type = crate::errors::media_type(headers);
-    if media_type == "application/x-www-form-urlencoded" {
-        serde_urlencoded::from_bytes(body)
-            .map_err(|_| OAuthError::bad("invalid_request", "the body is not a valid form"))
-    } else if media_type == "application/json" {
-        serde_json::from_slice(body)
-            .map_err(|_| OAuthError::bad("invalid_request", "the body is not valid JSON"))
-    } else {
-        Err(OAuthError::bad(
-            "invalid_request",
-            "send the request as application/x-www-form-urlencoded",
-        ))
     }
 }
 

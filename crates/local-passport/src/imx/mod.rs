@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::db::{self, Registration};
-use crate::errors::{ApiError, ApiJson};
+use crate::errors::ApiError;
+use crate::extract::ApiJson;
 use crate::idp::bearer_access_claims;
 use crate::state::Shared;
 
