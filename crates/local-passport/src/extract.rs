@@ -2,7 +2,7 @@
 //! error format: `{code, message}` for the IMX API, RFC 6749 for OAuth.
 
 use axum::extract::{FromRequest, Request};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::{Form, Json};
 use serde::de::DeserializeOwned;
 
@@ -28,11 +28,7 @@ pub fn media_type(headers: &axum::http::HeaderMap) -> String {
 /// format: 415 when it is not declared JSON, 400 when it does not parse.
 pub struct ApiJson<T>(pub T);
 
-impl<S, T> FromRequest<S> for ApiJson<T>
-where
-    S: Send + Sync,
-    T: DeserializeOwned,
-{
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
@@ -43,7 +39,7 @@ where
                 "the body must be JSON (Content-Type: application/json)",
             ));
         }
-        Json::<T>::from_request(request, state)
+        Json::from_request(request, state)
             .await
             .map(|Json(value)| ApiJson(value))
             .map_err(|rejection| {
@@ -52,53 +48,44 @@ where
     }
 }
 
-/// An OAuth request's form (RFC 6749 §4.1.3, RFC 7009 §2.1), as axum's `Form`
-/// but refused as an OAuth `invalid_request`.
-pub struct OAuthForm<T>(pub T);
+/// An OAuth request's body, as axum's `Form` but refused as an OAuth
+/// `invalid_request`: a form (RFC 6749 §4.1.3, RFC 7009 §2.1), or with
+/// `JSON_TOO` JSON as well, which Auth0's token endpoint also accepts.
+pub struct OAuthBody<T, const JSON_TOO: bool>(pub T);
 
-impl<S, T> FromRequest<S> for OAuthForm<T>
+/// The revocation endpoint's body: a form only.
+pub type OAuthForm<T> = OAuthBody<T, false>;
+/// The token endpoint's body: a form or JSON.
+pub type OAuthFormOrJson<T> = OAuthBody<T, true>;
+
+impl<S, T, const JSON_TOO: bool> FromRequest<S> for OAuthBody<T, JSON_TOO>
 where
     S: Send + Sync,
     T: DeserializeOwned,
 {
     type Rejection = OAuthError;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if media_type(request.headers()) != FORM {
-            return Err(OAuthError::bad(
-                "invalid_request",
-                "the body must be a form (application/x-www-form-urlencoded)",
-            ));
-        }
-        Form::<T>::from_request(request, state)
-            .await
-            .map(|Form(value)| OAuthForm(value))
-            .map_err(|_| OAuthError::bad("invalid_request", "the body is not a valid form"))
-    }
-}
-
-/// The token endpoint's body: a form, or JSON, which Auth0 also accepts there.
-pub struct OAuthFormOrJson<T>(pub T);
-
-impl<S, T> FromRequest<S> for OAuthFormOrJson<T>
-where
-    S: Send + Sync,
-    T: DeserializeOwned,
-{
-    type Rejection = OAuthError;
-
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(mut request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let refuse = |description: &str| OAuthError::bad("invalid_request", description);
         match media_type(request.headers()).as_str() {
-            FORM => OAuthForm::<T>::from_request(request, state)
+            FORM => {
+                // axum's `Form` matches the header's exact spelling; media
+                // types are case-insensitive (RFC 9110 §8.3.1), so hand it the
+                // plain form type this was recognised as.
+                request
+                    .headers_mut()
+                    .insert(header::CONTENT_TYPE, HeaderValue::from_static(FORM));
+                Form::from_request(request, state)
+                    .await
+                    .map(|Form(value)| OAuthBody(value))
+                    .map_err(|_| refuse("the body is not a valid form"))
+            }
+            JSON if JSON_TOO => Json::from_request(request, state)
                 .await
-                .map(|OAuthForm(value)| OAuthFormOrJson(value)),
-            JSON => Json::<T>::from_request(request, state)
-                .await
-                .map(|Json(value)| OAuthFormOrJson(value))
-                .map_err(|_| OAuthError::bad("invalid_request", "the body is not valid JSON")),
-            _ => Err(OAuthError::bad(
-                "invalid_request",
-                "send the request as application/x-www-form-urlencoded",
+                .map(|Json(value)| OAuthBody(value))
+                .map_err(|_| refuse("the body is not valid JSON")),
+            _ => Err(refuse(
+                "the body must be a form (application/x-www-form-urlencoded)",
             )),
         }
     }

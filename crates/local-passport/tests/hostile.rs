@@ -355,6 +355,13 @@ fn hostile_other_content_types_on_the_token_endpoint_are_invalid_request() {
         body.to_string().as_bytes(),
     );
     assert_oauth_error(&reply, 400, "invalid_grant");
+    let form = format!("grant_type=refresh_token&refresh_token=x&client_id={CLIENT_ID}");
+    let reply = post_raw(
+        &url,
+        "Application/X-WWW-Form-URLEncoded; Charset=UTF-8",
+        form.as_bytes(),
+    );
+    assert_oauth_error(&reply, 400, "invalid_grant");
     assert_oauth_error(
         &post_raw(&url, JSON, b"{\"grant_type\":"),
         400,

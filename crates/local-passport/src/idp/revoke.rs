@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::db;
 use crate::errors::OAuthError;
-use crate::extract::OAuthForm;
+use crate::extract::{OAuthBody, OAuthForm};
 use crate::secrets::hash_secret;
 use crate::state::Shared;
 
@@ -20,7 +20,7 @@ pub struct RevokeRequest {
 /// POST `/oauth/revoke`. Unknown tokens answer 200 too, as RFC 7009 asks.
 pub async fn revoke(
     State(state): State<Shared>,
-    OAuthForm(request): OAuthForm<RevokeRequest>,
+    OAuthBody(request): OAuthForm<RevokeRequest>,
 ) -> Result<StatusCode, OAuthError> {
     let client_id = request.client_id.unwrap_or_default();
     if state.clients.get(&client_id).is_none() {

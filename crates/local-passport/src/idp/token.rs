@@ -10,7 +10,7 @@ use subtle::ConstantTimeEq;
 use super::issue::{issue, Grant};
 use crate::db::{self, RefreshStatus};
 use crate::errors::OAuthError;
-use crate::extract::OAuthFormOrJson;
+use crate::extract::{OAuthBody, OAuthFormOrJson};
 use crate::secrets::{hash_secret, pkce_s256, random_id};
 use crate::state::Shared;
 
@@ -29,7 +29,7 @@ pub struct TokenRequest {
 /// POST `/oauth/token`.
 pub async fn exchange(
     State(state): State<Shared>,
-    OAuthFormOrJson(request): OAuthFormOrJson<TokenRequest>,
+    OAuthBody(request): OAuthFormOrJson<TokenRequest>,
 ) -> Response {
     match handle(&state, &request) {
         Ok(tokens) => (
