@@ -171,6 +171,7 @@ impl Passport {
     /// The localStorage key of the signed-in user, for tests that plant or
     /// corrupt a stored session.
     #[cfg(feature = "testing")]
+    #[doc(hidden)]
     pub fn user_storage_key(&self) -> &str {
         &self.user_key
     }
