@@ -205,6 +205,7 @@ const HISTORY = `| change | initial load, gzip | difference |
 | OAuth on the \`oauth2\` crate: with it \`http\`, \`url\` in the app's own code, \`rand_chacha\`, \`chrono\` | 321.3 KB | +59.9 KB |
 | \`http\` header names as constants, not parsed (\`HeaderName::from_bytes\` and its tables gone) | 317.2 KB | −4.1 KB |
 | the clean-up: typed session events, the progress model, typed HTTP errors | 320.7 KB | +3.5 KB |
+| a narrow public API (private modules, root re-exports) | 320.8 KB | +0.1 KB |
 
 Bytes won elsewhere, without replacing a library:
 - precompressed files (\`deploy/precompress.sh\`, served by the nginx sample's
