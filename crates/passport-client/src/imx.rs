@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use crate::browser::http;
 use crate::browser::once::Once;
-use crate::browser::stark_worker::StarkWorker;
+use crate::browser::stark_worker::{LoadingWorker, StarkWorker};
 use crate::browser::tee;
 use crate::browser::time;
 use crate::error::{ErrorKind, PassportError};
@@ -98,6 +98,8 @@ impl ImxProvider {
         let ports = BrowserPorts {
             provider: self,
             sub: self.passport.stored_user().map(|u| u.profile.sub),
+            // Loading from now, while the wallet answers: ready by the Stark key step.
+            loading: RefCell::new(Some(StarkWorker::spawn())),
             worker: RefCell::new(None),
         };
         let outcome = registration::register_offchain(&ports, progress)
@@ -114,7 +116,9 @@ struct BrowserPorts<'a> {
     provider: &'a ImxProvider,
     /// Who started the run: a sign-out (or another user) stops it.
     sub: Option<String>,
-    /// Started at the Stark key step, ended with the registration.
+    /// The worker as it loads, started with the run.
+    loading: RefCell<Option<Result<LoadingWorker, WorkerError>>>,
+    /// The worker once it holds the Stark key; ended with the registration.
     worker: RefCell<Option<Rc<StarkWorker>>>,
 }
 
@@ -240,7 +244,15 @@ impl RegistrationPorts for BrowserPorts<'_> {
                 async move { tee::sign_message(config, &token, &seed).await }
             })
             .await?;
-        let worker = Rc::new(StarkWorker::start().await.map_err(worker_error)?);
+        let loading = self.loading.borrow_mut().take();
+        let loading = loading.unwrap_or_else(StarkWorker::spawn);
+        let worker = Rc::new(
+            loading
+                .map_err(worker_error)?
+                .ready()
+                .await
+                .map_err(worker_error)?,
+        );
         *self.worker.borrow_mut() = Some(worker.clone());
         worker
             .derive(&signature, ether_key)

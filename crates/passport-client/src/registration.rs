@@ -384,7 +384,7 @@ pub async fn register_offchain<P: RegistrationPorts>(
 
     begin(Step::Signing)?;
     // Both signatures are requested at once: the wallet answers them in parallel.
-    let (eth_signature, stark_signature) = join(
+    let (eth_signature, stark_signature) = futures_util::future::join(
         ports.eth_sign(&signable.signable_message),
         ports.stark_sign(&signable.payload_hash),
     )
@@ -433,35 +433,6 @@ pub async fn register_offchain<P: RegistrationPorts>(
         retryable: true,
         kind: ErrorKind::UserRegistrationError,
     })
-}
-
-/// Polls two futures together, returning both results.
-async fn join<A: std::future::Future, B: std::future::Future>(
-    a: A,
-    b: B,
-) -> (A::Output, B::Output) {
-    let mut a = std::pin::pin!(a);
-    let mut b = std::pin::pin!(b);
-    let (mut ra, mut rb) = (None, None);
-    std::future::poll_fn(|cx| {
-        if ra.is_none() {
-            if let std::task::Poll::Ready(v) = a.as_mut().poll(cx) {
-                ra = Some(v);
-            }
-        }
-        if rb.is_none() {
-            if let std::task::Poll::Ready(v) = b.as_mut().poll(cx) {
-                rb = Some(v);
-            }
-        }
-        if ra.is_some() && rb.is_some() {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    (ra.expect("ready"), rb.expect("ready"))
 }
 
 #[cfg(test)]

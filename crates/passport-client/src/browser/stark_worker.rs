@@ -1,5 +1,5 @@
 //! The registration worker (crate `stark-worker`): a Web Worker started only
-//! when registration starts, that derives the Stark key from the wallet's
+//! when registration starts (loading while the wallet is reached), that derives the Stark key from the wallet's
 //! signature and signs the payload with it. The private key never leaves the
 //! worker; dropping this handle terminates the worker and the key with it.
 //!
@@ -38,13 +38,34 @@ pub struct StarkWorker {
     _on_error: ErrorListener,
 }
 
+/// A worker whose files are loading: [`LoadingWorker::ready`] waits for it.
+pub struct LoadingWorker {
+    worker: StarkWorker,
+    ready: Once<Result<(), String>>,
+}
+
+impl LoadingWorker {
+    /// Waits until the worker takes requests (at most [`START_TIMEOUT_MS`]
+    /// from this call; at once if it loaded meanwhile).
+    pub async fn ready(self) -> Result<StarkWorker, WorkerError> {
+        let _timer = once::fill_after(
+            &self.ready,
+            START_TIMEOUT_MS,
+            Err("the registration worker did not start in time".into()),
+        );
+        self.ready.wait().await.map_err(WorkerError)?;
+        Ok(self.worker)
+    }
+}
+
 impl StarkWorker {
-    /// Starts the worker and waits until it is ready to take requests.
-    pub async fn start() -> Result<StarkWorker, WorkerError> {
-        Self::start_inner().await.map_err(WorkerError)
+    /// Starts the worker: the browser loads and compiles it from now on, while
+    /// the caller does other work.
+    pub fn spawn() -> Result<LoadingWorker, WorkerError> {
+        Self::spawn_inner().map_err(WorkerError)
     }
 
-    async fn start_inner() -> Result<StarkWorker, String> {
+    fn spawn_inner() -> Result<LoadingWorker, String> {
         let url = loader_url()?;
         let worker = web_sys::Worker::new(&url)
             .map_err(|_| "the registration worker could not be started".to_owned())?;
@@ -86,20 +107,14 @@ impl StarkWorker {
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let handle = StarkWorker {
+        let worker = StarkWorker {
             worker,
             pending,
             next_id: Cell::new(0),
             _on_message: on_message,
             _on_error: on_error,
         };
-        let _timer = once::fill_after(
-            &ready,
-            START_TIMEOUT_MS,
-            Err("the registration worker did not start in time".into()),
-        );
-        ready.wait().await?;
-        Ok(handle)
+        Ok(LoadingWorker { worker, ready })
     }
 
     /// Derives the Stark key from the wallet's signature of the seed message

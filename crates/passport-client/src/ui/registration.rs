@@ -6,13 +6,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::auth::{use_auth, AuthContext, AuthState};
+use crate::browser::once::{self, Once};
 use crate::browser::time;
 use crate::progress::{RegistrationProgress, StepState};
 use crate::registration::RegistrationStep;
 
-/// How long the finished list stays before the profile (which says "Registered")
-/// takes over: long enough for the browser to paint every step as done.
-const SHOW_DONE_MS: u32 = 50;
+/// The longest wait for a paint; a hidden tab runs no animation frames.
+const PAINT_WAIT_MS: f64 = 100.0;
 
 /// Connects the wallet after mount and registers the user with IMX on click.
 #[component]
@@ -106,12 +106,24 @@ fn run(auth: AuthContext, progress: RwSignal<RegistrationProgress>) {
             let registered = failed.is_none();
             progress.update(|p| p.finish(time::now_ms(), failed));
             if registered {
-                // Paint every step as done before the profile replaces the screen.
-                time::sleep(SHOW_DONE_MS).await;
+                // Every step is painted as done before the profile (which
+                // says "Registered") replaces the screen.
+                painted().await;
                 if let Some(user) = auth.passport.stored_user() {
                     auth.set_state(AuthState::SignedIn(user));
                 }
             }
         });
     });
+}
+
+/// Resolves once the browser has painted the page as it is now: the second
+/// animation frame from here runs after the first one's paint. At most
+/// [`PAINT_WAIT_MS`], for a hidden tab.
+async fn painted() {
+    let painted = Once::new();
+    let fill = painted.clone();
+    request_animation_frame(move || request_animation_frame(move || fill.fill(())));
+    let _timer = once::fill_after(&painted, PAINT_WAIT_MS, ());
+    painted.wait().await;
 }
