@@ -206,6 +206,7 @@ const HISTORY = `| change | initial load, gzip | difference |
 | \`http\` header names as constants, not parsed (\`HeaderName::from_bytes\` and its tables gone) | 317.2 KB | −4.1 KB |
 | the clean-up: typed session events, the progress model, typed HTTP errors | 320.7 KB | +3.5 KB |
 | a narrow public API (private modules, root re-exports) | 320.8 KB | +0.1 KB |
+| registration: the worker loads from the click, a paint instead of a fixed 50 ms, `futures-util`'s join | 321.1 KB | +0.3 KB |
 
 Bytes won elsewhere, without replacing a library:
 - precompressed files (\`deploy/precompress.sh\`, served by the nginx sample's
@@ -321,7 +322,9 @@ Login's requests are the token exchange and the JWKS. The app's registration inc
 loading the registration worker (its files are the app's own, not counted as requests) and
 the wallet (TEE Express on the local Passport's wallet origin): the address, the Stark seed
 signature, the message signature, then the IMX payload, the registration and the refresh
-that carries the \`passport\` claim. The SDK's row is the official SDK on its own page
+that carries the \`passport\` claim; the worker loads from the click, alongside the
+wallet calls, and the finished step list stays until the browser has painted it (two
+animation frames), which the SDK, without a screen, does not wait for. The SDK's row is the official SDK on its own page
 against the same local Passport (tests/e2e/sdk/), TEE Express's host routed there; its
 polling waits 1 s between refreshes when the first one is early.
 The marks are \`performance.mark\` calls in the app (\`passport:wasm-start\`, \`passport:profile\`,
