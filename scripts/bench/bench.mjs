@@ -206,7 +206,7 @@ const HISTORY = `| change | initial load, gzip | difference |
 | \`http\` header names as constants, not parsed (\`HeaderName::from_bytes\` and its tables gone) | 317.2 KB | −4.1 KB |
 | the clean-up: typed session events, the progress model, typed HTTP errors | 320.7 KB | +3.5 KB |
 | a narrow public API (private modules, root re-exports) | 320.8 KB | +0.1 KB |
-| registration: the worker loads from the click, a paint instead of a fixed 50 ms, `futures-util`'s join | 321.1 KB | +0.3 KB |
+| registration: the worker loads from the click, a paint instead of a fixed 50 ms, \`futures-util\`'s join | 321.1 KB | +0.3 KB |
 
 Bytes won elsewhere, without replacing a library:
 - precompressed files (\`deploy/precompress.sh\`, served by the nginx sample's
