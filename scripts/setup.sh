@@ -19,6 +19,26 @@ if [[ "$WASM_BINDGEN_VERSION" != "$PINNED" ]]; then
   die "Cargo.lock has wasm-bindgen $WASM_BINDGEN_VERSION but Trunk.toml pins $PINNED; make them equal"
 fi
 
+step "Debian packages: chromium, chromium-driver, nginx (with brotli_static), brotli; Node.js if missing"
+missing=()
+# Node.js from Debian only where there is none: a newer one already installed is kept.
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
+for pkg in chromium chromium-driver nginx libnginx-mod-http-brotli-static brotli; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if (( ${#missing[@]} == 0 )); then
+  skip "already installed"
+else
+  note "installing ${missing[*]} (about 90 s)"
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The e2e runner's --test-concurrency needs Node.js 20.
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+(( node_major >= 20 )) || die "Node.js $(node --version) is too old: the tests need 20 or newer"
+
 step "Rust target wasm32-unknown-unknown"
 if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   skip "already installed"
@@ -57,20 +77,6 @@ if [[ "$(sdk_version)" == "2.14.0" ]] && [[ -d bench/sdk/node_modules/esbuild ]]
   skip "already installed"
 else
   (cd bench/sdk && npm ci --no-audit --no-fund)
-fi
-
-step "Debian packages: chromium, chromium-driver, nginx (with brotli_static), brotli"
-missing=()
-for pkg in chromium chromium-driver nginx libnginx-mod-http-brotli-static brotli; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if (( ${#missing[@]} == 0 )); then
-  skip "already installed"
-else
-  note "installing ${missing[*]} (about 90 s)"
-  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 step "tools ready"
