@@ -417,6 +417,37 @@ fn ten_wrong_passwords_lock_the_account_for_that_address_even_for_the_right_one(
 }
 
 #[test]
+fn other_spellings_of_the_same_account_count_towards_its_lockout() {
+    let server = Server::start(&["--lockout-after", "3"]);
+    // Short: a full-width letter takes 3 bytes of the local part's 64.
+    let local = format!("spelt{}", &random_hex()[..6]);
+    let email = format!("{local}@example.test");
+    let _ = login(&server, "signup", &email, "correct horse battery");
+    let params = authorize_params(&pkce(), "s", "n");
+    // Each of these signs in to the same account (case folding, full-width
+    // letters): each must count against it.
+    let full_width: String = local
+        .chars()
+        .map(|c| char::from_u32(c as u32 - 0x21 + 0xFF01).unwrap())
+        .collect();
+    let spellings = [
+        email.to_uppercase(),
+        format!("{full_width}@example.test"),
+        format!("{}@EXAMPLE.test", local.to_uppercase()),
+    ];
+    for spelling in &spellings {
+        let reply = submit_form(&server, &params, "signin", spelling, "a wrong guess");
+        assert_eq!(reply.status, 400, "{spelling}: {}", reply.body);
+        assert!(reply.body.contains("Wrong email or password"), "{spelling}");
+    }
+    let reply = submit_form(&server, &params, "signin", &email, "correct horse battery");
+    assert_eq!(
+        reply.status, 429,
+        "three failures under other spellings lock the account"
+    );
+}
+
+#[test]
 fn a_flood_of_sign_in_posts_from_one_address_is_throttled_with_retry_after() {
     let server = Server::start(&["--sign-in-rate", "1", "--sign-in-burst", "5"]);
     let params = authorize_params(&pkce(), "s", "n");

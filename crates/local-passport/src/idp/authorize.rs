@@ -394,7 +394,8 @@ pub async fn submit(
         return again("This password is too long: use at most 1024 bytes.");
     }
     // Locked pairs are refused before any password work, right or wrong.
-    let account = email.to_lowercase();
+    // Keyed as accounts are found: every spelling that reaches this account counts.
+    let account = db::email_key(&email);
     if let Some(left) = state.sign_in_guard.locked(&account, ip) {
         let page = sign_in_page::render(
             &request,
