@@ -43,21 +43,25 @@ pub struct AppState {
 /// each, so unbounded concurrency is unbounded memory. The rest wait their
 /// turn, up to a deadline, then get a 503.
 pub struct Hashing {
-    permits: tokio::sync::Semaphore,
+    permits: Arc<tokio::sync::Semaphore>,
     limit: usize,
-    running: std::sync::atomic::AtomicUsize,
     peak: std::sync::atomic::AtomicUsize,
 }
 
 impl Hashing {
     /// A bound of `limit` concurrent hashes.
     pub fn new(limit: usize) -> Self {
+        let limit = limit.max(1);
         Self {
-            permits: tokio::sync::Semaphore::new(limit.max(1)),
-            limit: limit.max(1),
-            running: Default::default(),
+            permits: Arc::new(tokio::sync::Semaphore::new(limit)),
+            limit,
             peak: Default::default(),
         }
+    }
+
+    /// Hashes running now: the permits taken.
+    fn running(&self) -> usize {
+        self.limit - self.permits.available_permits()
     }
 
     /// Runs `work` (a password hash or verification) on the blocking pool once
@@ -67,17 +71,19 @@ impl Hashing {
         wait: std::time::Duration,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Option<anyhow::Result<T>> {
-        let permit = tokio::time::timeout(wait, self.permits.acquire())
+        let permit = tokio::time::timeout(wait, self.permits.clone().acquire_owned())
             .await
             .ok()?
             .ok()?;
-        let running = self.running.fetch_add(1, Ordering::SeqCst) + 1;
-        self.peak.fetch_max(running, Ordering::SeqCst);
-        let outcome = tokio::task::spawn_blocking(work)
-            .await
-            .map_err(anyhow::Error::from);
-        self.running.fetch_sub(1, Ordering::SeqCst);
-        drop(permit);
+        self.peak.fetch_max(self.running(), Ordering::SeqCst);
+        // The permit goes with the work: a client that hangs up drops this
+        // future, not the hash already running on the pool.
+        let outcome = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work()
+        })
+        .await
+        .map_err(anyhow::Error::from);
         Some(outcome)
     }
 
@@ -85,7 +91,7 @@ impl Hashing {
     pub fn report(&self) -> serde_json::Value {
         serde_json::json!({
             "limit": self.limit,
-            "running": self.running.load(Ordering::SeqCst),
+            "running": self.running(),
             "peak": self.peak.load(Ordering::SeqCst),
         })
     }

@@ -189,6 +189,55 @@ fn password_hashing_runs_a_bounded_number_at_once() {
 }
 
 #[test]
+fn sign_ups_whose_clients_hang_up_still_count_against_the_hashing_bound() {
+    use std::io::Write;
+    let server = Server::start(&["--max-concurrent-hashes", "1"]);
+    let params = authorize_params(&pkce(), "s", "n");
+    let origin = url::Url::parse(&server.url("")).unwrap();
+    let address = format!("{}:{}", origin.host_str().unwrap(), origin.port().unwrap());
+    for i in 0..6 {
+        let (csrf, cookie) = form_token(&server, &params);
+        let email = format!("hangup{i}-{}@example.test", random_hex());
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        form.extend_pairs(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        form.extend_pairs([
+            ("mode", "signup"),
+            ("email", &email),
+            ("password", "correct horse battery"),
+        ]);
+        form.append_pair("csrf", &csrf.unwrap());
+        let body = form.finish();
+        let request = format!(
+            "POST /authorize HTTP/1.1\r\nHost: {address}\r\nCookie: {}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+            cookie.unwrap(),
+            body.len()
+        );
+        // Sent whole, then the client hangs up while the hash runs.
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        drop(stream);
+    }
+    // Once the hashes already started have finished, none is counted as running.
+    let mut hashing = serde_json::Value::Null;
+    for _ in 0..100 {
+        hashing = get(&server.url("health/ready"), None, None).json()["password_hashing"].clone();
+        if hashing["running"] == 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(hashing["running"], 0, "{hashing}");
+    assert_eq!(
+        hashing["peak"], 1,
+        "never more than the bound at once: {hashing}"
+    );
+    // And the bound still admits the next sign-up.
+    let _ = new_user(&server);
+}
+
+#[test]
 fn a_stranger_replaying_a_used_code_cannot_revoke_the_users_session() {
     let server = Server::start(&[]);
     let (pkce, code) = signup_code(&server, &format!("victim-{}@example.test", random_hex()));
