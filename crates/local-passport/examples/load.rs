@@ -244,11 +244,12 @@ impl Client {
             cookie,
         };
         if answer.status != status {
-            let code = &answer.json[if answer.json["code"].is_null() {
-                "error"
-            } else {
-                "code"
-            }];
+            // The API's `code`, OAuth's `error`, or the wallet's `detail`.
+            let code = ["code", "error", "detail"]
+                .iter()
+                .map(|field| &answer.json[field])
+                .find(|value| !value.is_null())
+                .unwrap_or(&Value::Null);
             return Err(format!("{step}: HTTP {} {code}", answer.status));
         }
         Ok(answer)

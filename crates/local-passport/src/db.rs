@@ -87,7 +87,7 @@ pub fn open(data_dir: &Path) -> anyhow::Result<Connection> {
         .with_context(|| format!("creating data directory {}", data_dir.display()))?;
     restrict(data_dir, 0o700)?;
     let path = data_dir.join("local-passport.sqlite3");
-    create_private(&path)?;
+    open_private(&path, false)?;
     for file in [
         path.clone(),
         data_dir.join("local-passport.sqlite3-wal"),
@@ -150,10 +150,17 @@ pub fn restrict(path: &Path, mode: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Creates an empty file readable by the owner only, unless it exists.
-fn create_private(path: &Path) -> anyhow::Result<()> {
+/// Opens `path` for writing, creating it readable by the owner only (0600):
+/// `fresh` fails when it exists already, otherwise an existing file is kept
+/// as it is (not truncated).
+pub fn open_private(path: &Path, fresh: bool) -> anyhow::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(false);
+    options.write(true).truncate(false);
+    if fresh {
+        options.create_new(true);
+    } else {
+        options.create(true);
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
@@ -161,7 +168,6 @@ fn create_private(path: &Path) -> anyhow::Result<()> {
     }
     options
         .open(path)
-        .map(drop)
         .with_context(|| format!("creating {}", path.display()))
 }
 
@@ -325,8 +331,8 @@ pub fn user_by_sub(conn: &Connection, sub: &str) -> rusqlite::Result<Option<User
     .optional()
 }
 
-/// Inserts a user; `Ok(false)` when the email is taken.
-/// Creates the account unless one with the same [`email_key`] exists. The
+/// Creates the account unless one with the same [`email_key`] exists
+/// (`Ok(false)` then). The
 /// check and the insert run under the caller's hold of the one connection,
 /// so two sign-ups cannot both pass it.
 pub fn insert_user(conn: &Connection, user: &User, now: i64) -> rusqlite::Result<bool> {

@@ -3,6 +3,7 @@
 //! It lives in its own file beside (not inside) the database, so a copy of the
 //! database alone gives away no wallet key and cannot sign a token.
 
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
@@ -28,7 +29,9 @@ impl Kek {
             bytes
         } else {
             let key = ChaCha20Poly1305::generate_key(&mut OsRng).to_vec();
-            write_private(&path, &hex::encode(&key))?;
+            let mut file = crate::db::open_private(&path, true)?;
+            file.write_all(hex::encode(&key).as_bytes())?;
+            file.sync_all()?;
             key
         };
         Ok(Self {
@@ -72,24 +75,4 @@ impl Kek {
                 )
             })
     }
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    file.write_all(contents.as_bytes())?;
-    file.sync_all()?;
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
-    std::fs::write(path, contents).with_context(|| format!("creating {}", path.display()))
 }

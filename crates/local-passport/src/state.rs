@@ -21,7 +21,7 @@ pub struct AppState {
     pub clients: Clients,
     /// Settings from the command line.
     pub opts: ServeOptions,
-    /// The issuer, `http://host:port/`.
+    /// The issuer: `--issuer` as given, or `http://host:port/`.
     pub issuer: String,
     /// The wallet origin, `http://host:wallet_port`.
     pub wallet_origin: String,

@@ -417,19 +417,19 @@ pub async fn submit(
         FormMode::SignUp => sign_up(state.clone(), email.clone(), password).await,
     };
     match &outcome {
-        Ok(Ok(_)) => state.sign_in_guard.succeeded(&account, ip),
+        Ok(Outcome::SignedIn(_)) => state.sign_in_guard.succeeded(&account, ip),
         // The guard records the failure; it is true when that locks the pair.
-        Ok(Err(WRONG_CREDENTIALS)) if state.sign_in_guard.failed(&account, ip) => {
+        Ok(Outcome::WrongCredentials) if state.sign_in_guard.failed(&account, ip) => {
             tracing::warn!(%ip, "account locked for this address after repeated failed sign-ins");
         }
         _ => {}
     }
     match outcome {
-        Ok(Ok(sub)) => match session::start(&state, &sub) {
+        Ok(Outcome::SignedIn(sub)) => match session::start(&state, &sub) {
             Ok((cookie, hash)) => grant(&state, &request, &sub, Some(cookie), Some(hash)),
             Err(err) => crate::errors::OAuthError::from(err).into_response(),
         },
-        Ok(Err(BUSY)) => {
+        Ok(Outcome::Busy) => {
             let page = sign_in_page::render(
                 &request,
                 mode,
@@ -444,7 +444,8 @@ pub async fn submit(
             )
                 .into_response()
         }
-        Ok(Err(message)) => again(message),
+        Ok(Outcome::WrongCredentials) => again(WRONG_CREDENTIALS),
+        Ok(Outcome::Refused(message)) => again(message),
         Err(err) => crate::errors::OAuthError::from(err).into_response(),
     }
 }
@@ -470,7 +471,6 @@ fn check_email(email: &str) -> Result<(), &'static str> {
             };
             local.len() <= 64
                 && dots_ok(local)
-                && !local.contains('@')
                 && !domain.contains('@')
                 && dots_ok(domain)
                 && domain.split('.').all(label_ok)
@@ -576,38 +576,53 @@ const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 const BUSY: &str = "The sign-in service is busy. Wait a moment and try again.";
 
-async fn sign_in(
-    state: Shared,
-    email: String,
-    password: String,
-) -> anyhow::Result<Result<String, &'static str>> {
+/// How a sign-in or sign-up ended, short of a server fault.
+enum Outcome {
+    /// The account's `sub`.
+    SignedIn(String),
+    /// Unknown email or wrong password (the same answer for both).
+    WrongCredentials,
+    /// No hashing slot came free in time.
+    Busy,
+    /// Refused with this message (a weak password, a taken email).
+    Refused(&'static str),
+}
+
+/// Runs `work` under the password-hashing bound: `Busy` when no slot came free.
+async fn hashed(
+    state: &Shared,
+    work: impl FnOnce(Shared) -> anyhow::Result<Outcome> + Send + 'static,
+) -> anyhow::Result<Outcome> {
     let work_state = state.clone();
-    let Some(outcome) = state
+    match state
         .hashing
-        .run(HASHING_WAIT, move || {
-            let state = work_state;
-            let user = db::user_by_email(&state.db(), &email)?;
-            // Verify against a dummy hash when the email is unknown, so the answer
-            // takes as long and says the same: nobody learns which emails exist.
-            let hash = user
-                .as_ref()
-                .map(|u| u.password_hash.clone())
-                .unwrap_or_else(dummy_hash);
-            let parsed =
-                PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
-            let matches = Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok();
-            Ok(match (user, matches) {
-                (Some(user), true) => Ok(user.sub),
-                _ => Err(WRONG_CREDENTIALS),
-            })
-        })
+        .run(HASHING_WAIT, move || work(work_state))
         .await
-    else {
-        return Ok(Err(BUSY));
-    };
-    outcome?
+    {
+        Some(outcome) => outcome?,
+        None => Ok(Outcome::Busy),
+    }
+}
+
+async fn sign_in(state: Shared, email: String, password: String) -> anyhow::Result<Outcome> {
+    hashed(&state, move |state| {
+        let user = db::user_by_email(&state.db(), &email)?;
+        // Verify against a dummy hash when the email is unknown, so the answer
+        // takes as long and says the same: nobody learns which emails exist.
+        let hash = user
+            .as_ref()
+            .map(|u| u.password_hash.clone())
+            .unwrap_or_else(dummy_hash);
+        let parsed = PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
+        let matches = Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
+        Ok(match (user, matches) {
+            (Some(user), true) => Outcome::SignedIn(user.sub),
+            _ => Outcome::WrongCredentials,
+        })
+    })
+    .await
 }
 
 fn dummy_hash() -> String {
@@ -625,40 +640,28 @@ fn hash_password(password: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
 }
 
-async fn sign_up(
-    state: Shared,
-    email: String,
-    password: String,
-) -> anyhow::Result<Result<String, &'static str>> {
+async fn sign_up(state: Shared, email: String, password: String) -> anyhow::Result<Outcome> {
     if let Err(message) = check_new_password(&password) {
-        return Ok(Err(message));
+        return Ok(Outcome::Refused(message));
     }
-    let work_state = state.clone();
-    let Some(outcome) = state
-        .hashing
-        .run(HASHING_WAIT, move || {
-            let state = work_state;
-            let nickname = email.split('@').next().unwrap_or_default().to_owned();
-            let user = User {
-                sub: format!("email|{}", random_id()),
-                email,
-                nickname,
-                password_hash: hash_password(&password)?,
-            };
-            if db::insert_user(&state.db(), &user, crate::now())? {
-                tracing::info!(sub = %user.sub, "account created");
-                Ok(Ok(user.sub))
-            } else {
-                Ok(Err(
-                    "An account with this email already exists. Sign in instead.",
-                ))
-            }
-        })
-        .await
-    else {
-        return Ok(Err(BUSY));
-    };
-    outcome?
+    hashed(&state, move |state| {
+        let nickname = email.split('@').next().unwrap_or_default().to_owned();
+        let user = User {
+            sub: format!("email|{}", random_id()),
+            email,
+            nickname,
+            password_hash: hash_password(&password)?,
+        };
+        if db::insert_user(&state.db(), &user, crate::now())? {
+            tracing::info!(sub = %user.sub, "account created");
+            Ok(Outcome::SignedIn(user.sub))
+        } else {
+            Ok(Outcome::Refused(
+                "An account with this email already exists. Sign in instead.",
+            ))
+        }
+    })
+    .await
 }
 
 /// Issues a code for `sub` and redirects back to the client.

@@ -58,8 +58,9 @@ pub fn end(state: &AppState, headers: &HeaderMap) -> rusqlite::Result<String> {
         let hash = hash_secret(&id);
         // What was signed in through this session ends with it: its refresh
         // tokens, and the wallet's trust in its outstanding ID tokens.
-        crate::db::end_browser_session(&state.db(), &hash)?;
-        crate::db::delete_session(&state.db(), &hash)?;
+        let db = state.db();
+        crate::db::end_browser_session(&db, &hash)?;
+        crate::db::delete_session(&db, &hash)?;
     }
     Ok(format!(
         "{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"

@@ -16,7 +16,8 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::cli::ServeOptions;
 
-/// Failed attempts remembered at most (pairs); past it, the unlocked go first.
+/// Failed attempts (pairs) and throttled addresses remembered at most; past
+/// it, the unlocked pairs and the recovered addresses go first.
 const MAX_TRACKED: usize = 100_000;
 
 #[derive(Default)]
@@ -50,6 +51,12 @@ impl SignInGuard {
 
     /// Counts one form submission from `ip`; `Err` with the wait when over the rate.
     pub fn admit(&self, ip: IpAddr) -> Result<(), Duration> {
+        // The throttle remembers every address it saw; past the bound, the
+        // ones whose limit has recovered are forgotten (a flood that never
+        // signs in grows it too).
+        if self.per_ip.len() >= MAX_TRACKED {
+            self.per_ip.retain_recent();
+        }
         self.per_ip
             .check_key(&ip)
             .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
@@ -83,7 +90,5 @@ impl SignInGuard {
     pub fn succeeded(&self, account: &str, ip: IpAddr) {
         let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         failures.remove(&(account.to_owned(), ip));
-        // Keeps the throttle's own memory bounded too.
-        self.per_ip.retain_recent();
     }
 }

@@ -116,21 +116,21 @@ fn authorization_code(
         ));
     }
     let family = random_id();
-    if !db::consume_code(&state.db(), &code_hash, &family)? {
-        return Err(OAuthError::invalid_grant(
-            "the authorization code was already used",
-        ));
+    {
+        // One hold of the database: a replay of the code cannot end the
+        // family between its code being consumed and its row being written.
+        let db = state.db();
+        if !db::consume_code(&db, &code_hash, &family)? {
+            return Err(OAuthError::invalid_grant(
+                "the authorization code was already used",
+            ));
+        }
+        // The session this exchange starts: the ID tokens' `sid`, ended by
+        // revocation or by signing out of the sign-in session it came from.
+        db::start_family(&db, &family, &record.sub, record.browser_session.as_deref())?;
     }
     let user = db::user_by_sub(&state.db(), &record.sub)?
         .ok_or_else(|| OAuthError::invalid_grant("the user no longer exists"))?;
-    // The session this exchange starts: the ID tokens' `sid`, ended by
-    // revocation or by signing out of the sign-in session it came from.
-    db::start_family(
-        &state.db(),
-        &family,
-        &record.sub,
-        record.browser_session.as_deref(),
-    )?;
     let grant = Grant {
         client_id,
         scope: &record.scope,
