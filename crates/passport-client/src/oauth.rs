@@ -33,9 +33,9 @@ use base64::Engine;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IdTokenField {
     /// The ID token; required here, but read as optional so that its absence
-    /// is named instead of reported as a parse failure.
+    /// is named instead of reported as a parse failure. Redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id_token: Option<String>,
+    pub id_token: Option<IdToken>,
 }
 
 impl ExtraTokenFields for IdTokenField {}
@@ -396,17 +396,12 @@ impl OAuthClient {
 
 /// The tokens of a successful answer; OpenID Connect requires the ID token.
 fn issued(response: OidcTokenResponse) -> Result<IssuedTokens, TokenEndpointError> {
-    let id_token =
-        response
-            .extra_fields()
-            .id_token
-            .clone()
-            .ok_or(TokenEndpointError::InvalidResponse(
-                "no id_token in the token response".into(),
-            ))?;
+    let id_token = response.extra_fields().id_token.clone().ok_or(
+        TokenEndpointError::InvalidResponse("no id_token in the token response".into()),
+    )?;
     Ok(IssuedTokens {
         access_token: AccessToken::new(response.access_token().secret().to_owned()),
-        id_token: IdToken::new(id_token),
+        id_token,
         refresh_token: response
             .refresh_token()
             .map(|t| RefreshToken::new(t.secret().to_owned())),
@@ -694,6 +689,16 @@ mod tests {
         assert_eq!(tokens.id_token.secret(), "i");
         assert_eq!(tokens.refresh_token.unwrap().secret(), "r");
         assert_eq!(tokens.expires_in, Some(60));
+    }
+
+    #[test]
+    fn a_printed_token_response_shows_no_token() {
+        let response: OidcTokenResponse = serde_json::from_str(
+            r#"{"access_token":"Zq8access","id_token":"Zq8idtoken","refresh_token":"Zq8refresh","token_type":"Bearer"}"#,
+        )
+        .unwrap();
+        let printed = format!("{response:?}");
+        assert!(!printed.contains("Zq8"), "{printed}");
     }
 
     #[test]
