@@ -1,13 +1,15 @@
 //! Absolute http(s) URLs: the provider, API and wallet endpoints, the redirect
 //! URIs and the callback address. Parsing follows the WHATWG URL standard, by
-//! the `url` crate (which oauth2 and leptos_router use too). An `Address`
-//! holds the normalised `href`; its parts are read from that.
+//! the `url` crate (which oauth2 and leptos_router use too); an `Address` is a
+//! parsed URL known to be http(s) with a host.
 
 use std::fmt;
 
+use url::{Host, Url};
+
 /// An absolute `http:` or `https:` URL with a host, normalised.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Address(String);
+pub struct Address(Url);
 
 /// Not an absolute http(s) URL with a host.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -17,79 +19,66 @@ pub struct InvalidAddress;
 impl Address {
     /// Parses and normalises `input` (surrounding whitespace is ignored).
     pub fn parse(input: &str) -> Result<Address, InvalidAddress> {
-        let href = normalise(input.trim()).ok_or(InvalidAddress)?;
-        let address = Address(href);
-        let http = matches!(address.scheme(), "http" | "https");
-        (http && !address.host().is_empty())
-            .then_some(address)
-            .ok_or(InvalidAddress)
+        let url = Url::parse(input.trim()).map_err(|_| InvalidAddress)?;
+        let http = matches!(url.scheme(), "http" | "https");
+        let host = url.host_str().is_some_and(|h| !h.is_empty());
+        (http && host).then_some(Address(url)).ok_or(InvalidAddress)
     }
 
     /// An address the `url` crate built from another address (same scheme and host).
-    pub(crate) fn from_url(url: url::Url) -> Address {
-        Address(url.into())
+    pub(crate) fn from_url(url: Url) -> Address {
+        Address(url)
+    }
+
+    /// The parsed URL, for the OAuth client.
+    pub(crate) fn url(&self) -> &Url {
+        &self.0
     }
 
     /// The whole URL.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 
     /// `http` or `https`.
     pub fn scheme(&self) -> &str {
-        self.0.split_once(':').map_or("", |(scheme, _)| scheme)
-    }
-
-    /// `user@host:port`: everything between `//` and the path.
-    fn authority(&self) -> &str {
-        let rest = self.0.split_once("://").map_or("", |(_, rest)| rest);
-        rest.split(['/', '?', '#']).next().unwrap_or("")
-    }
-
-    /// The host and port, without any user info.
-    fn host(&self) -> &str {
-        let authority = self.authority();
-        authority
-            .rsplit_once('@')
-            .map_or(authority, |(_, host)| host)
+        self.0.scheme()
     }
 
     /// `scheme://host[:port]`, as `location.origin` writes it.
     pub fn origin(&self) -> String {
-        format!("{}://{}", self.scheme(), self.host())
+        self.0.origin().ascii_serialization()
     }
 
     /// Whether the host is this machine (`localhost`, 127.0.0.0/8, `[::1]`).
     pub fn is_loopback(&self) -> bool {
-        let host = self.host();
-        let name = match host.rsplit_once(':') {
-            Some((name, port)) if !port.contains(']') => name,
-            _ => host,
-        };
-        is_loopback_host(name)
+        match self.0.host() {
+            Some(Host::Domain(name)) => name == "localhost" || name.ends_with(".localhost"),
+            Some(Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        }
     }
 
     /// The path, starting with `/`.
     pub fn path(&self) -> &str {
-        let after = &self.0[self.0.find("://").map_or(0, |i| i + 3) + self.authority().len()..];
-        let end = after.find(['?', '#']).unwrap_or(after.len());
-        &after[..end]
+        self.0.path()
     }
 
     /// The query, without `?`.
     pub fn query(&self) -> Option<&str> {
-        let before_fragment = self.0.split('#').next().unwrap_or("");
-        before_fragment.split_once('?').map(|(_, query)| query)
+        self.0.query()
     }
 
     /// The fragment, without `#`.
     pub fn fragment(&self) -> Option<&str> {
-        self.0.split_once('#').map(|(_, fragment)| fragment)
+        self.0.fragment()
     }
 
     /// The first value of the query parameter `name`, decoded.
     pub fn query_param(&self, name: &str) -> Option<String> {
-        form_urlencoded::parse(self.query()?.as_bytes())
+        self.0
+            .query_pairs()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.into_owned())
     }
@@ -97,63 +86,36 @@ impl Address {
     /// `path` below this address, treated as a directory even without a
     /// trailing `/`; query and fragment dropped. `path` is ASCII.
     pub fn join(&self, path: &str) -> Address {
-        let prefix = self.path().trim_end_matches('/');
-        Address(format!(
-            "{}{prefix}/{}",
-            self.origin_with_user_info(),
+        let mut url = self.0.clone();
+        let joined = format!(
+            "{}/{}",
+            url.path().trim_end_matches('/'),
             path.trim_start_matches('/')
-        ))
-    }
-
-    fn origin_with_user_info(&self) -> String {
-        format!("{}://{}", self.scheme(), self.authority())
+        );
+        url.set_path(&joined);
+        url.set_query(None);
+        url.set_fragment(None);
+        Address(url)
     }
 
     /// This address with `pairs` appended to its query, form-encoded.
     pub fn with_query_pairs(&self, pairs: &[(&str, &str)]) -> Address {
-        let (base, fragment) = match self.0.split_once('#') {
-            Some((base, fragment)) => (base, Some(fragment)),
-            None => (self.0.as_str(), None),
-        };
-        let mut encoded = form_urlencoded::Serializer::new(String::new());
-        encoded.extend_pairs(pairs);
-        let separator = match self.query() {
-            None => "?",
-            Some("") => "",
-            Some(_) => "&",
-        };
-        let mut href = format!("{base}{separator}{}", encoded.finish());
-        if let Some(fragment) = fragment {
-            href = format!("{href}#{fragment}");
-        }
-        Address(href)
+        let mut url = self.0.clone();
+        url.query_pairs_mut().extend_pairs(pairs);
+        Address(url)
     }
 }
 
 impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
 impl From<Address> for String {
     fn from(address: Address) -> String {
-        address.0
+        address.0.into()
     }
-}
-
-fn normalise(input: &str) -> Option<String> {
-    url::Url::parse(input).ok().map(String::from)
-}
-
-/// Whether `host` (as a URL writes it) names this machine.
-fn is_loopback_host(host: &str) -> bool {
-    host == "localhost"
-        || host.ends_with(".localhost")
-        || host == "[::1]"
-        || host
-            .parse::<std::net::Ipv4Addr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]

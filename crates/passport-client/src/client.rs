@@ -10,7 +10,7 @@ use crate::browser::{
 };
 use crate::callback;
 use crate::config::{LogoutMode, PassportConfig};
-use crate::error::{ConfigError, PassportError};
+use crate::error::PassportError;
 use crate::jwt::{self, Expected, TokenError};
 use crate::oauth::{self, IssuedTokens, OAuthClient, TokenEndpointError};
 use crate::pending::{self, Flow, PendingLogin};
@@ -100,16 +100,15 @@ struct OpenPopup {
 }
 
 impl Passport {
-    /// A client for this configuration; an endpoint the OAuth client cannot
-    /// use is a configuration error.
-    pub fn new(config: PassportConfig) -> Result<Self, ConfigError> {
+    /// A client for this configuration (already checked when it was resolved).
+    pub fn new(config: PassportConfig) -> Self {
         let user_key = user::storage_key(config.authority.as_str(), &config.client_id);
-        Ok(Self {
-            oauth: Arc::new(OAuthClient::new(&config)?),
+        Self {
+            oauth: Arc::new(OAuthClient::new(&config)),
             config: Arc::new(config),
             user_key: user_key.into(),
             listeners: Arc::default(),
-        })
+        }
     }
 
     /// Calls `listener` with every change of the session from now on: this

@@ -336,7 +336,7 @@ fn url_field(field: &str, value: &str) -> Result<Address, ConfigError> {
     })
 }
 
-pub(crate) fn config_error(field: Option<&str>, message: impl Into<String>) -> ConfigError {
+fn config_error(field: Option<&str>, message: impl Into<String>) -> ConfigError {
     ConfigError {
         file: CONFIG_FILE.to_owned(),
         field: field.map(str::to_owned),

@@ -199,7 +199,7 @@ impl BrowserPorts<'_> {
             .into_iter()
             .collect();
         let request = http::request(
-            gloo_net::http::Method::POST,
+            oauth2::http::Method::POST,
             url.as_str(),
             Some(body),
             &headers,

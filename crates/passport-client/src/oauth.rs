@@ -20,7 +20,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::address::Address;
 use crate::config::PassportConfig;
-use crate::error::ConfigError;
 use crate::http::{HttpError, HttpRequest};
 use crate::pending::{Flow, PendingLogin};
 use crate::secret::{
@@ -70,7 +69,6 @@ pub struct OAuthClient {
     scopes: Vec<Scope>,
     audience: String,
     revocation_url: Address,
-    client_id: String,
 }
 
 /// The issuer the ID token must name: the authority, Auth0-style with a trailing `/`.
@@ -220,27 +218,15 @@ where
 
 impl OAuthClient {
     /// The client for this configuration's provider, redirect URI and scopes.
-    pub fn new(config: &PassportConfig) -> Result<Self, ConfigError> {
-        let endpoint = |field: &'static str, path: &str| {
-            oauth2::url::Url::parse(config.authority_endpoint(path).as_str()).map_err(|_| {
-                crate::config::config_error(Some(field), "is not a URL the OAuth client accepts")
-            })
-        };
-        let redirect = oauth2::url::Url::parse(config.redirect_uri.as_str()).map_err(|_| {
-            crate::config::config_error(
-                Some("redirect_uri"),
-                "is not a URL the OAuth client accepts",
-            )
-        })?;
+    pub fn new(config: &PassportConfig) -> Self {
+        let endpoint = |path: &str| config.authority_endpoint(path).url().clone();
+        let revocation_url = config.authority_endpoint("oauth/revoke");
         let client = oauth2::Client::new(ClientId::new(config.client_id.clone()))
-            .set_auth_uri(AuthUrl::from_url(endpoint("authority", "authorize")?))
-            .set_token_uri(TokenUrl::from_url(endpoint("authority", "oauth/token")?))
-            .set_revocation_url(RevocationUrl::from_url(endpoint(
-                "authority",
-                "oauth/revoke",
-            )?))
-            .set_redirect_uri(RedirectUrl::from_url(redirect));
-        Ok(OAuthClient {
+            .set_auth_uri(AuthUrl::from_url(endpoint("authorize")))
+            .set_token_uri(TokenUrl::from_url(endpoint("oauth/token")))
+            .set_revocation_url(RevocationUrl::from_url(revocation_url.url().clone()))
+            .set_redirect_uri(RedirectUrl::from_url(config.redirect_uri.url().clone()));
+        OAuthClient {
             client,
             scopes: config
                 .scope
@@ -248,9 +234,8 @@ impl OAuthClient {
                 .map(|s| Scope::new(s.to_owned()))
                 .collect(),
             audience: config.audience.clone(),
-            revocation_url: config.authority_endpoint("oauth/revoke"),
-            client_id: config.client_id.clone(),
-        })
+            revocation_url,
+        }
     }
 
     /// Creates PKCE, state and nonce and the authorization URL for them, with a
@@ -374,7 +359,7 @@ impl OAuthClient {
         let body = form_urlencoded::Serializer::new(String::new())
             .append_pair("token", refresh_token.secret())
             .append_pair("token_type_hint", "refresh_token")
-            .append_pair("client_id", &self.client_id)
+            .append_pair("client_id", self.client.client_id().as_str())
             .finish();
         let mut request = HttpRequest::new(body.into_bytes());
         *request.method_mut() = oauth2::http::Method::POST;
@@ -443,7 +428,7 @@ mod tests {
     }
 
     fn client() -> OAuthClient {
-        OAuthClient::new(&config()).unwrap()
+        OAuthClient::new(&config())
     }
 
     fn authorize(flow: Flow, origin: &str, now_ms: f64) -> AuthorizeRequest {
@@ -640,7 +625,7 @@ mod tests {
         config.authority = Address::parse("https://auth.example.test/").unwrap();
         let seen = std::cell::RefCell::new(Vec::new());
         let http = recording(&seen, 200, "{}");
-        let client = OAuthClient::new(&config).unwrap();
+        let client = OAuthClient::new(&config);
         poll_once(client.revoke(&http, &RefreshToken::new("r/1"))).unwrap();
         let request = &seen.borrow()[0];
         assert_eq!(request.uri(), "https://auth.example.test/oauth/revoke");
@@ -667,9 +652,7 @@ mod tests {
         let seen = std::cell::RefCell::new(Vec::new());
         let http = recording(&seen, 200, "");
         let err = poll_once(
-            OAuthClient::new(&remote)
-                .unwrap()
-                .revoke(&http, &RefreshToken::new("r")),
+            OAuthClient::new(&remote).revoke(&http, &RefreshToken::new("r")),
         )
         .unwrap_err();
         assert!(

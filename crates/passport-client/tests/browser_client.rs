@@ -60,7 +60,7 @@ fn passport() -> Passport {
         origin: "http://localhost:8080".into(),
         base_path: "/".into(),
     };
-    Passport::new(RuntimeConfig::default().resolve(&page).unwrap()).unwrap()
+    Passport::new(RuntimeConfig::default().resolve(&page).unwrap())
 }
 
 #[wasm_bindgen_test]

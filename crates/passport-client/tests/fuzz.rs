@@ -147,12 +147,8 @@ fn fuzz_client_parsing() {
     let config = RuntimeConfig::parse("{}").unwrap().resolve(&page).unwrap();
     run((".{0,200}", edits()), |(query, e)| {
         let store = MemoryStore::default();
-        let request = oauth::OAuthClient::new(&config).unwrap().authorize(
-            Flow::Popup,
-            &page.origin,
-            0.0,
-            None,
-        );
+        let request =
+            oauth::OAuthClient::new(&config).authorize(Flow::Popup, &page.origin, 0.0, None);
         pending::save(&store, &request.pending, 0.0);
         let key = store.keys().pop().unwrap();
         let raw = store.get(&key).unwrap();

@@ -32,10 +32,7 @@ fn config() -> PassportConfig {
 /// A store holding one sign-in started on `ORIGIN`; returns it with its `state`.
 fn started_sign_in() -> (MemoryStore, String) {
     let store = MemoryStore::default();
-    let request =
-        oauth::OAuthClient::new(&config())
-            .unwrap()
-            .authorize(Flow::Popup, ORIGIN, NOW_MS, None);
+    let request = oauth::OAuthClient::new(&config()).authorize(Flow::Popup, ORIGIN, NOW_MS, None);
     let state = request.pending.state.as_str().to_owned();
     assert!(pending::save(&store, &request.pending, NOW_MS));
     (store, state)

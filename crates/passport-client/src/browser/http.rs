@@ -1,7 +1,7 @@
 //! fetch with a timeout: the HTTP client of oauth2's requests and of every
 //! other call (JWKS, IMX API, TEE Express), in and out as `http` types.
 
-use gloo_net::http::{Method, RequestBuilder};
+use gloo_net::http::RequestBuilder;
 use wasm_bindgen::JsCast;
 
 use crate::http::{json_body, HttpError, HttpRequest, HttpResponse};
@@ -13,12 +13,8 @@ pub const TIMEOUT_MS: u32 = 15_000;
 /// Sends `request` on fetch and reads the whole answer, whatever its status.
 pub async fn fetch(request: HttpRequest) -> Result<HttpResponse, HttpError> {
     let (parts, body) = request.into_parts();
-    // The only methods this client sends.
-    let method = match parts.method {
-        oauth2::http::Method::POST => Method::POST,
-        _ => Method::GET,
-    };
-    let mut builder = RequestBuilder::new(&parts.uri.to_string()).method(method);
+    // gloo-net's `Method` is http's own.
+    let mut builder = RequestBuilder::new(&parts.uri.to_string()).method(parts.method);
     for (name, value) in &parts.headers {
         if let Ok(value) = value.to_str() {
             builder = builder.header(name.as_str(), value);

@@ -32,7 +32,7 @@ where
 {
     let state = RwSignal::new(ConfigState::Loading);
     leptos::task::spawn_local(async move {
-        state.set(match load_config().await.and_then(Passport::new) {
+        state.set(match load_config().await.map(Passport::new) {
             Ok(passport) => ConfigState::Ready(passport),
             Err(err) => ConfigState::Failed(err),
         });
