@@ -448,30 +448,30 @@ impl Passport {
         match self.stored_user() {
             None => Ok(None),
             Some(user) if user.tokens_valid(time::now_secs()) => Ok(Some(user)),
-            Some(_) => self.refresh_under_lock(false).await,
+            Some(user) => self.refresh_under_lock(user, false).await,
         }
-    }
-
-    /// Refreshes the session if a token has expired (see [`Passport::restore`]).
-    pub async fn refresh_session(&self) -> Result<Option<User>, PassportError> {
-        self.refresh_under_lock(false).await
     }
 
     /// Renews the tokens even while they are valid, to pick up new claims
     /// (the `passport` claim after registering).
     pub async fn renew_session(&self) -> Result<Option<User>, PassportError> {
-        self.refresh_under_lock(true).await
+        match self.stored_user() {
+            None => Ok(None),
+            Some(user) => self.refresh_under_lock(user, true).await,
+        }
     }
 
-    /// Refreshes the session under a lock shared by every tab. After taking the
-    /// lock it reads storage again: if another tab refreshed meanwhile, that
-    /// result is used and the (already rotated) refresh token is not sent twice.
-    /// `renew` refreshes even valid tokens.
-    async fn refresh_under_lock(&self, renew: bool) -> Result<Option<User>, PassportError> {
-        let before = self
-            .stored_user()
-            .and_then(|u| u.refresh_token)
-            .map(|t| t.secret().to_owned());
+    /// Refreshes the session of `seen` (the stored user as the caller read
+    /// it) under a lock shared by every tab. After taking the lock it reads
+    /// storage again: if another tab refreshed meanwhile, that result is used
+    /// and the (already rotated) refresh token is not sent twice. `renew`
+    /// refreshes even valid tokens.
+    async fn refresh_under_lock(
+        &self,
+        seen: User,
+        renew: bool,
+    ) -> Result<Option<User>, PassportError> {
+        let before = seen.refresh_token.map(|t| t.secret().to_owned());
         let lock_name = format!("passport-refresh:{}", self.user_key);
         locks::with_lock(&lock_name, async {
             let Some(user) = self.stored_user() else {

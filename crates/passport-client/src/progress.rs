@@ -68,14 +68,12 @@ pub struct RegistrationProgress {
     failed: Option<PassportError>,
     started_ms: Option<f64>,
     ended_ms: Option<f64>,
-    running: bool,
 }
 
 impl RegistrationProgress {
     /// A run that starts now.
     pub fn started(now_ms: f64) -> Self {
         RegistrationProgress {
-            running: true,
             started_ms: Some(now_ms),
             ..Default::default()
         }
@@ -89,7 +87,6 @@ impl RegistrationProgress {
     /// The run ended, with the error if it failed. A run that failed before
     /// its first step (the wallet could not even be connected) fails there.
     pub fn finish(&mut self, now_ms: f64, error: Option<PassportError>) {
-        self.running = false;
         self.ended_ms = Some(now_ms);
         self.current
             .get_or_insert(RegistrationStep::ConnectingWallet);
@@ -98,7 +95,7 @@ impl RegistrationProgress {
 
     /// Whether a run is going on.
     pub fn running(&self) -> bool {
-        self.running
+        self.started_ms.is_some() && self.ended_ms.is_none()
     }
 
     /// How `step` stands.
@@ -171,7 +168,7 @@ impl RegistrationProgress {
 
     /// The button's words.
     pub fn button_label(&self) -> &'static str {
-        if self.running {
+        if self.running() {
             "Registering…"
         } else if self.failed.is_some() {
             "Try again"

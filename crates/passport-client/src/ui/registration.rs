@@ -25,14 +25,19 @@ pub fn RegistrationScreen() -> impl IntoView {
     // Stark worker is not loaded until the user clicks.
     let early = auth.clone();
     Effect::new(move |_| early.connect_imx(|_| {}));
+    // The clock only moves the elapsed time, which only a running run shows.
     let ticker = set_interval_with_handle(
-        move || now.set(time::now_ms()),
+        move || {
+            if progress.with_untracked(RegistrationProgress::running) {
+                now.set(time::now_ms());
+            }
+        },
         std::time::Duration::from_millis(100),
     )
     .ok();
     on_cleanup(move || ticker.into_iter().for_each(|t| t.clear()));
     let register = move |_| {
-        if !progress.get_untracked().running() {
+        if !progress.with_untracked(RegistrationProgress::running) {
             run(auth.clone(), progress);
         }
     };
@@ -61,16 +66,16 @@ pub fn RegistrationScreen() -> impl IntoView {
                 "It is free and takes a few seconds."
             </p>
             <div class="progress" role="progressbar" aria-label="Registration progress" aria-valuemin="0"
-                aria-valuemax=total aria-valuenow=move || progress.get().done_count().to_string()
+                aria-valuemax=total aria-valuenow=move || progress.with(|p| p.done_count().to_string())
                 data-testid="registration-progress">
-                <div class="progress-bar" style:width=move || format!("{}%", progress.get().percent())></div>
+                <div class="progress-bar" style:width=move || progress.with(|p| format!("{}%", p.percent()))></div>
             </div>
             <ol class="steps" data-testid="registration-steps">{steps}</ol>
             <p class="muted" aria-live="polite" data-testid="registration-status">
-                {move || progress.get().announcement()}
-                {move || progress.get().elapsed(now.get()).map(|e| view! { <span class="elapsed" data-testid="registration-elapsed">" · " {e}</span> })}
+                {move || progress.with(RegistrationProgress::announcement)}
+                {move || progress.with(|p| p.elapsed(now.get())).map(|e| view! { <span class="elapsed" data-testid="registration-elapsed">" · " {e}</span> })}
             </p>
-            {move || progress.get().failure().map(|f| view! {
+            {move || progress.with(RegistrationProgress::failure).map(|f| view! {
                 <div class="notice error" role="alert" data-testid="registration-error">
                     <p class="error-title">{f.message}</p>
                     <p>{f.advice}</p>
@@ -78,8 +83,8 @@ pub fn RegistrationScreen() -> impl IntoView {
                 </div>
             })}
             <div class="actions">
-                <button type="button" data-testid="register" on:click=register disabled=move || progress.get().running()>
-                    {move || progress.get().button_label()}
+                <button type="button" data-testid="register" on:click=register disabled=move || progress.with(RegistrationProgress::running)>
+                    {move || progress.with(RegistrationProgress::button_label)}
                 </button>
             </div>
         </section>
