@@ -7,7 +7,6 @@ mod components;
 #[cfg(target_arch = "wasm32")]
 mod pages;
 #[cfg(target_arch = "wasm32")]
-#[cfg(target_arch = "wasm32")]
 fn main() {
     passport_client::mark("passport:wasm-start");
     leptos::mount::mount_to_body(app::App);

@@ -124,9 +124,6 @@ pub enum PassportError {
     /// Signing out could not complete everywhere.
     #[error("Signing out did not complete: {0}")]
     Logout(String),
-    /// The wallet could not be reached or started.
-    #[error("The wallet is not available: {0}")]
-    Wallet(String),
     /// Registering with IMX failed at one of its steps.
     #[error("{0} {advice}", advice = .0.advice)]
     Registration(crate::registration::RegistrationError),
@@ -143,7 +140,6 @@ impl PassportError {
             Self::RefreshFailed(_) => ErrorKind::SilentLoginError,
             Self::NotLoggedIn => ErrorKind::NotLoggedInError,
             Self::Logout(_) => ErrorKind::LogoutError,
-            Self::Wallet(_) => ErrorKind::WalletConnectionError,
             Self::Registration(e) => e.kind,
             Self::PopupBlocked
             | Self::PopupClosed
@@ -166,7 +162,6 @@ impl PassportError {
             Self::PopupBlocked | Self::PopupClosed => true,
             Self::TokenEndpoint(e) | Self::RefreshFailed(e) => e.is_retryable(),
             Self::Registration(e) => e.retryable,
-            Self::Wallet(_) => true,
             Self::SigningKeys(e) => e.is_retryable(),
             _ => false,
         }

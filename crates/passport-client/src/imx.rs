@@ -15,8 +15,8 @@ use crate::browser::time;
 use crate::error::{ErrorKind, PassportError};
 use crate::http::HttpError;
 use crate::registration::{
-    self, PortError, RegisterOutcome, RegisterUserRequest, RegistrationError, RegistrationPorts,
-    RegistrationStep, SignableRegistration, WalletError, WorkerError,
+    self, PortError, RegisterUserRequest, RegistrationError, RegistrationPorts, RegistrationStep,
+    SignableRegistration, WalletError, WorkerError,
 };
 use crate::user::PassportClaims;
 use crate::Passport;
@@ -183,14 +183,13 @@ impl BrowserPorts<'_> {
             .ok_or_else(|| worker_error(WorkerError("the Stark key was not derived".into())))
     }
 
-    /// POSTs `body` (JSON) to the IMX API; a 2xx or 409 answers with its status
-    /// and body, anything else is the refused status with the API's body.
+    /// POSTs `body` (JSON) to the IMX API; the answer, whatever its status.
     async fn post_imx(
         &self,
         path: &str,
         body: Vec<u8>,
         bearer: Option<&str>,
-    ) -> Result<(u16, Vec<u8>), PortError> {
+    ) -> Result<crate::http::HttpResponse, PortError> {
         let url = self.provider.passport.config().imx_endpoint(path);
         let authorization = bearer.map(|token| format!("Bearer {token}"));
         let headers: Vec<_> = authorization
@@ -205,13 +204,7 @@ impl BrowserPorts<'_> {
             &headers,
         )
         .map_err(PortError::Imx)?;
-        let response = http::fetch(request).await.map_err(PortError::Imx)?;
-        let status = response.status().as_u16();
-        if status == 409 {
-            return Ok((status, response.into_body()));
-        }
-        let bytes = crate::http::success_body(response).map_err(PortError::Imx)?;
-        Ok((status, bytes))
+        http::fetch(request).await.map_err(PortError::Imx)
     }
 }
 
@@ -270,7 +263,7 @@ impl RegistrationPorts for BrowserPorts<'_> {
             ether_key: &'a str,
             stark_key: &'a str,
         }
-        let (_, bytes) = self
+        let response = self
             .post_imx(
                 "v1/signable-registration-offchain",
                 to_json(&Keys {
@@ -280,6 +273,7 @@ impl RegistrationPorts for BrowserPorts<'_> {
                 None,
             )
             .await?;
+        let bytes = crate::http::success_body(response).map_err(PortError::Imx)?;
         serde_json::from_slice(&bytes)
             .map_err(|_| PortError::Imx(HttpError::Unreadable("not a signable registration")))
     }
@@ -294,10 +288,7 @@ impl RegistrationPorts for BrowserPorts<'_> {
         self.worker()?.sign(hash).await.map_err(worker_error)
     }
 
-    async fn register_user(
-        &self,
-        request: &RegisterUserRequest,
-    ) -> Result<RegisterOutcome, PortError> {
+    async fn register_user(&self, request: &RegisterUserRequest) -> Result<(), PortError> {
         let token = self
             .provider
             .passport
@@ -305,14 +296,14 @@ impl RegistrationPorts for BrowserPorts<'_> {
             .await
             .map_err(session_error)?
             .ok_or_else(|| session_error(PassportError::NotLoggedIn))?;
-        let (status, _) = self
+        let response = self
             .post_imx("v2/passport/users", to_json(request)?, Some(token.secret()))
             .await?;
-        Ok(if status == 409 {
-            RegisterOutcome::AlreadyRegistered
-        } else {
-            RegisterOutcome::Created
-        })
+        // 409: registered before (a retry after a lost answer), so done.
+        if response.status() != 409 {
+            crate::http::success_body(response).map_err(PortError::Imx)?;
+        }
+        Ok(())
     }
 
     async fn refresh_claims(&self) -> Result<Option<PassportClaims>, PortError> {

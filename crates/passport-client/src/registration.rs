@@ -168,15 +168,6 @@ fn imx_message(body: &str) -> Option<String> {
         .map(|m| m.message)
 }
 
-/// How the register call ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RegisterOutcome {
-    /// 201: registered now.
-    Created,
-    /// 409: registered before; counts as success.
-    AlreadyRegistered,
-}
-
 /// Everything the workflow needs from the outside world.
 #[allow(async_fn_in_trait)]
 pub trait RegistrationPorts {
@@ -200,11 +191,8 @@ pub trait RegistrationPorts {
     async fn eth_sign(&self, message: &str) -> Result<String, PortError>;
     /// Stark signature with the derived key.
     async fn stark_sign(&self, hash: &str) -> Result<String, PortError>;
-    /// `POST /v2/passport/users`.
-    async fn register_user(
-        &self,
-        request: &RegisterUserRequest,
-    ) -> Result<RegisterOutcome, PortError>;
+    /// `POST /v2/passport/users`; a 409 (registered before) counts as success.
+    async fn register_user(&self, request: &RegisterUserRequest) -> Result<(), PortError>;
     /// Refreshes the session; the `passport` claim once present.
     async fn refresh_claims(&self) -> Result<Option<PassportClaims>, PortError>;
     /// Waits, between confirmation attempts.
@@ -444,7 +432,6 @@ mod tests {
     #[derive(Default)]
     struct Fake {
         fail_at: Option<(RegistrationStep, PortError)>,
-        conflict: bool,
         registered_as: Option<String>,
         claimed_address: Option<String>,
         signs_out_after_connecting: bool,
@@ -507,17 +494,10 @@ mod tests {
         async fn stark_sign(&self, hash: &str) -> Result<String, PortError> {
             Ok(format!("stark({hash})"))
         }
-        async fn register_user(
-            &self,
-            request: &RegisterUserRequest,
-        ) -> Result<RegisterOutcome, PortError> {
+        async fn register_user(&self, request: &RegisterUserRequest) -> Result<(), PortError> {
             self.check(RegistrationStep::Submitting)?;
             self.registered.borrow_mut().push(request.clone());
-            Ok(if self.conflict {
-                RegisterOutcome::AlreadyRegistered
-            } else {
-                RegisterOutcome::Created
-            })
+            Ok(())
         }
         async fn refresh_claims(&self) -> Result<Option<PassportClaims>, PortError> {
             self.check(RegistrationStep::Confirming)?;
@@ -561,15 +541,6 @@ mod tests {
         assert_eq!(sent.eth_signature, "eth(sign me)");
         assert_eq!(sent.stark_signature, "stark(0x42)");
         assert_eq!(sent.ether_key, "0xabc");
-    }
-
-    #[test]
-    fn already_registered_counts_as_success() {
-        let fake = Fake {
-            conflict: true,
-            ..Default::default()
-        };
-        assert!(run(&fake).0.is_ok());
     }
 
     #[test]
@@ -725,7 +696,6 @@ mod tests {
     #[test]
     fn a_session_that_names_another_address_is_not_taken_for_success() {
         let fake = Fake {
-            conflict: true,
             claimed_address: Some("0xdead".into()),
             ..Default::default()
         };
