@@ -22,41 +22,13 @@ pub struct JwtHeader {
 }
 
 /// `aud` may be a string or an array of strings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Audience {
     /// A single audience.
     One(String),
     /// Several audiences.
     Many(Vec<String>),
-}
-
-// A visitor rather than `#[serde(untagged)]`, which buffers the value in
-// serde's generic `Content` first (its cost: BENCHMARKS.md).
-impl<'de> Deserialize<'de> for Audience {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct StringOrStrings;
-        impl<'de> serde::de::Visitor<'de> for StringOrStrings {
-            type Value = Audience;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string or an array of strings")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Audience, E> {
-                Ok(Audience::One(value.to_owned()))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut items: A,
-            ) -> Result<Audience, A::Error> {
-                let mut all = Vec::new();
-                while let Some(item) = items.next_element::<String>()? {
-                    all.push(item);
-                }
-                Ok(Audience::Many(all))
-            }
-        }
-        deserializer.deserialize_any(StringOrStrings)
-    }
 }
 
 impl Audience {

@@ -132,8 +132,7 @@ pub fn to_stored(user: &User) -> String {
 
 /// Reads a stored user, telling corrupt, foreign and old formats apart.
 pub fn from_stored(raw: &str) -> Result<User, StoredUserError> {
-    // Typed all the way: a generic JSON value here would pull serde_json's
-    // `Value` machinery into the bundle for one field.
+    // The version alone first, so an old format is told from a broken one.
     #[derive(Deserialize)]
     struct Versioned {
         version: u64,
