@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { startApp, startPassport, startBrowser, newPage } from "./harness.mjs";
-import { newEmail, signInWithPopup, openSignInPopup, PASSWORD } from "./flows.mjs";
+import { newEmail, signInWithPopup, openSignInPopup, PASSWORD, createAccount } from "./flows.mjs";
 
 let app, passport, browser, evil;
 const attacker = newEmail("attacker");
@@ -17,10 +17,7 @@ before(async () => {
   app.setConfig(passport.config());
   browser = await startBrowser();
   // The attacker's own account, made through the real form.
-  const page = await newPage(browser);
-  await page.goto(app.url("/"));
-  await signInWithPopup(page, { email: attacker, create: true });
-  await page.context().close();
+  await createAccount(browser, app.url("/"), attacker);
 
   const authorize = new URL(passport.url("authorize"));
   const fields = {

@@ -6,10 +6,8 @@
 // two tabs refreshing at once are in registration.test.mjs and login.test.mjs.)
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { join } from "node:path";
-import { startApp, startPassport, startBrowser, newPage, freePort, ROOT } from "./harness.mjs";
-import { newEmail, signInWithPopup, storedUser } from "./flows.mjs";
+import { startApp, startPassport, startBrowser, newPage, freePort } from "./harness.mjs";
+import { newEmail, signInWithPopup, storedUser, assertStoredUnchanged } from "./flows.mjs";
 
 let app, browser;
 before(async () => { app = await startApp(); browser = await startBrowser(); });
@@ -21,11 +19,6 @@ async function restartablePassport(extraArgs = []) {
   const passport = await startPassport(app.port, extraArgs, undefined, "/", ports);
   app.setConfig(passport.config());
   return passport;
-}
-
-function usersOf(passport) {
-  const bin = process.env.LOCAL_PASSPORT_BIN || join(ROOT, "target/debug/local-passport");
-  return JSON.parse(execFileSync(bin, ["users", "--data-dir", passport.dataDir]).toString());
 }
 
 /** A new account, signed in, on the registration screen. */
@@ -83,7 +76,7 @@ describe("crash and restart", () => {
     await page.getByTestId("register").click(); // "Try again"
     await page.getByTestId("imx-eth-address").waitFor({ timeout: 20000 });
     const ethAddress = await page.getByTestId("imx-eth-address").getAttribute("data-full");
-    const records = usersOf(passport).filter((u) => u.email === email);
+    const records = passport.users().filter((u) => u.email === email);
     assert.equal(records.length, 1, "one account");
     assert.equal(records[0].registered, true);
     const accounts = await (await fetch(passport.url(`v1/users/${ethAddress}`))).json();
@@ -96,11 +89,11 @@ describe("crash and restart", () => {
     await crashOnRegistration(page, passport, { afterCommit: false });
     await page.getByTestId("register").click();
     assert.equal(await failedStep(page), "Submitting");
-    assert.equal(usersOf(passport).find((u) => u.email === email).registered, false, "nothing half-stored");
+    assert.equal(passport.users().find((u) => u.email === email).registered, false, "nothing half-stored");
     await passport.restart();
     await page.getByTestId("register").click();
     await page.getByTestId("imx-eth-address").waitFor({ timeout: 20000 });
-    assert.equal(usersOf(passport).find((u) => u.email === email).registered, true);
+    assert.equal(passport.users().find((u) => u.email === email).registered, true);
     await page.context().close();
   });
 });
@@ -121,7 +114,7 @@ describe("identity provider down during refresh", () => {
     const error = page.getByTestId("restore-error");
     await error.waitFor({ timeout: 20000 });
     assert.match(await error.innerText(), /still signed in/);
-    assert.deepEqual(await storedUser(page), before, "nothing was lost");
+    await assertStoredUnchanged(page, before, "nothing was lost");
     await passport.restart();
     await page.getByRole("button", { name: "Try again" }).click();
     await page.getByTestId("profile").waitFor();
@@ -146,7 +139,7 @@ describe("browser offline", () => {
     await page.context().setOffline(false);
     await page.getByTestId("register").click();
     await page.getByTestId("imx-eth-address").waitFor({ timeout: 20000 });
-    assert.equal(usersOf(passport).find((u) => u.email === email).registered, true);
+    assert.equal(passport.users().find((u) => u.email === email).registered, true);
     await page.context().close();
   });
 });

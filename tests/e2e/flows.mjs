@@ -1,5 +1,6 @@
 // Steps a user takes, shared by the end-to-end tests.
 import assert from "node:assert/strict";
+import { isDeepStrictEqual } from "node:util";
 
 let counter = 0;
 /** A fresh email address. */
@@ -50,6 +51,18 @@ export async function createAccount(browser, url, email) {
   await page.goto(url);
   await signInWithPopup(page, { email, create: true });
   await context.close();
+}
+
+/** Asserts nobody is signed in: no user stored. On failure the message says
+ *  so without printing the stored user (it holds tokens). */
+export async function assertSignedOut(page, message = "nobody is signed in") {
+  const stored = await storedUser(page);
+  assert.ok(stored === null, `${message}: a user is still stored`);
+}
+
+/** Asserts the stored user is still `before`, without printing either (they hold tokens). */
+export async function assertStoredUnchanged(page, before, message) {
+  assert.ok(isDeepStrictEqual(await storedUser(page), before), `${message}: the stored user changed`);
 }
 
 /** The stored user's JSON, or null. */

@@ -1,7 +1,7 @@
 // End-to-end harness: the release bundle served from dist/, a real local
 // Passport on free ports with its own data directory, and headless Chromium.
 // Everything started here is stopped by process id in `stop()`.
-import { spawn } from "node:child_process";
+import { spawn, execFileSync } from "node:child_process";
 import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,10 +24,6 @@ const TYPES = {
   ".wasm": "application/wasm", ".css": "text/css; charset=utf-8", ".json": "application/json",
 };
 
-/**
- * Serves dist/ like a static host with an SPA fallback; config.json can be
- * replaced per test; `headers` go on every response (a CSP, say).
- */
 /** Whether the request takes gzip: then `gzip` (level 9, as `gzip_static` serves it) goes out. */
 export const acceptsGzip = (req) => /\bgzip\b/.test(req.headers["accept-encoding"] || "");
 export const gzip9 = (body) => gzipSync(body, { level: 9 });
@@ -113,6 +109,8 @@ export async function startPassport(appPort, extraArgs = [], dataDir = mkdtempSy
   const kill = () => { try { process.kill(child.pid, "SIGKILL"); } catch { /* gone */ } };
   return {
     ...ready, dataDir, logs,
+    /** The accounts and their IMX registration, as `local-passport users` lists them. */
+    users: () => JSON.parse(execFileSync(LOCAL_PASSPORT, ["users", "--data-dir", dataDir]).toString()),
     // Where it listens; the issuer it announces is the same unless --issuer.
     url: (path) => ready.address + path.replace(/^\//, ""),
     config: (extra = {}) => ({

@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { startApp, startPassport, startBrowser, newPage } from "./harness.mjs";
-import { newEmail, signInWithPopup, fillPassportForm, storedUser, openSignInPopup } from "./flows.mjs";
+import { newEmail, signInWithPopup, fillPassportForm, storedUser, openSignInPopup, assertSignedOut } from "./flows.mjs";
 
 let app, passport, browser, foreign;
 before(async () => {
@@ -24,34 +24,50 @@ after(async () => {
 
 const walletCalls = () => passport.logs.join("").split("\n").filter((l) => l.includes("/v1/wallet") && !l.includes("OPTIONS")).length;
 
+/** The wallet calls logged once every request sent so far is in the log: a
+ *  marker request is answered after them, and its line follows theirs. */
+async function walletCallsSettled() {
+  const markers = () => passport.logs.join("").split("\n").filter((l) => l.includes("/health/ready")).length;
+  const seen = markers();
+  await fetch(`${passport.wallet_origin}/health/ready`);
+  while (markers() === seen) await new Promise((ok) => setTimeout(ok, 20));
+  return walletCalls();
+}
+
+/** Calls TEE Express's wallet endpoint from `page` with `token`, as the SDK does. */
+const callWallet = (page, token) => page.evaluate(async ([tee, token]) => {
+  try {
+    const response = await fetch(`${tee}/v1/wallet`, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json", Authorization: `Bearer ${token}`,
+        "X-Magic-API-Key": "pk_live_10F423798A540ED7",
+        "X-OIDC-Provider-ID": "aa80b860-8869-4f13-9000-6a6ad3d20017", "X-Magic-Chain": "ETH",
+      },
+    });
+    return `answered ${response.status}`;
+  } catch (err) {
+    return `blocked: ${err.name}`;
+  }
+}, [passport.wallet_origin, token]);
+
 test("a page on an unregistered origin cannot call the wallet service, even with a stolen ID token", async () => {
   // The user's real ID token, as if leaked to another site.
   const victim = await newPage(browser);
   await victim.goto(app.url("/"));
   await signInWithPopup(victim, { email: newEmail("stolen"), create: true });
   const idToken = (await storedUser(victim)).user.id_token;
+  // From the app's own origin the same call goes through: the service is up
+  // and the token is good.
+  assert.equal(await callWallet(victim, idToken), "answered 200");
   await victim.context().close();
 
   const page = await newPage(browser);
   await page.goto(`http://127.0.0.1:${foreign.address().port}/`);
-  const before = walletCalls();
-  const outcome = await page.evaluate(async ([tee, token]) => {
-    try {
-      const response = await fetch(`${tee}/v1/wallet`, {
-        method: "POST",
-        headers: {
-          "Content-Type": "application/json", Authorization: `Bearer ${token}`,
-          "X-Magic-API-Key": "pk_live_10F423798A540ED7",
-          "X-OIDC-Provider-ID": "aa80b860-8869-4f13-9000-6a6ad3d20017", "X-Magic-Chain": "ETH",
-        },
-      });
-      return `answered ${response.status}`;
-    } catch (err) {
-      return `blocked: ${err.name}`;
-    }
-  }, [passport.wallet_origin, idToken]);
+  const before = await walletCallsSettled();
+  const outcome = await callWallet(page, idToken);
   assert.equal(outcome, "blocked: TypeError", "the browser refused the cross-origin call (CORS)");
-  assert.equal(walletCalls(), before, "the wallet service never saw the request");
+  assert.equal(await walletCallsSettled(), before, "the wallet service never saw the request");
   await page.context().close();
 });
 
@@ -71,7 +87,7 @@ test("a forged sign-in result from a foreign origin does not sign the user in; t
   await popup.evaluate((s) => window.opener.postMessage({ type: "passport-login", state: s, error: null }, "*"), state);
   await page.waitForTimeout(500);
   assert.equal(await page.getByTestId("profile").count(), 0, "not signed in by a forged message");
-  assert.equal(await storedUser(page), null);
+  await assertSignedOut(page);
   const email = newEmail("forged");
   const closed = popup.waitForEvent("close");
   await fillPassportForm(popup, { email, create: true });

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startApp, startPassport, startBrowser, routeHosts, ROOT } from "./harness.mjs";
-import { newEmail, signInWithPopup, storedUser } from "./flows.mjs";
+import { newEmail, signInWithPopup, storedUser, assertSignedOut } from "./flows.mjs";
 
 const AUTH = "https://auth.immutable.com";
 const TEE = "https://tee.express.magiclabs.com";
@@ -115,7 +115,7 @@ for (const [environment, { imx }] of Object.entries(PRESETS)) {
       assert.equal(logoutUrl.searchParams.get("returnTo"), app.url("/"));
       await returned;
       await page.getByTestId("sign-in").waitFor({ timeout: 20000 });
-      assert.equal(await storedUser(page), null);
+      await assertSignedOut(page);
 
       assert.deepEqual(strays, [], "no request to a host the preset does not name");
       assert.deepEqual(violations, [], "the sample's CSP allows exactly what the app does");

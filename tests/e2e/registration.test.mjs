@@ -3,10 +3,8 @@
 // Passport (identity provider, IMX API and wallet service).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { join } from "node:path";
-import { startApp, startPassport, startBrowser, newPage, ROOT } from "./harness.mjs";
-import { newEmail, signInWithPopup, storedUser } from "./flows.mjs";
+import { startApp, startPassport, startBrowser, newPage } from "./harness.mjs";
+import { newEmail, signInWithPopup, storedUser, assertSignedOut, recordRequests } from "./flows.mjs";
 
 let app, passport, browser;
 before(async () => {
@@ -67,17 +65,6 @@ async function registerAndWait(page) {
   });
 }
 
-function recordRequestsTo(page, url) {
-  const seen = [];
-  page.on("request", (request) => { if (request.url() === url) seen.push(request.url()); });
-  return seen;
-}
-
-function localPassportUsers() {
-  const bin = process.env.LOCAL_PASSPORT_BIN || join(ROOT, "target/debug/local-passport");
-  return JSON.parse(execFileSync(bin, ["users", "--data-dir", passport.dataDir]).toString());
-}
-
 test("a new account registers, sees every step reach done, and the addresses appear", async () => {
   const page = await newPage(browser);
   const email = await signUp(page, "register");
@@ -125,7 +112,7 @@ test("a new account registers, sees every step reach done, and the addresses app
   assert.match(starkKey, /^0x[0-9a-f]{64}$/);
 
   // What the local Passport recorded is what the wallet holds and the app shows.
-  const record = localPassportUsers().find((u) => u.email === email);
+  const record = passport.users().find((u) => u.email === email);
   assert.equal(record.registered, true);
   assert.equal(record.imx.ether_key, ethAddress);
   assert.equal(record.imx.stark_key, starkKey);
@@ -174,7 +161,7 @@ test("with the IMX API down the failed step and advice show, and Try again compl
     });
     assert.match(await error.innerText(), /network connection/);
     assert.match(await error.innerText(), /USER_REGISTRATION_ERROR/);
-    assert.equal(localPassportUsers().find((u) => u.email === email).registered, false, "nothing half-registered");
+    assert.equal(passport.users().find((u) => u.email === email).registered, false, "nothing half-registered");
     const failedStep = page.locator("[data-testid=registration-steps] li[data-state=failed]");
     await failedStep.waitFor({ timeout: 5000 }).catch(async () => {
       throw new Error("no failed step in: " + (await page.locator("main").innerHTML()));
@@ -203,7 +190,7 @@ test("with TEE Express down the wallet step fails as WALLET_CONNECTION_ERROR, an
   } finally {
     await setWalletFault(null);
   }
-  assert.equal(localPassportUsers().find((u) => u.email === email).registered, false, "nothing half-registered");
+  assert.equal(passport.users().find((u) => u.email === email).registered, false, "nothing half-registered");
   await registerAndWait(page);
   await page.context().close();
 });
@@ -218,7 +205,7 @@ test("a network failure mid-registration (the seed signature) fails cleanly, and
   assert.match(text, /WALLET_CONNECTION_ERROR/);
   assert.match(text, /could not be reached/);
   await page.unroute(`${passport.wallet_origin}/v1/wallet/sign/message`);
-  assert.equal(localPassportUsers().find((u) => u.email === email).registered, false, "nothing half-registered");
+  assert.equal(passport.users().find((u) => u.email === email).registered, false, "nothing half-registered");
   await registerAndWait(page);
   await page.context().close();
 });
@@ -226,14 +213,14 @@ test("a network failure mid-registration (the seed signature) fails cleanly, and
 test("a 401 from TEE Express refreshes the session once and retries; a second 401 is a clear wallet error", async () => {
   const page = await newPage(browser);
   await signUp(page, "tee401");
-  const tokens = recordRequestsTo(page, `${passport.issuer}oauth/token`);
+  const issuer = recordRequests(page, passport.issuer);
   await setWalletFault({ unauthorised: 2 });
   try {
     const { text, failed } = await registerExpectingError(page);
     assert.equal(failed, "ConnectingWallet");
     assert.match(text, /WALLET_CONNECTION_ERROR/);
     assert.match(text, /did not accept your session/);
-    assert.equal(tokens.length, 1, "one refresh between the two tries");
+    assert.equal(issuer.filter((r) => r === "POST /oauth/token").length, 1, "one refresh between the two tries");
   } finally {
     await setWalletFault(null);
   }
@@ -262,7 +249,15 @@ test("a slow wallet keeps the step in progress and still completes", async () =>
   await setWalletFault({ slow: 700 });
   try {
     await page.getByTestId("register").click();
+    const step = page.locator("li[data-step=ConnectingWallet]");
     await page.locator("li[data-step=ConnectingWallet][data-state='in progress']").waitFor({ timeout: 5000 });
+    // While the wallet takes its time the step stays in progress and the
+    // elapsed time moves on.
+    await page.waitForTimeout(400);
+    assert.equal(await step.getAttribute("data-state"), "in progress");
+    const elapsed = await page.getByTestId("registration-elapsed").innerText();
+    assert.match(elapsed, /\d+\.\d s/);
+    assert.notEqual(elapsed.trim(), "· 0.0 s", "the elapsed time moves");
     await page.getByTestId("imx-eth-address").waitFor({ timeout: 20000 });
   } finally {
     await setWalletFault(null);
@@ -284,11 +279,11 @@ test("a reload in the middle of registration shows the session's truth, and fini
   await page.unroute(`${passport.issuer}oauth/token`);
   assert.equal(await page.getByTestId("imx-status").innerText(), "Not registered yet");
   assert.equal(await page.locator("[data-testid=registration-steps] li[data-state=done]").count(), 0);
-  const before = localPassportUsers().find((u) => u.email === email);
+  const before = passport.users().find((u) => u.email === email);
   assert.equal(before.registered, true, "IMX already recorded the submitted registration");
   // Registering again completes (IMX answers 409, which counts as success) without a duplicate.
   await registerAndWait(page);
-  const after = localPassportUsers().find((u) => u.email === email);
+  const after = passport.users().find((u) => u.email === email);
   assert.deepEqual(after.imx, before.imx, "the same single registration");
   assert.equal(await page.getByTestId("imx-eth-address").getAttribute("data-full"), before.imx.ether_key);
   await page.context().close();
@@ -312,7 +307,7 @@ test("a silent sign-out in the middle of registration leaves no registration run
     });
     await page.getByTestId("sign-out").click();
     await page.getByTestId("signed-out").waitFor();
-    assert.equal(await storedUser(page), null, "no token in storage");
+    await assertSignedOut(page, "no token in storage");
     await page.waitForTimeout(4000);
     assert.deepEqual(after, [], "the run stopped: nothing more went to the wallet or IMX");
     assert.equal(page.workers().length, 0, "the Stark worker is gone");

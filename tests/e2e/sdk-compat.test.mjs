@@ -8,9 +8,7 @@
 // If the SDK cannot do this, the local Passport is not the real contract.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { execFileSync } from "node:child_process";
-import { startBrowser, ROOT } from "./harness.mjs";
+import { startBrowser } from "./harness.mjs";
 import { newEmail, fillPassportForm } from "./flows.mjs";
 import { startSdkSite, sdkContext } from "./sdk/site.mjs";
 
@@ -25,11 +23,6 @@ after(async () => {
   await browser?.close();
   await site?.stop();
 });
-
-function localPassportUsers() {
-  const bin = process.env.LOCAL_PASSPORT_BIN || join(ROOT, "target/debug/local-passport");
-  return JSON.parse(execFileSync(bin, ["users", "--data-dir", passport.dataDir]).toString());
-}
 
 test("the official SDK signs in, connects IMX, registers, is registered, and signs out", async () => {
   const context = await sdkContext(browser, passport);
@@ -74,7 +67,7 @@ test("the official SDK signs in, connects IMX, registers, is registered, and sig
   assert.ok(tee.includes("/v1/wallet") && tee.includes("/v1/wallet/sign/message"), `TEE Express was used: ${tee}`);
 
   // The local Passport recorded the SDK's registration as its own.
-  const record = localPassportUsers().find((u) => u.email === email);
+  const record = passport.users().find((u) => u.email === email);
   assert.equal(record.registered, true);
   assert.equal(record.imx.ether_key.toLowerCase(), address.toLowerCase());
 

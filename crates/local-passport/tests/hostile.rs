@@ -264,7 +264,8 @@ fn hostile_malformed_json_is_bad_request_on_every_json_endpoint() {
 fn hostile_wrong_json_types_and_shapes_are_bad_request() {
     let scene = Scene::new();
     let nested = format!("{}{}", "[".repeat(20_000), "]".repeat(20_000));
-    let duplicate = br#"{"message":"a","message":"b","hash":"0x1","hash":"0x2"}"#;
+    // A key given twice is refused, not read as either value.
+    let duplicate = r#"{"ether_key":"0x1","ether_key":"0x2","stark_key":"0x1","stark_key":"0x2"}"#;
     for body in [
         json!({"ether_key": 5, "stark_key": [], "eth_signature": {}, "stark_signature": null})
             .to_string(),
@@ -272,6 +273,7 @@ fn hostile_wrong_json_types_and_shapes_are_bad_request() {
         json!({}).to_string(),
         json!([{"ether_key": "0x1"}]).to_string(),
         nested.clone(),
+        duplicate.to_owned(),
     ] {
         for (origin, path) in JSON_ENDPOINTS {
             let reply = scene.post(origin, path, JSON, body.as_bytes());
@@ -289,7 +291,6 @@ fn hostile_wrong_json_types_and_shapes_are_bad_request() {
         assert_eq!(reply.status, 422, "{}", reply.body);
         assert_eq!(reply.json()["detail"][0]["loc"][0], "body");
     }
-    let _ = duplicate;
     scene.assert_intact(&[]);
 }
 

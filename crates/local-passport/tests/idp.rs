@@ -643,5 +643,10 @@ fn a_direct_login_by_email_fills_in_the_address_and_a_social_one_is_named_as_a_s
         ("email".to_owned(), r#""><script>x()</script>"#.to_owned()),
     ]);
     let page = get(&authorize_url(&server, &params), None, None);
-    assert!(!page.body.contains("<script>x()"), "escaped");
+    assert_eq!(page.status, 200, "the form is shown: {}", page.body);
+    assert!(!page.body.contains("<script>x()"), "not as markup");
+    assert!(
+        page.body.contains("&lt;script&gt;x()"),
+        "but as the text it is"
+    );
 }

@@ -109,9 +109,7 @@ fn a_wrong_stark_signature_is_refused() {
 fn a_payload_the_server_never_issued_is_refused() {
     let server = Server::start(&[]);
     let (_, tokens) = new_user(&server);
-    let ether_key = wallet_address(&server, &tokens);
-    let stark = stark_private_key(&server, &tokens, &ether_key);
-    let stark_key = stark.public_key().to_string();
+    let (ether_key, stark, stark_key) = wallet_keys(&server, &tokens);
     let message = "Only sign this key linked with Immutable X.";
     let hash = "0x0123456789abcdef";
     let request = RegistrationRequest {

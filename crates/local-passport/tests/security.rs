@@ -145,9 +145,7 @@ fn pages_refuse_framing_sniffing_and_referrers() {
 fn a_flood_of_signable_payloads_keeps_only_a_few_per_key_pair_and_registration_still_works() {
     let server = Server::start(&[]);
     let (_, tokens) = new_user(&server);
-    let ether_key = wallet_address(&server, &tokens);
-    let stark = stark_private_key(&server, &tokens, &ether_key);
-    let stark_key = stark.public_key().to_string();
+    let (ether_key, _, stark_key) = wallet_keys(&server, &tokens);
     for _ in 0..25 {
         let reply = post_json(
             &server.url("v1/signable-registration-offchain"),

@@ -575,6 +575,17 @@ pub fn stark_private_key(
     imx_crypto::stark_private_key_from_seed(&signature.s, &address.parse().unwrap())
 }
 
+/// The user's wallet address, Stark private key and Stark public key.
+pub fn wallet_keys(
+    server: &Server,
+    tokens: &Tokens,
+) -> (String, imx_crypto::StarkPrivateKey, String) {
+    let ether_key = wallet_address(server, tokens);
+    let stark = stark_private_key(server, tokens, &ether_key);
+    let stark_key = stark.public_key().to_string();
+    (ether_key, stark, stark_key)
+}
+
 /// Creates an account through the form; returns the PKCE pair and the code the redirect carried.
 pub fn signup_code(server: &Server, email: &str) -> (Pkce, String) {
     let pkce = pkce();
@@ -591,9 +602,7 @@ pub fn signup_code(server: &Server, email: &str) -> (Pkce, String) {
 
 /// Connects the wallet and collects the keys and both signatures, as the app does.
 pub fn prepare_registration(server: &Server, tokens: &Tokens) -> RegistrationRequest {
-    let ether_key = wallet_address(server, tokens);
-    let stark = stark_private_key(server, tokens, &ether_key);
-    let stark_key = stark.public_key().to_string();
+    let (ether_key, stark, stark_key) = wallet_keys(server, tokens);
     let signable = post_json(
         &server.url("v1/signable-registration-offchain"),
         &serde_json::json!({ "ether_key": ether_key, "stark_key": stark_key }),
