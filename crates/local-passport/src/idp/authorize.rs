@@ -371,19 +371,24 @@ pub async fn submit(
     // NFC, so an address typed with decomposed accents is the same account.
     let email: String = form.email.unwrap_or_default().trim().nfc().collect();
     let password = form.password.unwrap_or_default();
-    let again = |message: &str| {
-        (
-            StatusCode::BAD_REQUEST,
-            Html(sign_in_page::render(
-                &request,
-                mode,
-                Some(FormMessage::Error(message)),
-                &email,
-                &csrf,
-            )),
-        )
-            .into_response()
+    // The form again with `message`; a refusal that passes with time says when.
+    let refused = |status: StatusCode, message: &str, retry_after: Option<u64>| {
+        let page = sign_in_page::render(
+            &request,
+            mode,
+            Some(FormMessage::Error(message)),
+            &email,
+            &csrf,
+        );
+        let mut response = (status, Html(page)).into_response();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, seconds.into());
+        }
+        response
     };
+    let again = |message: &str| refused(StatusCode::BAD_REQUEST, message, None);
     if let Err(message) = check_email(&email) {
         return again(message);
     }
@@ -397,20 +402,8 @@ pub async fn submit(
     // Keyed as accounts are found: every spelling that reaches this account counts.
     let account = db::email_key(&email);
     if let Some(left) = state.sign_in_guard.locked(&account, ip) {
-        let page = sign_in_page::render(
-            &request,
-            mode,
-            Some(FormMessage::Error(LOCKED)),
-            &email,
-            &csrf,
-        );
-        let retry = left.as_secs().max(1).to_string();
-        return (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::RETRY_AFTER, retry)],
-            Html(page),
-        )
-            .into_response();
+        let retry = left.as_secs().max(1);
+        return refused(StatusCode::TOO_MANY_REQUESTS, LOCKED, Some(retry));
     }
     let outcome = match mode {
         FormMode::SignIn => sign_in(state.clone(), email.clone(), password).await,
@@ -429,21 +422,7 @@ pub async fn submit(
             Ok((cookie, hash)) => grant(&state, &request, &sub, Some(cookie), Some(hash)),
             Err(err) => crate::errors::OAuthError::from(err).into_response(),
         },
-        Ok(Outcome::Busy) => {
-            let page = sign_in_page::render(
-                &request,
-                mode,
-                Some(FormMessage::Error(BUSY)),
-                &email,
-                &csrf,
-            );
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                [(header::RETRY_AFTER, "5")],
-                Html(page),
-            )
-                .into_response()
-        }
+        Ok(Outcome::Busy) => refused(StatusCode::SERVICE_UNAVAILABLE, BUSY, Some(5)),
         Ok(Outcome::WrongCredentials) => again(WRONG_CREDENTIALS),
         Ok(Outcome::Refused(message)) => again(message),
         Err(err) => crate::errors::OAuthError::from(err).into_response(),
