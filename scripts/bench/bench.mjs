@@ -207,6 +207,7 @@ const HISTORY = `| change | initial load, gzip | difference |
 | the clean-up: typed session events, the progress model, typed HTTP errors | 320.7 KB | +3.5 KB |
 | a narrow public API (private modules, root re-exports) | 320.8 KB | +0.1 KB |
 | registration: the worker loads from the click, a paint instead of a fixed 50 ms, \`futures-util\`'s join | 321.1 KB | +0.3 KB |
+| the review: \`Address\` on the \`url\` crate's parsed URL, the audience derived, dead code out | 321.1 KB | −0.1 KB |
 
 Bytes won elsewhere, without replacing a library:
 - precompressed files (\`deploy/precompress.sh\`, served by the nginx sample's
