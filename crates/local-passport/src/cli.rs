@@ -1,4 +1,4 @@
-//! Command-line interface: `serve` (default), `keys`, `users`.
+//! Command-line interface: `serve` (default), `keys`, `users [list|add]`.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -29,7 +29,7 @@ pub enum Command {
     Serve(Box<ServeOptions>),
     /// Print the Ethereum address and Stark key an Ethereum private key gets.
     Keys(KeysArgs),
-    /// List accounts and their IMX registration state.
+    /// List accounts (their shape, wallet and IMX registration), or create one with `users add`.
     Users(UsersArgs),
 }
 
@@ -133,9 +133,52 @@ pub struct KeysArgs {
     pub sign_hash: Option<String>,
 }
 
-/// Arguments of `users`.
-#[derive(Debug, Args)]
+/// Arguments of `users`: a subcommand, or the options of `users list`,
+/// which runs when none is given. No `Debug`: `add` takes a password.
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct UsersArgs {
+    #[command(subcommand)]
+    pub command: Option<UsersCommand>,
+    /// Options of `users list`, which runs when no subcommand is given.
+    #[command(flatten)]
+    pub list: UsersListArgs,
+}
+
+/// What `users` does.
+#[derive(Subcommand)]
+pub enum UsersCommand {
+    /// List accounts as a JSON array (the default).
+    List(UsersListArgs),
+    /// Create an account of a given shape, with its wallet, and print it as
+    /// one JSON line (never the password or a key). Works while a server
+    /// runs on the same data directory.
+    Add(UsersAddArgs),
+}
+
+/// Arguments of `users list`.
+#[derive(Debug, Clone, Args)]
+pub struct UsersListArgs {
+    /// Where the database lives (as given to `serve`).
+    #[arg(long, default_value = ".data/local-passport")]
+    pub data_dir: PathBuf,
+}
+
+/// Arguments of `users add`. No `Debug`: it holds the password.
+#[derive(Args)]
+pub struct UsersAddArgs {
+    /// The account's email address (the sign-up form's rules).
+    #[arg(long)]
+    pub email: String,
+    /// Its password (the sign-up form's policy: 8+ characters, not a common one).
+    #[arg(long)]
+    pub password: String,
+    /// The kind of Passport account, by the `passport` claim its tokens carry.
+    #[arg(long, value_enum, default_value_t = crate::accounts::Shape::New)]
+    pub shape: crate::accounts::Shape,
+    /// Derive the wallet key from this string instead of the email.
+    #[arg(long)]
+    pub seed: Option<String>,
     /// Where the database lives (as given to `serve`).
     #[arg(long, default_value = ".data/local-passport")]
     pub data_dir: PathBuf,

@@ -1,4 +1,5 @@
-//! The SQLite database: schema, and one function per query the server makes.
+//! The SQLite database: one function per query the server makes (the schema
+//! and its numbered migrations are in [`migrations`]).
 //!
 //! WAL mode with `synchronous=FULL`: whatever was answered with success is on
 //! disk, so it survives `kill -9` and a restart.
@@ -8,75 +9,7 @@ use std::path::Path;
 use anyhow::Context;
 use rusqlite::{params, Connection, OptionalExtension};
 
-const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS users (
-    sub TEXT PRIMARY KEY,
-    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
-    nickname TEXT NOT NULL,
-    password_hash TEXT NOT NULL,
-    created_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sessions (
-    id_hash TEXT PRIMARY KEY,
-    sub TEXT NOT NULL REFERENCES users(sub),
-    expires_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS auth_codes (
-    code_hash TEXT PRIMARY KEY,
-    client_id TEXT NOT NULL,
-    redirect_uri TEXT NOT NULL,
-    code_challenge TEXT NOT NULL,
-    nonce TEXT,
-    scope TEXT NOT NULL,
-    audience TEXT,
-    sub TEXT NOT NULL REFERENCES users(sub),
-    expires_at INTEGER NOT NULL,
-    used INTEGER NOT NULL DEFAULT 0,
-    family TEXT
-);
-CREATE TABLE IF NOT EXISTS refresh_tokens (
-    token_hash TEXT PRIMARY KEY,
-    family TEXT NOT NULL,
-    sub TEXT NOT NULL REFERENCES users(sub),
-    client_id TEXT NOT NULL,
-    scope TEXT NOT NULL,
-    audience TEXT,
-    status TEXT NOT NULL CHECK (status IN ('active', 'rotated', 'revoked')),
-    expires_at INTEGER NOT NULL,
-    rotated_at INTEGER
-);
-CREATE INDEX IF NOT EXISTS refresh_tokens_family ON refresh_tokens(family);
-CREATE TABLE IF NOT EXISTS wallets (
-    sub TEXT PRIMARY KEY REFERENCES users(sub),
-    address TEXT NOT NULL UNIQUE,
-    sealed_key BLOB NOT NULL,
-    created_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS signable_payloads (
-    payload_hash TEXT PRIMARY KEY,
-    ether_key TEXT NOT NULL,
-    stark_key TEXT NOT NULL,
-    signable_message TEXT NOT NULL,
-    expires_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS session_families (
-    family TEXT PRIMARY KEY,
-    sub TEXT NOT NULL,
-    browser_session TEXT,
-    ended INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS session_families_browser ON session_families(browser_session);
-CREATE INDEX IF NOT EXISTS signable_payloads_pair ON signable_payloads(ether_key, stark_key);
-CREATE INDEX IF NOT EXISTS signable_payloads_expiry ON signable_payloads(expires_at);
-CREATE TABLE IF NOT EXISTS registrations (
-    ether_key TEXT PRIMARY KEY,
-    sub TEXT NOT NULL UNIQUE REFERENCES users(sub),
-    stark_key TEXT NOT NULL,
-    user_admin_address TEXT NOT NULL,
-    created_at INTEGER NOT NULL
-);
-"#;
+pub mod migrations;
 
 /// Opens (creating if needed) the database in `data_dir`. The directory is
 /// the owner's alone (0700) and so is every file in it (0600): SQLite gives
@@ -97,44 +30,16 @@ pub fn open(data_dir: &Path) -> anyhow::Result<Connection> {
             restrict(&file, 0o600)?;
         }
     }
-    let conn = Connection::open(&path).with_context(|| format!("opening {}", path.display()))?;
+    let mut conn =
+        Connection::open(&path).with_context(|| format!("opening {}", path.display()))?;
     // Deleted rows are overwritten, not left in free pages for a copy to find.
     conn.pragma_update(None, "secure_delete", "ON")?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    conn.execute_batch(SCHEMA)?;
-    // Databases from before the reuse interval lack `rotated_at`.
-    if !has_column(&conn, "refresh_tokens", "rotated_at")? {
-        conn.execute_batch("ALTER TABLE refresh_tokens ADD COLUMN rotated_at INTEGER")?;
-    }
-    // Databases from before confusable-proof accounts lack `email_key`.
-    if !has_column(&conn, "users", "email_key")? {
-        conn.execute_batch("ALTER TABLE users ADD COLUMN email_key TEXT")?;
-        let emails: Vec<(String, String)> = conn
-            .prepare("SELECT sub, email FROM users")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        for (sub, email) in emails {
-            conn.execute(
-                "UPDATE users SET email_key = ?1 WHERE sub = ?2",
-                params![email_key(&email), sub],
-            )?;
-        }
-    }
-    conn.execute_batch("CREATE INDEX IF NOT EXISTS users_email_key ON users(email_key)")?;
-    // Databases from before sessions ended the wallet's trust lack `browser_session`.
-    if !has_column(&conn, "auth_codes", "browser_session")? {
-        conn.execute_batch("ALTER TABLE auth_codes ADD COLUMN browser_session TEXT")?;
-    }
+    migrations::migrate(&mut conn)?;
     Ok(conn)
-}
-
-/// Whether `table` has `column` (older databases lack the newer ones).
-fn has_column(conn: &Connection, table: &str, column: &str) -> rusqlite::Result<bool> {
-    conn.prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2")?
-        .exists([table, column])
 }
 
 /// Sets `path`'s permission bits (Unix; elsewhere the platform's defaults stand).
@@ -192,6 +97,15 @@ pub struct Registration {
     /// Stark public key.
     pub stark_key: String,
     /// The user admin address.
+    pub user_admin_address: String,
+}
+
+/// The zkEVM part of an account: the `zkevm_*` fields of its `passport` claim.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ZkevmAccount {
+    /// The zkEVM wallet's address (`zkevm_eth_address`).
+    pub eth_address: String,
+    /// The address that administers it (`zkevm_user_admin_address`).
     pub user_admin_address: String,
 }
 
@@ -332,21 +246,23 @@ pub fn user_by_sub(conn: &Connection, sub: &str) -> rusqlite::Result<Option<User
 }
 
 /// Creates the account unless one with the same [`email_key`] exists
-/// (`Ok(false)` then). The
-/// check and the insert run under the caller's hold of the one connection,
-/// so two sign-ups cannot both pass it.
+/// (`Ok(false)` then). The check and the insert are one statement, which
+/// takes the write lock before it reads: two sign-ups, or a sign-up and a
+/// `users add` in another process, cannot both pass it.
 pub fn insert_user(conn: &Connection, user: &User, now: i64) -> rusqlite::Result<bool> {
-    let key = email_key(&user.email);
-    let taken = conn
-        .prepare("SELECT 1 FROM users WHERE email_key = ?1")?
-        .exists([&key])?;
-    if taken {
-        return Ok(false);
-    }
     let inserted = conn.execute(
-        "INSERT INTO users (sub, email, nickname, password_hash, created_at, email_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO users (sub, email, nickname, password_hash, created_at, email_key)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6
+         WHERE NOT EXISTS (SELECT 1 FROM users WHERE email_key = ?6)
          ON CONFLICT (email) DO NOTHING",
-        params![user.sub, user.email, user.nickname, user.password_hash, now, key],
+        params![
+            user.sub,
+            user.email,
+            user.nickname,
+            user.password_hash,
+            now,
+            email_key(&user.email)
+        ],
     )?;
     Ok(inserted == 1)
 }
@@ -687,4 +603,40 @@ pub fn insert_registration(
         ],
     )?;
     Ok(n == 1)
+}
+
+pub fn zkevm_of_user(conn: &Connection, sub: &str) -> rusqlite::Result<Option<ZkevmAccount>> {
+    conn.query_row(
+        "SELECT eth_address, user_admin_address FROM zkevm_accounts WHERE sub = ?1",
+        [sub],
+        |r| {
+            Ok(ZkevmAccount {
+                eth_address: r.get(0)?,
+                user_admin_address: r.get(1)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// Records an account's zkEVM part; `Ok(false)` when it has one, or the
+/// address is another account's.
+pub fn insert_zkevm_account(
+    conn: &Connection,
+    sub: &str,
+    zkevm: &ZkevmAccount,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    let n = conn.execute(
+        "INSERT INTO zkevm_accounts (sub, eth_address, user_admin_address, created_at)
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+        params![sub, zkevm.eth_address, zkevm.user_admin_address, now],
+    )?;
+    Ok(n == 1)
+}
+
+/// Whether some account's wallet has this address.
+pub fn wallet_address_taken(conn: &Connection, address: &str) -> rusqlite::Result<bool> {
+    conn.prepare("SELECT 1 FROM wallets WHERE address = ?1")?
+        .exists([address])
 }

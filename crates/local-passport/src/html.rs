@@ -49,7 +49,7 @@ body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:c
 .brand{font-weight:700;color:var(--accent);margin:0 0 .5rem}
 h1{font-size:1.3rem;margin:0 0 1rem}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
-input{width:100%;font:inherit;padding:.6rem .7rem;border:1px solid var(--line);border-radius:8px;background:var(--bg);color:var(--fg)}
+input,select{width:100%;font:inherit;padding:.6rem .7rem;border:1px solid var(--line);border-radius:8px;background:var(--bg);color:var(--fg)}
 button{font:inherit;font-weight:600;width:100%;min-height:2.75rem;margin-top:1rem;border:0;border-radius:8px;background:var(--accent);color:var(--accent-fg);cursor:pointer}
 button.link{background:none;color:var(--accent);text-decoration:underline;margin-top:.5rem}
 :focus-visible{outline:3px solid var(--focus);outline-offset:2px}

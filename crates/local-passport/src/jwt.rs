@@ -15,15 +15,50 @@ use serde::{Deserialize, Serialize};
 use crate::db;
 use crate::kek::Kek;
 
-/// The `passport` claim: present once the user is registered with IMX.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The `passport` claim (SDK 2.14 `PassportMetadata`): every field optional,
+/// and the claim left out of tokens and `/userinfo` when it has none. The
+/// zkEVM pair names the account's zkEVM wallet; the three `imx_*` fields its
+/// IMX registration (see [`crate::accounts`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PassportClaim {
+    /// The zkEVM wallet's address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zkevm_eth_address: Option<String>,
+    /// The address that administers the zkEVM wallet (the wallet's EOA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zkevm_user_admin_address: Option<String>,
     /// The user's Ethereum address registered with IMX.
-    pub imx_eth_address: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imx_eth_address: Option<String>,
     /// The user's Stark key.
-    pub imx_stark_address: String,
-    /// The user admin address.
-    pub imx_user_admin_address: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imx_stark_address: Option<String>,
+    /// The IMX user admin address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imx_user_admin_address: Option<String>,
+}
+
+impl PassportClaim {
+    /// The claim of an account with these parts; `None` when it has none
+    /// (a new account's tokens carry no `passport` claim).
+    pub fn from_parts(
+        zkevm: Option<&db::ZkevmAccount>,
+        imx: Option<&db::Registration>,
+    ) -> Option<Self> {
+        let claim = PassportClaim {
+            zkevm_eth_address: zkevm.map(|z| z.eth_address.clone()),
+            zkevm_user_admin_address: zkevm.map(|z| z.user_admin_address.clone()),
+            imx_eth_address: imx.map(|r| r.ether_key.clone()),
+            imx_stark_address: imx.map(|r| r.stark_key.clone()),
+            imx_user_admin_address: imx.map(|r| r.user_admin_address.clone()),
+        };
+        (!claim.is_empty()).then_some(claim)
+    }
+
+    /// Whether it has no field.
+    pub fn is_empty(&self) -> bool {
+        *self == PassportClaim::default()
+    }
 }
 
 /// Claims of the ID token.
@@ -194,4 +229,51 @@ pub enum TokenRejected {
     /// Meant for another audience.
     #[error("the token is meant for another audience")]
     WrongAudience,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(claim: &PassportClaim) -> Vec<String> {
+        let value = serde_json::to_value(claim).unwrap();
+        let mut keys: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    }
+
+    #[test]
+    fn the_passport_claim_has_the_fields_of_the_parts_and_none_without_parts() {
+        let zkevm = db::ZkevmAccount {
+            eth_address: "0x01".into(),
+            user_admin_address: "0x02".into(),
+        };
+        let imx = db::Registration {
+            ether_key: "0x02".into(),
+            stark_key: "0x03".into(),
+            user_admin_address: "0x04".into(),
+        };
+        assert_eq!(PassportClaim::from_parts(None, None), None);
+        let only_zkevm = PassportClaim::from_parts(Some(&zkevm), None).unwrap();
+        assert_eq!(
+            keys(&only_zkevm),
+            ["zkevm_eth_address", "zkevm_user_admin_address"]
+        );
+        let only_imx = PassportClaim::from_parts(None, Some(&imx)).unwrap();
+        assert_eq!(
+            keys(&only_imx),
+            [
+                "imx_eth_address",
+                "imx_stark_address",
+                "imx_user_admin_address"
+            ]
+        );
+        let both = PassportClaim::from_parts(Some(&zkevm), Some(&imx)).unwrap();
+        assert_eq!(keys(&both).len(), 5);
+        // Tokens with any of these read back, and so do the older ones.
+        let read: PassportClaim =
+            serde_json::from_value(serde_json::json!({ "zkevm_eth_address": "0x01" })).unwrap();
+        assert_eq!(read.zkevm_eth_address.as_deref(), Some("0x01"));
+        assert!(PassportClaim::default().is_empty());
+    }
 }

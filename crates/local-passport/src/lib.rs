@@ -1,5 +1,6 @@
 //! The local Passport as a library: the binary is a thin shell over these modules.
 
+pub mod accounts;
 pub mod body_limit;
 pub mod cli;
 pub mod clients;

@@ -12,13 +12,7 @@ fn accounts_keys_and_sessions_survive_a_restart() {
     let mut server = Server::start(&[]);
     let (email, tokens) = new_user(&server);
     let jwks_before = get(&server.url(".well-known/jwks.json"), None, None).json();
-    let address_before = post_json(
-        &server.wallet_url("wallet/v1/connect"),
-        &serde_json::json!({}),
-        Some(&tokens.id_token),
-    )
-    .json()["address"]
-        .clone();
+    let address_before = wallet_address(&server, &tokens);
     server.restart();
     let jwks_after = get(&server.url(".well-known/jwks.json"), None, None).json();
     assert_eq!(
@@ -27,13 +21,7 @@ fn accounts_keys_and_sessions_survive_a_restart() {
     );
     // The same password signs in again, and the wallet is the same.
     let again = login(&server, "signin", &email, "correct horse battery");
-    let address_after = post_json(
-        &server.wallet_url("wallet/v1/connect"),
-        &serde_json::json!({}),
-        Some(&again.id_token),
-    )
-    .json()["address"]
-        .clone();
+    let address_after = wallet_address(&server, &again);
     assert_eq!(address_before, address_after);
 }
 
@@ -113,6 +101,79 @@ fn users_command_lists_accounts_and_registration_state() {
         request.stark_key.as_str()
     );
     assert_eq!(find(&unregistered)["registered"], false);
+}
+
+/// A database made by migration 1 alone (the schema before account shapes),
+/// holding an account with a wallet, is upgraded when the server opens it:
+/// the account signs in with the same wallet, gets no `passport` claim, is
+/// listed as `new`, and the upgraded database takes shaped accounts.
+#[test]
+fn a_database_at_migration_1_upgrades_and_its_account_still_signs_in_and_is_listed() {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    use local_passport::db::{self, migrations};
+
+    let dir = temp_dir();
+    let email = "before@example.test";
+    let wallet = {
+        let mut conn = rusqlite::Connection::open(dir.join("local-passport.sqlite3")).unwrap();
+        migrations::migrate_to(&mut conn, 1).unwrap();
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        let user = db::User {
+            sub: "email|before".into(),
+            email: email.into(),
+            nickname: "before".into(),
+            password_hash: argon2::Argon2::default()
+                .hash_password(b"correct horse battery", &salt)
+                .unwrap()
+                .to_string(),
+        };
+        assert!(db::insert_user(&conn, &user, 1).unwrap());
+        // Its wallet, sealed as the old TEE Express stored it.
+        let kek = local_passport::kek::Kek::load_or_create(&dir).unwrap();
+        let key = k256::ecdsa::SigningKey::random(&mut rand::rngs::OsRng);
+        let address = imx_crypto::address_of(key.verifying_key()).to_string();
+        db::insert_wallet(
+            &conn,
+            &user.sub,
+            &address,
+            &kek.seal(&user.sub, &key.to_bytes()),
+            1,
+        )
+        .unwrap();
+        assert_eq!(migrations::version(&conn).unwrap(), 1);
+        address
+    };
+
+    let server = Server::start_in(&dir, &[]);
+    let tokens = login(&server, "signin", email, "correct horse battery");
+    assert_eq!(claims(&tokens.id_token)["sub"], "email|before");
+    assert!(claims(&tokens.id_token).get("passport").is_none());
+    assert_eq!(wallet_address(&server, &tokens), wallet);
+    let listed = users_list(&dir);
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["email"], email);
+    assert_eq!(listed[0]["shape"], "new");
+    assert_eq!(listed[0]["wallet_address"], wallet.as_str());
+    let conn = rusqlite::Connection::open(dir.join("local-passport.sqlite3")).unwrap();
+    assert_eq!(migrations::version(&conn).unwrap(), migrations::LATEST);
+    drop(conn);
+
+    let made = users_add(
+        &dir,
+        "after@example.test",
+        "correct horse battery",
+        &["--shape", "zkevm"],
+    )
+    .unwrap();
+    let after = login(
+        &server,
+        "signin",
+        "after@example.test",
+        "correct horse battery",
+    );
+    assert_eq!(claims(&after.id_token)["passport"], made["passport"]);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

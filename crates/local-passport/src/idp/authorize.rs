@@ -23,6 +23,7 @@ use url::Url;
 
 use super::session;
 use super::sign_in_page::{self, FormMessage, FormMode};
+use crate::accounts::{NewAccount, Shape};
 use crate::db::{self, AuthCode, User};
 use crate::secrets::{hash_secret, random_id, random_token};
 use crate::state::{AppState, Shared};
@@ -61,6 +62,9 @@ pub struct SignInForm {
     pub email: Option<String>,
     pub password: Option<String>,
     pub mode: Option<String>,
+    /// The create-account form's local-only choice of account shape
+    /// (absent: `new`, as real Passport's form has no such field).
+    pub shape: Option<String>,
     /// The CSRF token the form was shown with.
     pub csrf: Option<String>,
 }
@@ -117,6 +121,8 @@ const MAX_PARAM_LEN: usize = 2048;
 
 /// Argon2 takes any length, but nobody types more; the cap bounds the work.
 const MAX_PASSWORD_BYTES: usize = 1024;
+
+const TOO_LONG: &str = "This password is too long: use at most 1024 bytes.";
 
 const MALFORMED: &str =
     "This sign-in request is malformed. Start sign-in again from the application.";
@@ -293,6 +299,7 @@ pub async fn start(
                 mode,
                 message,
                 &email,
+                Shape::New,
                 &form.token,
             ));
             let mut response = page.into_response();
@@ -368,9 +375,17 @@ pub async fn submit(
     } else {
         FormMode::SignIn
     };
-    // NFC, so an address typed with decomposed accents is the same account.
-    let email: String = form.email.unwrap_or_default().trim().nfc().collect();
+    let email = normalise_email(&form.email.unwrap_or_default());
     let password = form.password.unwrap_or_default();
+    // Only the create-account form offers a shape; absent, it is `new`.
+    let shape: Option<Result<Shape, _>> = match mode {
+        FormMode::SignUp => form.shape.as_deref().map(str::parse),
+        FormMode::SignIn => None,
+    };
+    let shown_shape = match shape {
+        Some(Ok(shape)) => shape,
+        _ => Shape::New,
+    };
     // The form again with `message`; a refusal that passes with time says when.
     let refused = |status: StatusCode, message: &str, retry_after: Option<u64>| {
         let page = sign_in_page::render(
@@ -378,6 +393,7 @@ pub async fn submit(
             mode,
             Some(FormMessage::Error(message)),
             &email,
+            shown_shape,
             &csrf,
         );
         let mut response = (status, Html(page)).into_response();
@@ -392,11 +408,14 @@ pub async fn submit(
     if let Err(message) = check_email(&email) {
         return again(message);
     }
+    if let Some(Err(_)) = shape {
+        return again(UNKNOWN_SHAPE);
+    }
     if password.is_empty() {
         return again("Enter your password.");
     }
     if password.len() > MAX_PASSWORD_BYTES {
-        return again("This password is too long: use at most 1024 bytes.");
+        return again(TOO_LONG);
     }
     // Locked pairs are refused before any password work, right or wrong.
     // Keyed as accounts are found: every spelling that reaches this account counts.
@@ -407,7 +426,7 @@ pub async fn submit(
     }
     let outcome = match mode {
         FormMode::SignIn => sign_in(state.clone(), email.clone(), password).await,
-        FormMode::SignUp => sign_up(state.clone(), email.clone(), password).await,
+        FormMode::SignUp => sign_up(state.clone(), email.clone(), password, shown_shape).await,
     };
     match &outcome {
         Ok(Outcome::SignedIn(_)) => state.sign_in_guard.succeeded(&account, ip),
@@ -429,7 +448,14 @@ pub async fn submit(
     }
 }
 
-fn check_email(email: &str) -> Result<(), &'static str> {
+/// An email address as accounts store it: trimmed, and in NFC, so an
+/// address typed with decomposed accents is the same account.
+pub(crate) fn normalise_email(email: &str) -> String {
+    email.trim().nfc().collect()
+}
+
+/// Whether `email` (normalised) is an address a new account may have.
+pub(crate) fn check_email(email: &str) -> Result<(), &'static str> {
     // One `@`; a local part of at most 64 bytes without leading, trailing or
     // doubled dots; a domain of dot-separated labels (letters, digits, hyphens
     // not at either end, any non-ASCII letter for internationalised names).
@@ -473,6 +499,9 @@ fn is_invisible(c: char) -> bool {
 }
 
 const WRONG_CREDENTIALS: &str = "Wrong email or password.";
+
+const UNKNOWN_SHAPE: &str = "Unknown kind of account: choose one of those offered \
+                             (new, zkevm, imx-zkevm or imx).";
 
 const LOCKED: &str = "Too many failed sign-in attempts for this account from your network. \
                       It is blocked here for a while: try again later.";
@@ -533,9 +562,12 @@ const COMMON_PASSWORDS: [&str; 40] = [
     "1234qwer",
 ];
 
-/// The minimum policy for a new password: 8 characters or more, not only
-/// spaces, not one of the most common passwords.
-fn check_new_password(password: &str) -> Result<(), &'static str> {
+/// The minimum policy for a new password: 8 characters or more (and at most
+/// 1024 bytes), not only spaces, not one of the most common passwords.
+pub(crate) fn check_new_password(password: &str) -> Result<(), &'static str> {
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(TOO_LONG);
+    }
     if password.chars().count() < 8 {
         return Err("Choose a password of at least 8 characters.");
     }
@@ -619,25 +651,47 @@ fn hash_password(password: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
 }
 
-async fn sign_up(state: Shared, email: String, password: String) -> anyhow::Result<Outcome> {
+/// A new account's user record, with the sign-up form's checks (the email,
+/// normalised; the password policy) and its password hashed with argon2:
+/// the refusal's message, or the user. The form and `users add` share it.
+pub(crate) fn new_account(
+    email: &str,
+    password: &str,
+) -> anyhow::Result<Result<User, &'static str>> {
+    let email = normalise_email(email);
+    if let Err(message) = check_email(&email).and_then(|()| check_new_password(password)) {
+        return Ok(Err(message));
+    }
+    Ok(Ok(User {
+        sub: format!("email|{}", random_id()),
+        nickname: email.split('@').next().unwrap_or_default().to_owned(),
+        email,
+        password_hash: hash_password(password)?,
+    }))
+}
+
+async fn sign_up(
+    state: Shared,
+    email: String,
+    password: String,
+    shape: Shape,
+) -> anyhow::Result<Outcome> {
     if let Err(message) = check_new_password(&password) {
         return Ok(Outcome::Refused(message));
     }
     hashed(&state, move |state| {
-        let nickname = email.split('@').next().unwrap_or_default().to_owned();
-        let user = User {
-            sub: format!("email|{}", random_id()),
-            email,
-            nickname,
-            password_hash: hash_password(&password)?,
+        let user = match new_account(&email, &password)? {
+            Ok(user) => user,
+            Err(message) => return Ok(Outcome::Refused(message)),
         };
-        if db::insert_user(&state.db(), &user, crate::now())? {
-            tracing::info!(sub = %user.sub, "account created");
-            Ok(Outcome::SignedIn(user.sub))
-        } else {
-            Ok(Outcome::Refused(
-                "An account with this email already exists. Sign in instead.",
-            ))
+        // The wallet and the Stark key are derived before the database is held.
+        let account = NewAccount::derive(user, shape, None);
+        match account.store(&mut state.db(), &state.kek, crate::now())? {
+            Ok(account) => {
+                tracing::info!(sub = %account.user.sub, %shape, "account created");
+                Ok(Outcome::SignedIn(account.user.sub))
+            }
+            Err(refused) => Ok(Outcome::Refused(refused.message())),
         }
     })
     .await

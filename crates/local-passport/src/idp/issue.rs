@@ -34,18 +34,13 @@ pub struct Grant<'a> {
     pub refresh_expires_at: Option<i64>,
 }
 
-/// The `passport` claim of a user, if registered with IMX.
+/// The `passport` claim of a user: its zkEVM part and its IMX registration,
+/// `None` when it has neither.
 pub fn current_passport_claim(
     state: &AppState,
     sub: &str,
 ) -> rusqlite::Result<Option<PassportClaim>> {
-    Ok(
-        db::registration_of_user(&state.db(), sub)?.map(|r| PassportClaim {
-            imx_eth_address: r.ether_key,
-            imx_stark_address: r.stark_key,
-            imx_user_admin_address: r.user_admin_address,
-        }),
-    )
+    crate::accounts::passport_claim(&state.db(), sub)
 }
 
 /// Signs the tokens for a grant; a refresh token only with `offline_access`.

@@ -17,6 +17,7 @@ pub mod throttle;
 mod token;
 mod userinfo;
 
+pub(crate) use authorize::new_account;
 pub use issue::current_passport_claim;
 pub use sign_in_page::error_page;
 pub use userinfo::{bearer, bearer_access_claims};

@@ -1,6 +1,7 @@
 //! The sign-in / create-account page and the error page of the provider.
 
 use super::authorize::ValidRequest;
+use crate::accounts::Shape;
 use crate::html::{escape, page};
 
 /// Which form the page shows.
@@ -36,12 +37,46 @@ pub enum FormMessage<'a> {
     Notice(&'a str),
 }
 
-/// The form, carrying the authorization request in hidden fields.
+/// What each shape is called on the create-account form.
+fn shape_label(shape: Shape) -> &'static str {
+    match shape {
+        Shape::New => "new: no wallet yet (no passport claim)",
+        Shape::Zkevm => "zkevm: a zkEVM wallet, not registered with IMX",
+        Shape::ImxZkevm => "imx-zkevm: a zkEVM wallet, registered with IMX",
+        Shape::Imx => "imx: registered with IMX only",
+    }
+}
+
+/// The create-account form's choice of account shape: a control real
+/// Passport does not have, labelled as the local Passport's own.
+fn shape_choice(selected: Shape) -> String {
+    let options: String = Shape::ALL
+        .iter()
+        .map(|&shape| {
+            format!(
+                r#"<option value="{value}"{selected}>{label}</option>"#,
+                value = shape.as_str(),
+                selected = if shape == selected { " selected" } else { "" },
+                label = escape(shape_label(shape)),
+            )
+        })
+        .collect();
+    format!(
+        r#"<label for="shape">Account kind (local Passport only)</label>
+<select id="shape" name="shape" aria-describedby="shape-note">{options}</select>
+<p class="muted" id="shape-note">Local Passport only: the kind of Passport account to create.</p>
+"#
+    )
+}
+
+/// The form, carrying the authorization request in hidden fields. The
+/// create-account form also offers the account's shape, `shape` selected.
 pub fn render(
     request: &ValidRequest,
     mode: FormMode,
     message: Option<FormMessage<'_>>,
     email: &str,
+    shape: Shape,
     csrf: &str,
 ) -> String {
     let p = &request.params;
@@ -104,13 +139,18 @@ pub fn render(
 <input id="email" name="email" type="email" autocomplete="email" required value="{email}"{described} autofocus>
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="{autocomplete}" required minlength="{minlength}"{described}>
-<button type="submit" id="submit">{submit}</button>
+{shape_choice}<button type="submit" id="submit">{submit}</button>
 </form>
 <p class="muted"><a id="switch-mode" href="{switch_href}">{other_label}</a></p>"#,
         client = escape(&request.client_name),
         email = escape(email),
         csrf = escape(csrf),
         minlength = if mode == FormMode::SignUp { 8 } else { 1 },
+        shape_choice = if mode == FormMode::SignUp {
+            shape_choice(shape)
+        } else {
+            String::new()
+        },
         switch_href = escape(&switch_href(request, other_mode)),
     );
     page(title, &body)

@@ -206,8 +206,9 @@ fn already_registered(existing: &Registration) -> Response {
     .into_response()
 }
 
-/// The user admin address: a stable address derived from the user's address.
-fn user_admin_address(ether: &EthAddress) -> String {
+/// The user admin address: a stable address derived from the user's address,
+/// the last 20 bytes of Keccak-256("imx-user-admin:" ‖ its 20 bytes).
+pub fn user_admin_address(ether: &EthAddress) -> String {
     let hash = imx_crypto::keccak256(&[b"imx-user-admin:".as_slice(), ether.as_bytes()].concat());
     let mut bytes = [0u8; 20];
     bytes.copy_from_slice(&hash[12..]);

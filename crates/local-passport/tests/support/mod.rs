@@ -381,11 +381,24 @@ pub fn submit_form(
     email: &str,
     password: &str,
 ) -> Reply {
+    submit_form_with(server, params, mode, email, password, &[])
+}
+
+/// [`submit_form`] with more form fields (the create-account form's `shape`).
+pub fn submit_form_with(
+    server: &Server,
+    params: &[(String, String)],
+    mode: &str,
+    email: &str,
+    password: &str,
+    extra: &[(&str, &str)],
+) -> Reply {
     let mut fields: Vec<(&str, &str)> = params
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     fields.extend([("mode", mode), ("email", email), ("password", password)]);
+    fields.extend_from_slice(extra);
     let (csrf, cookie) = form_token(server, params);
     if let Some(csrf) = &csrf {
         fields.push(("csrf", csrf));
@@ -630,4 +643,72 @@ pub fn register(server: &Server, tokens: &Tokens, request: &RegistrationRequest)
         &request.body(),
         Some(&tokens.access_token),
     )
+}
+
+/// `local-passport users …` with these arguments (on no server of its own).
+pub fn users_cmd(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_local-passport"))
+        .arg("users")
+        .args(args)
+        // The error alone, not a backtrace that may happen to hold the
+        // words of a password under test.
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE")
+        .output()
+        .expect("run local-passport users")
+}
+
+/// `users add` in `data_dir`: the account it printed, or the failure's stderr.
+pub fn users_add(
+    data_dir: &Path,
+    email: &str,
+    password: &str,
+    extra: &[&str],
+) -> Result<serde_json::Value, String> {
+    let dir = data_dir.to_str().unwrap();
+    let mut args = vec![
+        "add",
+        "--email",
+        email,
+        "--password",
+        password,
+        "--data-dir",
+        dir,
+    ];
+    args.extend_from_slice(extra);
+    let output = users_cmd(&args);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        !stdout.contains(password) && !stderr.contains(password),
+        "the password was printed"
+    );
+    if !output.status.success() {
+        assert!(stdout.is_empty(), "a failure prints no account: {stdout}");
+        return Err(stderr);
+    }
+    assert_eq!(stdout.lines().count(), 1, "one JSON line: {stdout}");
+    Ok(serde_json::from_str(&stdout).expect("a JSON line"))
+}
+
+/// `users` in `data_dir`: every account, as listed.
+pub fn users_list(data_dir: &Path) -> Vec<serde_json::Value> {
+    let output = users_cmd(&["--data-dir", data_dir.to_str().unwrap()]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice::<serde_json::Value>(&output.stdout)
+        .expect("a JSON array")
+        .as_array()
+        .expect("a JSON array")
+        .clone()
+}
+
+/// `GET /userinfo` with the access token: the profile.
+pub fn userinfo(server: &Server, tokens: &Tokens) -> serde_json::Value {
+    let reply = get(&server.url("userinfo"), None, Some(&tokens.access_token));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.json()
 }
