@@ -2,8 +2,10 @@
 # Installs every tool the project needs, skipping what is already present at the
 # right version. Safe to run again and again; needs only the package registries.
 #
-# First run on a fresh machine: about 20-25 minutes (trunk and wasm-bindgen-cli
-# compile from source). Later runs: a few seconds.
+# First run on a fresh machine: about 8-10 minutes on 2 cores (trunk and
+# wasm-bindgen-cli compile from source, with a light release profile). Later
+# runs: a few seconds. Before it starts, it prints what is missing and about how
+# long each part takes, and the time left before each part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -19,17 +21,64 @@ if [[ "$WASM_BINDGEN_VERSION" != "$PINNED" ]]; then
   die "Cargo.lock has wasm-bindgen $WASM_BINDGEN_VERSION but Trunk.toml pins $PINNED; make them equal"
 fi
 
-step "Debian packages: chromium, chromium-driver, nginx (with brotli_static), brotli; Node.js if missing"
+# Debian's packages: Chromium, Firefox ESR and WebKitGTK (its WebDriver and
+# MiniBrowser, under Xvfb) for the browser tests, nginx for the deploy sample.
+DEB_PACKAGES=(chromium chromium-driver firefox-esr webkit2gtk-driver xvfb
+              nginx libnginx-mod-http-brotli-static brotli)
+deb_missing() {
+  local pkg
+  for pkg in "${DEB_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || echo "$pkg"
+  done
+}
+has_trunk() { command -v trunk >/dev/null && [[ "$(trunk --version)" == "trunk $TRUNK_VERSION" ]]; }
+has_wasm_bindgen() {
+  command -v wasm-bindgen >/dev/null && [[ "$(wasm-bindgen --version)" == "wasm-bindgen $WASM_BINDGEN_VERSION" ]]
+}
+
+# The plan, with the time each missing part took on a fresh 2-core machine, so a
+# first run says up front how long it will be and counts down as it goes.
+declare -A PLAN_SECONDS=()
+[[ -n "$(deb_missing)" ]] && PLAN_SECONDS[debian]=150
+rustup target list --installed | grep -qx wasm32-unknown-unknown || PLAN_SECONDS[target]=20
+has_trunk || PLAN_SECONDS[trunk]=270
+has_wasm_bindgen || PLAN_SECONDS[wasm_bindgen]=110
+[[ -x node_modules/.bin/wasm-opt ]] || PLAN_SECONDS[npm]=20
+[[ -d bench/sdk/node_modules/@imtbl/passport ]] || PLAN_SECONDS[sdk]=60
+left() {
+  local total=0 key
+  for key in "${!PLAN_SECONDS[@]}"; do total=$(( total + PLAN_SECONDS[$key] )); done
+  echo "$total"
+}
+started() {  # started KEY: print the estimate for this part and what remains after it
+  local key=$1 now=${PLAN_SECONDS[$1]:-0}
+  unset "PLAN_SECONDS[$key]"
+  note "about $(( (now + 59) / 60 )) min for this part; then about $(( ($(left) + 59) / 60 )) min left in setup"
+}
+if (( $(left) > 0 )); then
+  step "first-time setup: about $(( ($(left) + 59) / 60 )) minutes on 2 cores (${!PLAN_SECONDS[*]})"
+fi
+
+# Tools compiled from source take the light release profile: no LTO, parallel
+# codegen, opt-level 1. trunk's own profile (fat LTO, one codegen unit) costs
+# about 18 minutes on 2 cores for a tool whose speed is bounded by cargo and
+# wasm-opt; this one builds in about 4 and runs the same builds. Cargo's
+# profile variables override the package's own [profile.release].
+tool_install() {
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_DEBUG=false \
+  CARGO_PROFILE_RELEASE_STRIP=true cargo install "$@"
+}
+
+step "Debian packages: ${DEB_PACKAGES[*]}; Node.js if missing"
 missing=()
 # Node.js from Debian only where there is none: a newer one already installed is kept.
 command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
-for pkg in chromium chromium-driver nginx libnginx-mod-http-brotli-static brotli; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
+mapfile -t -O "${#missing[@]}" missing < <(deb_missing)
 if (( ${#missing[@]} == 0 )); then
   skip "already installed"
 else
-  note "installing ${missing[*]} (about 90 s)"
+  note "installing ${missing[*]}"; started debian
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
@@ -43,24 +92,25 @@ step "Rust target wasm32-unknown-unknown"
 if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   skip "already installed"
 else
+  started target
   rustup target add wasm32-unknown-unknown
 fi
 
 step "trunk $TRUNK_VERSION"
-if command -v trunk >/dev/null && [[ "$(trunk --version)" == "trunk $TRUNK_VERSION" ]]; then
+if has_trunk; then
   skip "already installed"
 else
-  note "compiling trunk from source: about 18 minutes on 2 cores (cargo's progress follows)"
-  cargo install trunk --version "$TRUNK_VERSION" --locked
+  note "compiling trunk from source (cargo's progress follows)"; started trunk
+  tool_install trunk --version "$TRUNK_VERSION" --locked
 fi
 
 step "wasm-bindgen-cli $WASM_BINDGEN_VERSION"
-if command -v wasm-bindgen >/dev/null && [[ "$(wasm-bindgen --version)" == "wasm-bindgen $WASM_BINDGEN_VERSION" ]]; then
+if has_wasm_bindgen; then
   skip "already installed"
 else
   # Not --locked: its own lockfile pins a crate release the registry lacks.
-  note "compiling wasm-bindgen-cli from source: about 4 minutes"
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  note "compiling wasm-bindgen-cli from source"; started wasm_bindgen
+  tool_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
 step "npm packages (wasm-opt from binaryen >= $BINARYEN_MIN, playwright-core)"
@@ -68,6 +118,7 @@ if [[ -x node_modules/.bin/wasm-opt ]] && [[ -d node_modules/playwright-core ]] 
    && (( $(node_modules/.bin/wasm-opt --version | sed 's/[^0-9]*\([0-9]*\).*/\1/') >= BINARYEN_MIN )); then
   skip "already installed"
 else
+  started npm
   npm ci --no-audit --no-fund
 fi
 
@@ -76,6 +127,7 @@ sdk_version() { node -p "require('./bench/sdk/node_modules/@imtbl/passport/packa
 if [[ "$(sdk_version)" == "2.14.0" ]] && [[ -d bench/sdk/node_modules/esbuild ]]; then
   skip "already installed"
 else
+  started sdk
   (cd bench/sdk && npm ci --no-audit --no-fund)
 fi
 

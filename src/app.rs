@@ -8,6 +8,7 @@ use passport_client::page_location;
 use passport_client::ui::{provide_auth, ConfigGate};
 use passport_client::{Passport, PassportConfig};
 
+use crate::callback_path::CallbackPath;
 use crate::components::layout::Layout;
 use crate::pages::{ConfigErrorPage, Home, NotFound, RedirectPage};
 
@@ -40,19 +41,18 @@ fn WithAuth(children: Children) -> impl IntoView {
 fn Pages() -> impl IntoView {
     let config = expect_context::<PassportConfig>();
     let page = page_location();
-    // Route paths are 'static; the callback's is read once per page load.
-    // Without one on this page (a redirect URI elsewhere), a segment no URL
-    // path can hold (a NUL) keeps the route from ever matching.
-    let callback: &'static str = config
+    // The configuration was refused unless its redirect URI is a page of
+    // this app, so the route is there; `none` only guards the impossible.
+    let callback = config
         .callback_route(&page.origin, &page.base_path)
-        .map_or("\0", |route| Box::leak(route.into_boxed_str()));
+        .map_or_else(CallbackPath::none, CallbackPath::new);
     let base = page.base_path.trim_end_matches('/').to_owned();
     view! {
         <Router base=base>
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=StaticSegment("") view=Home />
                 <Route path=StaticSegment("index.html") view=Home />
-                <Route path=StaticSegment(callback) view=RedirectPage />
+                <Route path=callback view=RedirectPage />
             </Routes>
         </Router>
     }

@@ -1,4 +1,5 @@
-//! The signed-in user's profile card, with the IMX addresses once registered.
+//! The signed-in user's profile card, with the IMX addresses once registered
+//! and the zkEVM wallet's when the account has one.
 
 use leptos::prelude::*;
 use passport_client::User;
@@ -20,7 +21,9 @@ pub fn ProfileCard(
         .clone()
         .unwrap_or_else(|| "(no email)".into());
     let nickname = user.profile.nickname.clone();
-    let imx = user.passport.clone();
+    let username = user.profile.username.clone();
+    let imx = user.imx();
+    let claims = user.passport.clone().unwrap_or_default();
     // Read by scripts/bench: when a signed-in profile first reaches the screen.
     Effect::new(|| passport_client::mark("passport:profile"));
     view! {
@@ -28,6 +31,7 @@ pub fn ProfileCard(
             <h1>"Signed in"</h1>
             <dl class="facts">
                 <dt>"Email"</dt><dd data-testid="profile-email">{email}</dd>
+                {username.map(|u| view! { <dt>"Username"</dt><dd data-testid="profile-username">{u}</dd> })}
                 {nickname.map(|n| view! { <dt>"Name"</dt><dd>{n}</dd> })}
                 <dt>"Passport ID"</dt><dd><code data-testid="profile-sub">{user.profile.sub.clone()}</code></dd>
                 <dt>"Session expires"</dt><dd data-testid="profile-expires">{expires}</dd>
@@ -35,11 +39,23 @@ pub fn ProfileCard(
                 <dd data-testid="imx-status">
                     {if imx.is_some() { "Registered" } else { "Not registered yet" }}
                 </dd>
-                {imx.map(|claims| view! {
+                // The address `ImxProvider::get_address` answers (the SDK's
+                // `getAddress`), and the Stark key beside it.
+                {user.imx_address().ok().map(|address| view! {
                     <dt>"Ethereum address"</dt>
-                    <dd><Address value=claims.imx_eth_address testid="imx-eth-address" /></dd>
+                    <dd><Address value=address testid="imx-eth-address" /></dd>
+                })}
+                {imx.map(|imx| view! {
                     <dt>"Stark key"</dt>
-                    <dd><Address value=claims.imx_stark_address testid="imx-stark-key" /></dd>
+                    <dd><Address value=imx.stark_address testid="imx-stark-key" /></dd>
+                })}
+                {claims.zkevm_eth_address.map(|address| view! {
+                    <dt>"zkEVM wallet"</dt>
+                    <dd><Address value=address testid="zkevm-eth-address" /></dd>
+                })}
+                {claims.zkevm_user_admin_address.map(|address| view! {
+                    <dt>"zkEVM admin"</dt>
+                    <dd><Address value=address testid="zkevm-user-admin-address" /></dd>
                 })}
             </dl>
         </section>

@@ -5,6 +5,7 @@ use passport_client::ui::CallbackStatus;
 use passport_client::ui::LoginCallback;
 use passport_client::PassportError;
 
+use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
@@ -71,8 +72,13 @@ fn CallbackError(error: PassportError) -> impl IntoView {
             </p>
         }
         .into_any(),
-        PassportError::Provider { error, .. } => view! {
-            <p>"Passport answered with the error " <code data-testid="provider-error">{error.clone()}</code> "."</p>
+        // The description is the callback URL's text, so anyone's: shown
+        // as a quotation, never as the app's own words.
+        PassportError::Provider { description: Some(description), .. } => view! {
+            <figure class="quoted">
+                <figcaption>"The message that came with it:"</figcaption>
+                <blockquote data-testid="provider-description">{description.clone()}</blockquote>
+            </figure>
         }
         .into_any(),
         _ => ().into_any(),
@@ -83,7 +89,9 @@ fn CallbackError(error: PassportError) -> impl IntoView {
             <p class="error-message" data-testid="callback-error-message">{error.to_string()}</p>
             {explanation}
             <p class="muted">"Error code: " {error.kind().code()}</p>
-            <a class="button" href="./">"Back to the app"</a>
+            // In-app navigation to the base path's home: the session restores
+            // there (or the sign-in button shows), with no reload.
+            <A href="/" attr:class="button" attr:data-testid="callback-back">"Back to the app"</A>
         </section>
     }
 }

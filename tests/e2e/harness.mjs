@@ -32,8 +32,8 @@ export const gzip9 = (body) => gzipSync(body, { level: 9 });
  * Serves dist/ (index.html for deep links) with `headers`. With `gzip`, files
  * go out gzipped to browsers that accept it, as a deployed site sends them.
  */
-export async function startApp({ headers = {}, gzip = false } = {}) {
-  if (!existsSync(join(DIST, "index.html"))) throw new Error("dist/ is missing: run `trunk build --release` first");
+export async function startApp({ headers = {}, gzip = false, dist = DIST, basePath = "/" } = {}) {
+  if (!existsSync(join(dist, "index.html"))) throw new Error(`${dist} is missing: run \`trunk build --release\` first`);
   const state = { config: undefined };
   // Each file gzipped once, on first request (dist/ does not change while serving).
   const zippedFiles = new Map();
@@ -42,7 +42,10 @@ export async function startApp({ headers = {}, gzip = false } = {}) {
     return zippedFiles.get(file);
   };
   const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const fullPath = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    // A bundle built for a base path is served below it, and nothing else is.
+    if (!fullPath.startsWith(basePath)) { res.writeHead(404).end("not found"); return; }
+    const path = "/" + fullPath.slice(basePath.length);
     if (path === "/config.json" && state.config !== undefined) {
       if (state.config === null) { res.writeHead(404).end("not found"); return; }
       const zipped = gzip && acceptsGzip(req);
@@ -50,11 +53,11 @@ export async function startApp({ headers = {}, gzip = false } = {}) {
         .end(zipped ? gzip9(state.config) : state.config);
       return;
     }
-    let file = normalize(join(DIST, path));
-    if (!file.startsWith(DIST)) { res.writeHead(400).end(); return; }
+    let file = normalize(join(dist, path));
+    if (!file.startsWith(dist)) { res.writeHead(400).end(); return; }
     if (!existsSync(file) || statSync(file).isDirectory()) {
       if (extname(path)) { res.writeHead(404).end("not found"); return; }
-      file = join(DIST, "index.html"); // deep links such as /redirect load the app
+      file = join(dist, "index.html"); // deep links such as /redirect load the app
     }
     const zipped = gzip && acceptsGzip(req);
     res.writeHead(200, {

@@ -137,7 +137,8 @@ describe("with default token lifetimes", () => {
     const state = new URL(page.url()).searchParams.get("state");
     await page.goto(app.url(`/redirect?error=access_denied&error_description=denied&state=${encodeURIComponent(state)}`));
     await page.getByTestId("callback-error").waitFor();
-    assert.equal(await page.getByTestId("provider-error").innerText(), "access_denied");
+    assert.match(await page.getByTestId("callback-error-message").innerText(), /“access_denied”/);
+    assert.equal(await page.getByTestId("provider-description").innerText(), "denied");
     await page.context().close();
   });
 

@@ -60,6 +60,16 @@ impl Address {
         }
     }
 
+    /// The host as written in the URL (`localhost`, `127.0.0.1`, `[::1]`).
+    pub fn host(&self) -> Option<&str> {
+        self.0.host_str()
+    }
+
+    /// The port, when it is not the scheme's default.
+    pub fn port(&self) -> Option<u16> {
+        self.0.port()
+    }
+
     /// The path, starting with `/`.
     pub fn path(&self) -> &str {
         self.0.path()

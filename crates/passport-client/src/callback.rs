@@ -67,7 +67,8 @@ pub fn read(
     };
     let state = LoginState::new(state);
     let Some(pending) = pending::take(store, &state, now_ms) else {
-        let started_on = oauth::origin_from_state(state.as_str()).filter(|o| o != callback_origin);
+        let started_on = oauth::origin_from_state(state.as_str())
+            .filter(|started| is_loopback_sibling(started, callback_origin));
         return Err(PassportError::NoMatchingState {
             callback_origin: callback_origin.to_owned(),
             started_on,
@@ -86,4 +87,22 @@ pub fn read(
         state,
         outcome,
     })
+}
+
+/// Whether the origin a `state` names is the callback's own loopback
+/// sibling: `localhost` against `127.0.0.1` (or the other way), same scheme
+/// and port. That is the one mix-up worth explaining ("sign-in started on
+/// another host"); the `state` is written by whoever made the link, so any
+/// other origin it names is not repeated to the user.
+fn is_loopback_sibling(started: &str, callback_origin: &str) -> bool {
+    let (Ok(started), Ok(callback)) = (Address::parse(started), Address::parse(callback_origin))
+    else {
+        return false;
+    };
+    let loopback = |a: &Address| matches!(a.host(), Some("localhost" | "127.0.0.1"));
+    loopback(&started)
+        && loopback(&callback)
+        && started.scheme() == callback.scheme()
+        && started.port() == callback.port()
+        && started.host() != callback.host()
 }

@@ -15,7 +15,7 @@ use crate::jwt::{self, Expected, TokenError};
 use crate::oauth::{self, IssuedTokens, OAuthClient, TokenEndpointError};
 use crate::pending::{self, Flow, PendingLogin};
 use crate::secret::{AccessToken, AuthorizationCode, IdToken, RefreshToken};
-use crate::session::{self, EventSource, SessionEvent};
+use crate::session::{self, AfterRefresh, EventSource, SessionEvent};
 use crate::storage::KeyValueStore;
 use crate::user::{self, User, UserProfile};
 
@@ -181,8 +181,12 @@ impl Passport {
             return false;
         };
         let redirect = &self.config.redirect_uri;
+        // `/auth/callback/` and `/auth/callback` are one page to the router.
+        let same_path = |path: String| {
+            path.trim_end_matches('/') == redirect.path().trim_end_matches('/')
+        };
         location.origin().ok().as_deref() == Some(redirect.origin().as_str())
-            && location.pathname().ok().as_deref() == Some(redirect.path())
+            && location.pathname().is_ok_and(same_path)
     }
 
     /// Signs the user in by popup, as the SDK's `login` does: a signed-in user
@@ -488,11 +492,24 @@ impl Passport {
             };
             match self.oauth.refresh(&http::fetch, &refresh_token).await {
                 Ok(tokens) => {
-                    let renewed = self
-                        .verified_user(tokens, None, Some(refresh_token))
-                        .await?;
-                    self.store_user(&renewed, Some(&user))?;
-                    Ok(Some(renewed))
+                    let verified = self.verified_user(tokens, None, Some(refresh_token)).await;
+                    match session::after_refresh(&user, verified) {
+                        AfterRefresh::Store(renewed) => {
+                            self.store_user(&renewed, Some(&user))?;
+                            Ok(Some(renewed))
+                        }
+                        AfterRefresh::End(err) => {
+                            // Not this session's answer: keeping the old user
+                            // would keep tokens nobody vouches for now. Ended,
+                            // as when the provider refuses the refresh.
+                            web_sys::console::warn_1(
+                                &format!("Passport: the session ended: {err}").into(),
+                            );
+                            self.remove_user(SessionEvent::Ended);
+                            Ok(None)
+                        }
+                        AfterRefresh::Keep(err) => Err(err),
+                    }
                 }
                 Err(TokenEndpointError::Rejected { .. }) => {
                     // The provider no longer accepts this session: sign out

@@ -234,6 +234,7 @@ impl RuntimeConfig {
             Some(value) => url_field("redirect_uri", &value)?,
             None => app_root.join("redirect"),
         };
+        check_callback_is_served(&redirect_uri, page)?;
         let logout_redirect_uri = match self.logout_redirect_uri {
             Some(value) => url_field("logout_redirect_uri", &value)?,
             None => app_root.clone(),
@@ -298,17 +299,62 @@ impl PassportConfig {
     }
 
     /// The route of the login callback below the app's `base_path` (`/…/`):
-    /// the one path segment of `redirect_uri` there, so the callback page
-    /// is wherever the configuration says it is. `None` when the redirect URI
-    /// is on another origin, outside the base path or more than one segment
-    /// deep: no page of this app is then the callback.
-    pub fn callback_route(&self, page_origin: &str, base_path: &str) -> Option<String> {
-        if self.redirect_uri.origin() != page_origin {
-            return None;
-        }
-        let below = self.redirect_uri.path().strip_prefix(base_path)?;
-        (!below.is_empty() && !below.contains('/')).then(|| below.to_owned())
+    /// the path segments of `redirect_uri` there (one or many; a trailing
+    /// slash adds none), so the callback page is wherever the configuration
+    /// says it is. `None` when the redirect URI is on another origin or not
+    /// below the base path; [`RuntimeConfig::resolve`] refuses those for the
+    /// page it resolves for.
+    pub fn callback_route(&self, page_origin: &str, base_path: &str) -> Option<Vec<String>> {
+        callback_segments(&self.redirect_uri, page_origin, base_path)
     }
+}
+
+/// The segments of `redirect_uri` below `base_path` on `page_origin`.
+fn callback_segments(
+    redirect_uri: &Address,
+    page_origin: &str,
+    base_path: &str,
+) -> Option<Vec<String>> {
+    if redirect_uri.origin() != page_origin {
+        return None;
+    }
+    let below = redirect_uri.path().strip_prefix(base_path)?;
+    let segments: Vec<String> = below
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    (!segments.is_empty()).then_some(segments)
+}
+
+/// The app finishes sign-in on its own callback page, so the redirect URI
+/// must be a page of this app: on the page's origin and below its base path.
+/// Anything else would leave the sign-in window on a page that never answers;
+/// refusing it when the configuration loads names the field and the fix.
+fn check_callback_is_served(redirect_uri: &Address, page: &PageLocation) -> Result<(), ConfigError> {
+    if callback_segments(redirect_uri, &page.origin, &page.base_path).is_some() {
+        return Ok(());
+    }
+    let app_root = format!("{}{}", page.origin, page.base_path);
+    let why = if redirect_uri.origin() != page.origin {
+        format!(
+            "is on `{}`, but this app runs on `{}`: sign-in can only finish on the app's own \
+             pages, and storage is separate for each origin",
+            redirect_uri.origin(),
+            page.origin
+        )
+    } else if redirect_uri.path().strip_prefix(page.base_path.as_str()).is_none() {
+        format!(
+            "is outside the app's base path `{}`, where no page of this app is served",
+            page.base_path
+        )
+    } else {
+        "is the app's home page; the callback needs a page of its own".to_owned()
+    };
+    Err(config_error(
+        Some("redirect_uri"),
+        format!("`{redirect_uri}` {why}. Use a URL below `{app_root}`, such as `{app_root}redirect`"),
+    ))
 }
 
 fn environment_name(env: Environment) -> &'static str {
@@ -530,46 +576,69 @@ mod tests {
         assert_eq!(err.field.as_deref(), Some("scope"));
     }
 
+    fn resolve_at(json: &str, origin: &str, base_path: &str) -> Result<PassportConfig, ConfigError> {
+        RuntimeConfig::parse(json).unwrap().resolve(&PageLocation {
+            origin: origin.into(),
+            base_path: base_path.into(),
+        })
+    }
+
+    /// Redirect URIs as integrators register them in Immutable Hub: the
+    /// default `/redirect`, a nested `/auth/callback` (a common choice),
+    /// deeper paths, a trailing slash, and all of these under a base path.
     #[test]
-    fn the_callback_route_comes_from_the_redirect_uri() {
-        let config = RuntimeConfig::default().resolve(&page()).unwrap();
-        assert_eq!(
-            config
-                .callback_route("http://localhost:8080", "/")
-                .as_deref(),
-            Some("redirect")
-        );
-        let json = r#"{"redirect_uri":"http://localhost:8080/passport/callback"}"#;
-        let config = RuntimeConfig::parse(json)
-            .unwrap()
-            .resolve(&page())
-            .unwrap();
-        assert_eq!(
-            config
-                .callback_route("http://localhost:8080", "/passport/")
-                .as_deref(),
-            Some("callback")
-        );
-        assert_eq!(
-            config.callback_route("http://127.0.0.1:8080", "/passport/"),
-            None,
-            "another origin"
-        );
-        assert_eq!(
-            config.callback_route("http://localhost:8080", "/other/"),
-            None,
-            "outside the base"
-        );
-        let json = r#"{"redirect_uri":"http://localhost:8080/a/b"}"#;
-        let config = RuntimeConfig::parse(json)
-            .unwrap()
-            .resolve(&page())
-            .unwrap();
-        assert_eq!(
-            config.callback_route("http://localhost:8080", "/"),
-            None,
-            "two segments"
-        );
+    fn the_callback_route_is_every_segment_of_the_redirect_uri_below_the_base() {
+        let table: &[(&str, &str, &[&str])] = &[
+            // (base path, redirect_uri path, route segments)
+            ("/", "", &["redirect"]), // the default
+            ("/", "/redirect", &["redirect"]),
+            ("/", "/callback", &["callback"]),
+            ("/", "/auth/callback", &["auth", "callback"]),
+            ("/", "/a/b/c/", &["a", "b", "c"]),
+            ("/", "/redirect/", &["redirect"]),
+            ("/passport/", "", &["redirect"]),
+            ("/passport/", "/passport/callback", &["callback"]),
+            ("/passport/", "/passport/auth/callback", &["auth", "callback"]),
+            ("/apps/passport/", "/apps/passport/a/b/c/", &["a", "b", "c"]),
+        ];
+        for &(base, path, segments) in table {
+            let json = if path.is_empty() {
+                "{}".to_owned()
+            } else {
+                format!(r#"{{"redirect_uri":"http://localhost:8080{path}"}}"#)
+            };
+            let config = resolve_at(&json, "http://localhost:8080", base)
+                .unwrap_or_else(|e| panic!("{base} {path}: {e}"));
+            let route = config.callback_route("http://localhost:8080", base);
+            let expected: Vec<String> = segments.iter().map(|s| s.to_string()).collect();
+            assert_eq!(route, Some(expected), "{base} {path}");
+        }
+    }
+
+    #[test]
+    fn a_redirect_uri_the_app_cannot_serve_is_refused_naming_the_field_and_why() {
+        let table: &[(&str, &str, &str)] = &[
+            // (base path, redirect_uri, what the message says)
+            ("/", "http://127.0.0.1:8080/redirect", "but this app runs on `http://localhost:8080`"),
+            ("/", "https://localhost:8080/redirect", "but this app runs on"),
+            ("/", "http://localhost:9999/redirect", "but this app runs on"),
+            ("/", "https://game.example/redirect", "but this app runs on"),
+            ("/passport/", "http://localhost:8080/redirect", "outside the app's base path `/passport/`"),
+            ("/passport/", "http://localhost:8080/passportx/redirect", "outside the app's base path"),
+            ("/", "http://localhost:8080/", "the app's home page"),
+            ("/passport/", "http://localhost:8080/passport/", "the app's home page"),
+        ];
+        for &(base, uri, says) in table {
+            let err = resolve_at(&format!(r#"{{"redirect_uri":"{uri}"}}"#), "http://localhost:8080", base)
+                .unwrap_err();
+            assert_eq!(err.field.as_deref(), Some("redirect_uri"), "{uri}");
+            assert!(err.message.contains(says), "{uri}: {}", err.message);
+            assert!(
+                err.message.contains(&format!("http://localhost:8080{base}redirect")),
+                "{uri}: the message shows a URL that works: {}",
+                err.message
+            );
+        }
     }
 
     #[test]

@@ -64,6 +64,21 @@ pub struct ConfigError {
 /// The message of [`PassportError::NoMatchingState`], as the SDK words it.
 pub const NO_MATCHING_STATE: &str = "No matching state found in storage";
 
+/// Text from a URL, made safe to quote in a message: an RFC 6749 error code
+/// is printable ASCII, so anything else (controls, bidirectional overrides)
+/// is dropped, and at most 64 characters are kept.
+fn printable(text: &str) -> String {
+    let mut kept: String = text
+        .chars()
+        .filter(|c| c.is_ascii_graphic() || *c == ' ')
+        .collect();
+    if kept.len() > 64 {
+        kept.truncate(64);
+        kept.push('…');
+    }
+    kept
+}
+
 /// Every error the client returns.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PassportError {
@@ -89,8 +104,12 @@ pub enum PassportError {
     /// The sign-in window reported a failure.
     #[error("{0}")]
     CallbackFailed(String),
-    /// The provider answered the authorization request with an error.
-    #[error("Sign-in was not completed: {error}{}", description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    /// The provider answered the authorization request with an error. Both
+    /// fields come from the callback's URL, which anyone can write: the
+    /// message quotes the code and leaves the description out, so no
+    /// sentence of a stranger's reads as the app's own (pages show the
+    /// description apart, as quoted data).
+    #[error("Sign-in was not completed: Passport answered with the error code “{}”.", printable(error))]
     Provider {
         /// The RFC 6749 error code, e.g. `access_denied`.
         error: String,
@@ -118,6 +137,9 @@ pub enum PassportError {
     /// No user is signed in.
     #[error("You are not signed in. Sign in to continue.")]
     NotLoggedIn,
+    /// The call needs a user registered with IMX, and this one is not.
+    #[error("You are not registered with IMX yet. Register with IMX, then try again.")]
+    NotRegistered,
     /// localStorage refused to store the session.
     #[error("The browser refused to store the session ({0}). Check that site data is allowed for this site.")]
     Storage(String),
@@ -139,6 +161,7 @@ impl PassportError {
             Self::Config(_) => ErrorKind::InvalidConfiguration,
             Self::RefreshFailed(_) => ErrorKind::SilentLoginError,
             Self::NotLoggedIn => ErrorKind::NotLoggedInError,
+            Self::NotRegistered => ErrorKind::UserNotRegisteredError,
             Self::Logout(_) => ErrorKind::LogoutError,
             Self::Registration(e) => e.kind,
             Self::PopupBlocked
@@ -200,14 +223,14 @@ mod tests {
     }
 
     #[test]
-    fn provider_errors_show_code_and_description() {
+    fn provider_errors_quote_the_code_and_leave_the_description_to_the_page() {
         let err = PassportError::Provider {
             error: "access_denied".into(),
             description: Some("user said no".into()),
         };
         assert_eq!(
             err.to_string(),
-            "Sign-in was not completed: access_denied (user said no)"
+            "Sign-in was not completed: Passport answered with the error code “access_denied”."
         );
     }
 }

@@ -18,10 +18,10 @@ use crate::registration::{
     self, PortError, RegisterUserRequest, RegistrationError, RegistrationPorts, RegistrationStep,
     SignableRegistration, WalletError, WorkerError,
 };
-use crate::user::PassportClaims;
+use crate::claims::{ImxRegistration, PassportClaims};
 use crate::Passport;
 
-type Outcome = Result<PassportClaims, PassportError>;
+type Outcome = Result<ImxRegistration, PassportError>;
 
 /// The registration in flight, if any, with the callers waiting for its
 /// outcome: a second caller joins the first instead of registering again.
@@ -69,11 +69,22 @@ impl ImxProvider {
         }
     }
 
-    /// Whether the user is registered with IMX: the `passport` claim, no network.
-    pub fn is_registered_offchain(&self) -> bool {
-        self.passport
-            .stored_user()
-            .is_some_and(|u| u.is_registered_offchain())
+    /// Whether the user is registered with IMX: all three `imx_*` fields of
+    /// the `passport` claim, no network. `NOT_LOGGED_IN_ERROR` when nobody is
+    /// signed in, as the SDK's provider throws at the start of every call
+    /// (2.14 `starkEx/passportImxProvider.ts`, `#getAuthenticatedUser`).
+    pub fn is_registered_offchain(&self) -> Result<bool, PassportError> {
+        let user = self.passport.stored_user().ok_or(PassportError::NotLoggedIn)?;
+        Ok(user.is_registered_offchain())
+    }
+
+    /// The user's Ethereum address registered with IMX (`imx_eth_address`),
+    /// as the SDK's `getAddress`: `USER_NOT_REGISTERED_ERROR` for a user not
+    /// registered with IMX (`toUserImx` in 2.14 `utils/imxUser.ts`), and
+    /// `NOT_LOGGED_IN_ERROR` when nobody is signed in.
+    pub fn get_address(&self) -> Result<String, PassportError> {
+        let user = self.passport.stored_user().ok_or(PassportError::NotLoggedIn)?;
+        user.imx_address()
     }
 
     /// Registers the user with IMX, reporting each step. Running it twice at
@@ -218,8 +229,8 @@ impl RegistrationPorts for BrowserPorts<'_> {
         self.provider
             .passport
             .stored_user()
-            .and_then(|u| u.passport)
-            .map(|claims| claims.imx_eth_address)
+            .and_then(|u| u.imx())
+            .map(|imx| imx.eth_address)
     }
 
     async fn connect_wallet(&self) -> Result<String, PortError> {
@@ -312,8 +323,10 @@ impl RegistrationPorts for BrowserPorts<'_> {
             .passport
             .renew_session()
             .await
-            .map_err(session_error)?;
-        Ok(user.and_then(|u| u.passport))
+            .map_err(session_error)?
+            // The session ended (refused, or answered for another user).
+            .ok_or_else(|| session_error(PassportError::NotLoggedIn))?;
+        Ok(user.passport)
     }
 
     async fn sleep(&self, ms: u32) {

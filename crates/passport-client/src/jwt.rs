@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::user::PassportClaims;
+use crate::claims::PassportClaims;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
@@ -62,7 +62,10 @@ pub struct IdTokenClaims {
     pub email: Option<String>,
     #[serde(default)]
     pub nickname: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::claims::lenient_string")]
+    pub username: Option<String>,
+    /// Every part optional; a claim of any other shape reads as absent.
+    #[serde(default, deserialize_with = "crate::claims::lenient_claims")]
     pub passport: Option<PassportClaims>,
 }
 
@@ -119,6 +122,9 @@ pub enum TokenError {
     /// The `nonce` is not the one this sign-in sent.
     #[error("the ID token does not belong to this sign-in (nonce mismatch)")]
     NonceMismatch,
+    /// A refresh answered with an ID token for another user.
+    #[error("the refreshed ID token names another user than the session's")]
+    SubjectChanged,
 }
 
 /// Splits and decodes a JWT; checks nothing but its shape and algorithm.

@@ -28,6 +28,7 @@ macro_rules! internal_modules {
 internal_modules! {
     address;
     callback;
+    claims;
     config;
     error;
     expiry;
@@ -63,7 +64,8 @@ pub use progress::{Failure, RegistrationProgress, StepState};
 pub use registration::{RegistrationError, RegistrationStep};
 pub use secret::{AccessToken, IdToken, RefreshToken};
 pub use session::{EventSource, SessionEvent};
-pub use user::{PassportClaims, User, UserProfile};
+pub use claims::{ImxRegistration, PassportClaims};
+pub use user::{User, UserProfile};
 
 #[cfg(all(target_arch = "wasm32", feature = "marks"))]
 pub use browser::time::mark;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorKind, PassportError};
 use crate::http::HttpError;
-use crate::user::PassportClaims;
+use crate::claims::{ImxRegistration, PassportClaims};
 
 /// One step of the registration, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -231,9 +231,27 @@ pub struct RegistrationError {
     pub advice: String,
     /// Whether trying again may help.
     pub retryable: bool,
-    /// `WALLET_CONNECTION_ERROR` when the wallet failed, else
-    /// `USER_REGISTRATION_ERROR`, as the SDK reports them.
+    /// As the SDK 2.14 reports it: `WALLET_CONNECTION_ERROR` while setting up
+    /// the Stark signer (the first two steps), `USER_REGISTRATION_ERROR` in
+    /// the workflow after, `NOT_LOGGED_IN_ERROR` with nobody signed in at
+    /// the start.
     pub kind: ErrorKind,
+}
+
+/// The kind the SDK 2.14 reports for a failure at `step`. `registerOffchain`
+/// first sets up the Stark signer (`getStarkSigner.ts`: the wallet's address
+/// and its signature of the seed message, wrapped as WALLET_CONNECTION_ERROR);
+/// every step of the workflow after it (`workflows/registerOffchain.ts`: the
+/// signable payload, both signatures, the wallet's included, the registration
+/// and the claim polling) is wrapped as USER_REGISTRATION_ERROR by
+/// `withPassportError` (`packages/auth/src/errors.ts`), whatever failed.
+fn kind_at(step: RegistrationStep) -> ErrorKind {
+    match step {
+        RegistrationStep::ConnectingWallet | RegistrationStep::ReadingKeys => {
+            ErrorKind::WalletConnectionError
+        }
+        _ => ErrorKind::UserRegistrationError,
+    }
 }
 
 impl RegistrationError {
@@ -245,7 +263,7 @@ impl RegistrationError {
                     message: format!("IMX could not be reached ({error})."),
                     advice: "Check your network connection, then try again.".into(),
                     retryable: true,
-                    kind: ErrorKind::UserRegistrationError,
+                    kind: kind_at(step),
                 }
             }
             PortError::Imx(HttpError::Unreadable(what)) => RegistrationError {
@@ -253,7 +271,7 @@ impl RegistrationError {
                 message: format!("IMX sent an answer that could not be read ({what})."),
                 advice: "Try again in a moment.".into(),
                 retryable: true,
-                kind: ErrorKind::UserRegistrationError,
+                kind: kind_at(step),
             },
             PortError::Imx(HttpError::Status { status, body }) => {
                 let message = imx_message(&body).unwrap_or_else(|| format!("HTTP {status}"));
@@ -270,7 +288,7 @@ impl RegistrationError {
                         "Try again; if it keeps failing, sign out and in again.".into()
                     },
                     retryable: status >= 500 || status == 401,
-                    kind: ErrorKind::UserRegistrationError,
+                    kind: kind_at(step),
                 }
             }
             PortError::Session(err) => RegistrationError {
@@ -282,7 +300,7 @@ impl RegistrationError {
                     "Sign in again, then register.".into()
                 },
                 message: err.to_string(),
-                kind: ErrorKind::UserRegistrationError,
+                kind: kind_at(step),
             },
             PortError::Wallet(detail) => RegistrationError {
                 step,
@@ -291,19 +309,32 @@ impl RegistrationError {
                     "Check your network connection, then try again. Nothing was registered yet."
                         .into(),
                 retryable: true,
-                kind: ErrorKind::WalletConnectionError,
+                kind: kind_at(step),
             },
         }
     }
 
-    /// The user signed out while the registration ran.
+    /// Nobody was signed in when the run started, or the user signed out
+    /// while it ran.
     fn signed_out(step: RegistrationStep) -> Self {
+        if step == RegistrationStep::ConnectingWallet {
+            // No user at the start of the call: the SDK's provider throws
+            // NOT_LOGGED_IN_ERROR before anything else
+            // (`passportImxProvider.ts`, `#getAuthenticatedUser`).
+            return RegistrationError {
+                step,
+                message: "You are not signed in.".into(),
+                advice: "Sign in, then register.".into(),
+                retryable: false,
+                kind: ErrorKind::NotLoggedInError,
+            };
+        }
         RegistrationError {
             step,
             message: "You signed out, so the registration stopped.".into(),
             advice: "Sign in again to register.".into(),
             retryable: false,
-            kind: ErrorKind::UserRegistrationError,
+            kind: kind_at(step),
         }
     }
 
@@ -317,7 +348,7 @@ impl RegistrationError {
             advice: "Sign out and sign in again with the account you registered; if it keeps happening, contact support."
                 .into(),
             retryable: false,
-            kind: ErrorKind::WalletConnectionError,
+            kind: kind_at(step),
         }
     }
 }
@@ -332,7 +363,7 @@ fn same_address(a: &str, b: &str) -> bool {
 pub async fn register_offchain<P: RegistrationPorts>(
     ports: &P,
     progress: &dyn Fn(RegistrationStep),
-) -> Result<PassportClaims, RegistrationError> {
+) -> Result<ImxRegistration, RegistrationError> {
     use RegistrationStep as Step;
     // Each step starts only while the user who started the run is signed in.
     let begin = |step: Step| {
@@ -395,18 +426,20 @@ pub async fn register_offchain<P: RegistrationPorts>(
     begin(Step::Confirming)?;
     for delay in CONFIRM_BACKOFF_MS {
         ports.sleep(delay).await;
-        match ports.refresh_claims().await {
+        // Registered once the claim has all three `imx_*` fields; a zkEVM
+        // part alone (or nothing yet) means not yet.
+        match ports.refresh_claims().await.map(|c| c.and_then(|c| c.imx())) {
             // A 409 for a registration under another address ends here too.
-            Ok(Some(claims)) if !same_address(&claims.imx_eth_address, &request.ether_key) => {
+            Ok(Some(imx)) if !same_address(&imx.eth_address, &request.ether_key) => {
                 return Err(RegistrationError::address_mismatch(
                     Step::Confirming,
                     &request.ether_key,
-                    &claims.imx_eth_address,
+                    &imx.eth_address,
                 ));
             }
-            Ok(Some(claims)) => {
+            Ok(Some(imx)) => {
                 progress(Step::Done);
-                return Ok(claims);
+                return Ok(imx);
             }
             Ok(None) => continue,
             // No answer this time: the next attempt may get one.
@@ -435,6 +468,8 @@ mod tests {
         registered_as: Option<String>,
         claimed_address: Option<String>,
         signs_out_after_connecting: bool,
+        signed_out_from_the_start: bool,
+        zkevm_account: bool,
         connected: Cell<bool>,
         claims_after: Cell<u32>,
         registered: RefCell<Vec<RegisterUserRequest>>,
@@ -450,17 +485,28 @@ mod tests {
         }
     }
 
+    /// A zkEVM account's claim, as it stands before the IMX registration.
+    fn zkevm_claims() -> PassportClaims {
+        PassportClaims {
+            zkevm_eth_address: Some("0x1111111111111111111111111111111111111111".into()),
+            zkevm_user_admin_address: Some("0x2222222222222222222222222222222222222222".into()),
+            ..PassportClaims::default()
+        }
+    }
+
     fn claims() -> PassportClaims {
         PassportClaims {
-            imx_eth_address: "0xABC".into(),
-            imx_stark_address: "0x0def".into(),
-            imx_user_admin_address: "0x123".into(),
+            imx_eth_address: Some("0xABC".into()),
+            imx_stark_address: Some("0x0def".into()),
+            imx_user_admin_address: Some("0x123".into()),
+            ..zkevm_claims()
         }
     }
 
     impl RegistrationPorts for Fake {
         fn still_signed_in(&self) -> bool {
-            !(self.signs_out_after_connecting && self.connected.get())
+            !self.signed_out_from_the_start
+                && !(self.signs_out_after_connecting && self.connected.get())
         }
         fn registered_address(&self) -> Option<String> {
             self.registered_as.clone()
@@ -505,12 +551,13 @@ mod tests {
             if left == 0 {
                 let mut claims = claims();
                 if let Some(address) = &self.claimed_address {
-                    claims.imx_eth_address = address.clone();
+                    claims.imx_eth_address = Some(address.clone());
                 }
                 Ok(Some(claims))
             } else {
                 self.claims_after.set(left - 1);
-                Ok(None)
+                // Until IMX has it: nothing, or a zkEVM account's claim.
+                Ok(self.zkevm_account.then(zkevm_claims))
             }
         }
         async fn sleep(&self, ms: u32) {
@@ -521,7 +568,7 @@ mod tests {
     fn run(
         fake: &Fake,
     ) -> (
-        Result<PassportClaims, RegistrationError>,
+        Result<ImxRegistration, RegistrationError>,
         Vec<RegistrationStep>,
     ) {
         let steps = RefCell::new(Vec::new());
@@ -535,7 +582,7 @@ mod tests {
     fn every_step_is_reported_in_order_and_the_claims_come_back() {
         let fake = Fake::default();
         let (result, steps) = run(&fake);
-        assert_eq!(result.unwrap(), claims());
+        assert_eq!(Some(result.unwrap()), claims().imx());
         assert_eq!(steps, RegistrationStep::ALL.to_vec());
         let sent = fake.registered.borrow()[0].clone();
         assert_eq!(sent.eth_signature, "eth(sign me)");
@@ -552,6 +599,21 @@ mod tests {
         let (result, _) = run(&fake);
         assert!(result.is_ok());
         assert_eq!(*fake.slept.borrow(), vec![0, 250, 500, 1000]);
+    }
+
+    /// A zkEVM account has a `passport` claim before it registers with IMX:
+    /// that claim is not the registration, so confirmation waits for the
+    /// `imx_*` part (seen failing when any claim counted as registered).
+    #[test]
+    fn a_zkevm_claim_is_not_taken_for_the_imx_registration() {
+        let fake = Fake {
+            claims_after: Cell::new(2),
+            zkevm_account: true,
+            ..Default::default()
+        };
+        let (result, _) = run(&fake);
+        assert_eq!(result.unwrap().eth_address, "0xABC");
+        assert_eq!(*fake.slept.borrow(), vec![0, 250, 500], "waited for the imx part");
     }
 
     #[test]
@@ -601,36 +663,67 @@ mod tests {
         assert_eq!(err.step, RegistrationStep::RequestingPayload);
     }
 
+    /// The kind of every failure, step by step, as `@imtbl/passport` 2.14
+    /// reports it: the Stark signer's set-up (`getStarkSigner.ts`) is
+    /// WALLET_CONNECTION_ERROR, the workflow (`workflows/registerOffchain.ts`
+    /// under `withPassportError`) USER_REGISTRATION_ERROR, a wallet failure
+    /// while signing the payload included. Nothing is sent to IMX's
+    /// registration before the signatures exist.
     #[test]
-    fn wallet_failures_stop_before_anything_is_sent() {
-        for step in [
-            RegistrationStep::ConnectingWallet,
-            RegistrationStep::ReadingKeys,
-            RegistrationStep::Signing,
-        ] {
+    fn each_steps_failure_has_the_kind_the_sdk_gives_it() {
+        let wallet_down = || {
+            PortError::Wallet(WalletError::Service {
+                error: HttpError::Status {
+                    status: 503,
+                    body: String::new(),
+                },
+                detail: None,
+            })
+        };
+        let imx_down = || PortError::Imx(HttpError::Timeout);
+        let table: [(RegistrationStep, PortError, ErrorKind); 7] = [
+            (RegistrationStep::ConnectingWallet, wallet_down(), ErrorKind::WalletConnectionError),
+            (RegistrationStep::ReadingKeys, wallet_down(), ErrorKind::WalletConnectionError),
+            (RegistrationStep::RequestingPayload, imx_down(), ErrorKind::UserRegistrationError),
+            (RegistrationStep::Signing, wallet_down(), ErrorKind::UserRegistrationError),
+            (RegistrationStep::Submitting, imx_down(), ErrorKind::UserRegistrationError),
+            (
+                RegistrationStep::Submitting,
+                PortError::Session(Box::new(PassportError::NotLoggedIn)),
+                ErrorKind::UserRegistrationError,
+            ),
+            (
+                RegistrationStep::Confirming,
+                PortError::Imx(HttpError::Status { status: 400, body: String::new() }),
+                ErrorKind::UserRegistrationError,
+            ),
+        ];
+        for (step, error, kind) in table {
+            let sends = step.index() >= RegistrationStep::Submitting.index();
             let fake = Fake {
-                fail_at: Some((
-                    step,
-                    PortError::Wallet(WalletError::Service {
-                        error: HttpError::Status {
-                            status: 503,
-                            body: String::new(),
-                        },
-                        detail: None,
-                    }),
-                )),
+                fail_at: Some((step, error)),
                 ..Default::default()
             };
             let err = run(&fake).0.unwrap_err();
             assert_eq!(err.step, step);
-            assert_eq!(
-                err.kind,
-                ErrorKind::WalletConnectionError,
-                "as the SDK reports it"
-            );
-            assert!(err.retryable);
-            assert!(fake.registered.borrow().is_empty());
+            assert_eq!(err.kind, kind, "at {step:?}");
+            if !sends {
+                assert!(fake.registered.borrow().is_empty(), "at {step:?}");
+            }
         }
+    }
+
+    #[test]
+    fn nobody_signed_in_at_the_start_is_not_logged_in() {
+        let fake = Fake {
+            signed_out_from_the_start: true,
+            ..Default::default()
+        };
+        let (result, steps) = run(&fake);
+        let err = result.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::NotLoggedInError);
+        assert!(steps.is_empty(), "no step started");
+        assert!(!fake.connected.get(), "the wallet was not called");
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //!
 //! [`Passport`]: crate::Passport
 
+use crate::error::PassportError;
+use crate::jwt::TokenError;
 use crate::user::{self, User};
 
 /// A change of the session.
@@ -53,10 +55,74 @@ pub fn on_store(previous: Option<&User>, user: &User) -> SessionEvent {
     }
 }
 
+/// What a refresh leads to, once its ID token was checked.
+#[derive(Debug)]
+pub enum AfterRefresh {
+    /// The same user with new tokens: store it.
+    Store(User),
+    /// The answer cannot belong to this session: the stored session ends
+    /// (removed, [`SessionEvent::Ended`]) and the user signs in again.
+    End(PassportError),
+    /// No verdict this time (the signing keys could not be fetched, a browser
+    /// API failed): the session is kept and the caller may try again.
+    Keep(PassportError),
+}
+
+/// Decides what a refresh of `previous`'s session leads to. OpenID Connect
+/// Core 12.2: a refreshed ID token must name the same subject (and, checked
+/// with the claims, the same issuer) as the session's; oidc-client-ts refuses
+/// another one. A token that fails verification is no session either. Only a
+/// failure to get an answer keeps the session.
+pub fn after_refresh(previous: &User, verified: Result<User, PassportError>) -> AfterRefresh {
+    match verified {
+        Ok(user) if user.profile.sub != previous.profile.sub => {
+            AfterRefresh::End(PassportError::InvalidIdToken(TokenError::SubjectChanged))
+        }
+        Ok(user) => AfterRefresh::Store(user),
+        Err(err @ PassportError::InvalidIdToken(_)) => AfterRefresh::End(err),
+        Err(err) => AfterRefresh::Keep(err),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::user::tests::user;
+
+    #[test]
+    fn a_refresh_for_another_subject_ends_the_session() {
+        let ada = user(0);
+        match after_refresh(&ada, Ok(other_user())) {
+            AfterRefresh::End(PassportError::InvalidIdToken(TokenError::SubjectChanged)) => {}
+            other => panic!("expected the session to end, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_refreshed_id_token_that_fails_verification_ends_the_session() {
+        for error in [
+            TokenError::BadSignature,
+            TokenError::WrongIssuer { expected: "a".into(), found: "b".into() },
+            TokenError::WrongAudience,
+            TokenError::Expired,
+            TokenError::Malformed("not three parts"),
+            TokenError::UnknownKey,
+        ] {
+            let verdict = after_refresh(&user(0), Err(PassportError::InvalidIdToken(error.clone())));
+            assert!(matches!(verdict, AfterRefresh::End(_)), "{error:?}: {verdict:?}");
+        }
+    }
+
+    #[test]
+    fn the_same_subject_is_stored_and_no_answer_keeps_the_session() {
+        let mut renewed = user(0);
+        renewed.id_token_expires_at += 10;
+        assert!(matches!(after_refresh(&user(0), Ok(renewed)), AfterRefresh::Store(_)));
+        let offline = PassportError::SigningKeys(crate::http::HttpError::Offline);
+        assert!(matches!(after_refresh(&user(0), Err(offline)), AfterRefresh::Keep(_)));
+        let browser = PassportError::Browser("WebCrypto failed".into());
+        assert!(matches!(after_refresh(&user(0), Err(browser)), AfterRefresh::Keep(_)));
+    }
 
     fn other_user() -> User {
         let mut u = user(0);

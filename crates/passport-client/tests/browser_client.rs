@@ -249,6 +249,7 @@ fn user_with_expired_tokens() -> passport_client::user::User {
             sub: "email|join".into(),
             email: Some("join@example.test".into()),
             nickname: None,
+            username: None,
         },
         passport: None,
         id_token: IdToken::new("id.token.value"),
@@ -405,4 +406,124 @@ async fn connect_imx_with_a_session_the_provider_refuses_signs_in_again() {
         outcome.err()
     );
     assert_eq!(LocalStore.get(&key), None, "the dead session is gone");
+}
+
+/// A Passport whose provider is at its own authority, so each test has its
+/// own JWKS address (the page caches one key set).
+fn passport_at(tag: &str) -> Passport {
+    let page = PageLocation {
+        origin: "http://localhost:8080".into(),
+        base_path: "/".into(),
+    };
+    let json = format!(r#"{{"authority":"http://127.0.0.1:8081/{tag}/"}}"#);
+    Passport::new(RuntimeConfig::parse(&json).unwrap().resolve(&page).unwrap())
+}
+
+/// Makes `window.fetch` answer as a provider whose refresh returns an ID
+/// token with `claims`, RS256-signed by a fresh WebCrypto key. With
+/// `forged`, the JWKS publishes another key than the one that signed.
+async fn provider_refreshing_with(claims: serde_json::Value, forged: bool) {
+    let install = js_sys::Function::new_with_args(
+        "claims, forged",
+        r#"return (async () => {
+          const enc = new TextEncoder();
+          const b64 = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
+            .replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+          const alg = { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048,
+                        publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
+          const signer = await crypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+          const published = forged ? await crypto.subtle.generateKey(alg, true, ['sign', 'verify']) : signer;
+          const jwk = await crypto.subtle.exportKey('jwk', published.publicKey);
+          const input = b64(enc.encode(JSON.stringify({ alg: 'RS256', kid: 'k1' }))) + '.' + b64(enc.encode(claims));
+          const signature = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', signer.privateKey, enc.encode(input));
+          const keys = JSON.stringify({ keys: [{ kty: 'RSA', kid: 'k1', n: jwk.n, e: jwk.e }] });
+          const tokens = JSON.stringify({ access_token: 'new.access.token', id_token: input + '.' + b64(signature),
+                                          refresh_token: 'new-refresh', token_type: 'Bearer', expires_in: 86400 });
+          window.fetch = (request) => {
+            const url = typeof request === 'string' ? request : request.url;
+            return Promise.resolve(new Response(url.includes('jwks') ? keys : tokens,
+              { status: 200, headers: { 'content-type': 'application/json' } }));
+          };
+        })()"#,
+    );
+    let promise = install
+        .call2(&JsValue::NULL, &claims.to_string().into(), &forged.into())
+        .unwrap();
+    JsFuture::from(promise.dyn_into::<js_sys::Promise>().unwrap())
+        .await
+        .unwrap();
+}
+
+/// Plants the expired session of `email|join` for `passport`, refreshes it
+/// against a provider answering `claims`, and returns the outcome, whether a
+/// user is still stored, and the session events heard.
+async fn refresh_answered_with(
+    tag: &str,
+    claims: impl FnOnce(&str) -> serde_json::Value,
+    forged: bool,
+) -> (bool, Option<String>, Vec<String>) {
+    let passport = passport_at(tag);
+    let key = passport.user_storage_key().to_owned();
+    LocalStore.set(&key, &passport_client::user::to_stored(&user_with_expired_tokens()));
+    let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = heard.clone();
+    let _subscription = passport.subscribe(move |event, _| {
+        sink.lock().unwrap().push(format!("{event:?}").split('(').next().unwrap().to_owned())
+    });
+    let window = web_sys::window().unwrap();
+    let original_fetch = Reflect::get(&window, &"fetch".into()).unwrap();
+    let issuer = format!("http://127.0.0.1:8081/{tag}/");
+    provider_refreshing_with(claims(&issuer), forged).await;
+    let restored = passport.restore().await;
+    Reflect::set(&window, &"fetch".into(), &original_fetch).unwrap();
+    let signed_in = matches!(restored, Ok(Some(_)));
+    let stored = LocalStore.get(&key);
+    LocalStore.remove(&key);
+    let stored_sub = stored
+        .and_then(|raw| passport_client::user::from_stored(&raw).ok())
+        .map(|u| u.profile.sub);
+    let heard = heard.lock().unwrap().clone();
+    (signed_in, stored_sub, heard)
+}
+
+fn id_claims(issuer: &str, sub: &str) -> serde_json::Value {
+    let now = time::now_secs();
+    serde_json::json!({
+        "iss": issuer, "sub": sub, "aud": "local-passport-app", "exp": now + 3600, "iat": now,
+        "email": "join@example.test"
+    })
+}
+
+/// OpenID Connect Core 12.2: a refresh answered with an ID token for another
+/// subject is refused; the stored session ends with `Ended` instead of the
+/// other user being announced as signed in (seen failing before: `SignedIn`
+/// and the other user stored).
+#[wasm_bindgen_test]
+async fn a_refresh_for_another_subject_ends_the_session() {
+    let (signed_in, stored, heard) =
+        refresh_answered_with("other-sub", |iss| id_claims(iss, "email|someone-else"), false).await;
+    assert!(!signed_in);
+    assert_eq!(stored, None, "nobody stays stored");
+    assert_eq!(heard, vec!["Ended".to_owned()]);
+}
+
+/// A refreshed ID token whose signature does not verify ends the session
+/// (seen failing before: the old user stayed stored).
+#[wasm_bindgen_test]
+async fn a_refreshed_id_token_that_fails_verification_ends_the_session() {
+    let (signed_in, stored, heard) =
+        refresh_answered_with("forged", |iss| id_claims(iss, "email|join"), true).await;
+    assert!(!signed_in);
+    assert_eq!(stored, None, "the old user is not kept");
+    assert_eq!(heard, vec!["Ended".to_owned()]);
+}
+
+/// The control: the same subject, properly signed, is stored as a refresh.
+#[wasm_bindgen_test]
+async fn a_refresh_for_the_same_subject_is_stored() {
+    let (signed_in, stored, heard) =
+        refresh_answered_with("same-sub", |iss| id_claims(iss, "email|join"), false).await;
+    assert!(signed_in);
+    assert_eq!(stored.as_deref(), Some("email|join"));
+    assert_eq!(heard, vec!["Refreshed".to_owned()]);
 }

@@ -131,6 +131,61 @@ mod callback_cases {
         assert_eq!(store.keys().len(), 1);
     }
 
+    /// The `state` is written by whoever made the link: the origin it names
+    /// is repeated to the user only when it is the callback's loopback
+    /// sibling (localhost against 127.0.0.1, same scheme and port), the one
+    /// mix-up worth explaining. Any other origin reads as a spent link.
+    #[test]
+    fn only_a_loopback_sibling_named_by_the_state_is_shown() {
+        let state_naming = |origin: &str| format!("x.{}", URL_SAFE_NO_PAD.encode(origin));
+        let table: &[(&str, &str, Option<&str>)] = &[
+            // (callback origin, origin in the state, shown as where sign-in started)
+            ("http://127.0.0.1:8080", "http://localhost:8080", Some("http://localhost:8080")),
+            ("http://localhost:8080", "http://127.0.0.1:8080", Some("http://127.0.0.1:8080")),
+            ("http://localhost:8080", "http://localhost:8080", None), // the same host: spent or stale
+            ("http://localhost:8080", "https://evil.example", None),
+            ("http://localhost:8080", "http://evil.localhost:8080", None),
+            ("http://localhost:8080", "http://127.0.0.2:8080", None),
+            ("http://localhost:8080", "https://127.0.0.1:8080", None), // another scheme
+            ("http://localhost:8080", "http://127.0.0.1:9999", None),  // another port
+            ("https://game.example", "https://www.game.example", None),
+        ];
+        for &(callback_origin, started, shown) in table {
+            let href = format!(
+                "{callback_origin}/redirect?code=abc&state={}",
+                enc(&state_naming(started))
+            );
+            match callback::read(&href, callback_origin, &MemoryStore::default(), NOW_MS) {
+                Err(PassportError::NoMatchingState { started_on, .. }) => {
+                    assert_eq!(started_on.as_deref(), shown, "{callback_origin} {started}")
+                }
+                other => panic!("expected NoMatchingState, got {other:?}"),
+            }
+        }
+    }
+
+    /// `error` and `error_description` are the URL's, so anyone's: the message
+    /// quotes the code and never carries the description as its own words.
+    #[test]
+    fn a_providers_error_text_is_quoted_never_spoken() {
+        let (store, state) = started_sign_in();
+        let href = redirect(&format!(
+            "error={}&error_description={}&state={}",
+            enc("access_denied\u{202e}\n"),
+            enc("Your account is locked. Call +1 555 0100 to unlock it."),
+            enc(&state)
+        ));
+        let err = read(&store, &href).unwrap().outcome.unwrap_err();
+        let message = err.to_string();
+        assert!(!message.contains("Call +1"), "{message}");
+        assert!(message.contains("“access_denied”"), "{message}");
+        assert!(!message.contains('\n') && !message.contains('\u{202e}'), "{message}");
+        let (store, state) = started_sign_in();
+        let long = redirect(&format!("error={}&state={}", "a".repeat(5000), enc(&state)));
+        let message = read(&store, &long).unwrap().outcome.unwrap_err().to_string();
+        assert!(message.len() < 300, "a long code is cut: {}", message.len());
+    }
+
     #[test]
     fn missing_code_is_missing_code_and_uses_up_the_state() {
         let (store, state) = started_sign_in();

@@ -43,7 +43,14 @@ where
                     auth.set_state(AuthState::SignedIn(user));
                     on_redirect_done();
                 }
-                Err(err) => status.set(CallbackStatus::Failed(err)),
+                Err(err) => {
+                    // The page skipped restoring the session to finish this
+                    // sign-in; it did not, so the way back to the app finds
+                    // the session this browser has (or the sign-in button)
+                    // instead of waiting on a restore that never ran.
+                    auth.restore();
+                    status.set(CallbackStatus::Failed(err));
+                }
             }
         });
     }
