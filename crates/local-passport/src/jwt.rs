@@ -91,6 +91,10 @@ pub struct AccessClaims {
     pub exp: i64,
     pub iat: i64,
     pub jti: String,
+    /// The session (refresh-token family) the token belongs to, as in the ID
+    /// token: `/userinfo` and the IMX API refuse it once that session ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 /// The provider's signing key.

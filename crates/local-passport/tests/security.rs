@@ -702,3 +702,96 @@ fn look_alike_and_differently_cased_addresses_are_one_account() {
         format!("alice-{tag}@example.test")
     );
 }
+
+/// The status of `GET /userinfo` with this access token, and its Cache-Control.
+fn userinfo_status(server: &Server, access_token: &str) -> (u16, Option<String>) {
+    let reply = raw(
+        &server.url(""),
+        "GET /userinfo",
+        &[("Authorization", &format!("Bearer {access_token}"))],
+        b"",
+    );
+    (
+        reply.reply.status,
+        reply.header("cache-control").map(str::to_owned),
+    )
+}
+
+/// What the IMX API answers a registration attempt with this access token
+/// (an empty body: 401 before the body is read, 400 once the token passes).
+fn imx_status(server: &Server, access_token: &str) -> u16 {
+    post_json(
+        &server.url("v2/passport/users"),
+        &serde_json::json!({}),
+        Some(access_token),
+    )
+    .status
+}
+
+#[test]
+fn access_tokens_end_with_their_session_and_are_never_cached() {
+    let server = Server::start(&[]);
+    // Signing out of the provider ends what the access token can read.
+    let (_, tokens) = new_user(&server);
+    let (status, cache) = userinfo_status(&server, &tokens.access_token);
+    assert_eq!(status, 200);
+    assert_eq!(cache.as_deref(), Some("no-store"), "/userinfo is not cached");
+    assert_eq!(imx_status(&server, &tokens.access_token), 400);
+    let logout = get(
+        &server.url("v2/logout?client_id=local-passport-app"),
+        Some(&tokens.cookie),
+        None,
+    );
+    assert!(logout.status < 400, "{}", logout.body);
+    let (status, cache) = userinfo_status(&server, &tokens.access_token);
+    assert_eq!(status, 401, "/userinfo after sign-out");
+    assert_eq!(cache.as_deref(), Some("no-store"));
+    assert_eq!(
+        imx_status(&server, &tokens.access_token),
+        401,
+        "the IMX API after sign-out"
+    );
+
+    // Revoking the refresh token ends the access tokens of its family, the
+    // one issued with it and the one issued at its rotation.
+    let (_, tokens) = new_user(&server);
+    let refreshed = refresh(&server, tokens.refresh_token.as_deref().unwrap()).json();
+    let newer = refreshed["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(userinfo_status(&server, &newer).0, 200);
+    let revoke = post_form(
+        &server.url("oauth/revoke"),
+        &[
+            ("token", refreshed["refresh_token"].as_str().unwrap()),
+            ("client_id", CLIENT_ID),
+        ],
+        None,
+    );
+    assert_eq!(revoke.status, 200);
+    for token in [&tokens.access_token, &newer] {
+        assert_eq!(userinfo_status(&server, token).0, 401, "after revocation");
+        assert_eq!(imx_status(&server, token), 401, "after revocation");
+    }
+
+    // Every answer that carries a token or a code is marked no-store.
+    let (pkce, code) = signup_code(&server, &format!("nostore-{}@example.test", random_hex()));
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("grant_type", "authorization_code"),
+            ("client_id", CLIENT_ID),
+            ("code", code.as_str()),
+            ("redirect_uri", REDIRECT_URI),
+            ("code_verifier", pkce.verifier.as_str()),
+        ])
+        .finish();
+    let exchange = raw(
+        &server.url(""),
+        "POST /oauth/token",
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Content-Length", &body.len().to_string()),
+        ],
+        body.as_bytes(),
+    );
+    assert_eq!(exchange.reply.status, 200);
+    assert_eq!(exchange.header("cache-control"), Some("no-store"));
+}

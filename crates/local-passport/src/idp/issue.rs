@@ -68,6 +68,7 @@ pub fn issue(state: &AppState, user: &User, grant: &Grant<'_>) -> anyhow::Result
         exp: now + opts.access_token_ttl,
         iat: now,
         jti: random_id(),
+        sid: Some(grant.family.to_owned()),
     };
     let refresh_token = if grant
         .scope

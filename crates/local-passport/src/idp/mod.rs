@@ -1,5 +1,9 @@
 //! The identity provider: OIDC authorization code flow with PKCE, Auth0-shaped.
 
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -39,9 +43,31 @@ pub fn router() -> Router<Shared> {
             get(discovery::configuration),
         )
         .route("/.well-known/jwks.json", get(discovery::jwks))
-        .route(AUTHORIZE, get(authorize::start).post(authorize::submit))
-        .route(TOKEN, post(token::exchange))
-        .route("/userinfo", get(userinfo::userinfo))
+        // Every answer that may carry a token, a code or a profile is never
+        // stored by a cache, its errors included (RFC 6749 §5.1, OIDC §5.3.2).
+        .route(
+            AUTHORIZE,
+            get(authorize::start)
+                .post(authorize::submit)
+                .layer(middleware::from_fn(no_store)),
+        )
+        .route(
+            TOKEN,
+            post(token::exchange).layer(middleware::from_fn(no_store)),
+        )
+        .route(
+            "/userinfo",
+            get(userinfo::userinfo).layer(middleware::from_fn(no_store)),
+        )
         .route(REVOKE, post(revoke::revoke))
         .route(LOGOUT, get(logout::logout))
+}
+
+/// `Cache-Control: no-store` (and `Pragma: no-cache` for HTTP/1.0 caches).
+async fn no_store(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
 }
