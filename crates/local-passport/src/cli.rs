@@ -51,6 +51,14 @@ pub struct ServeOptions {
     /// Address to listen on. Keep it on loopback: this is a development server.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: IpAddr,
+    /// Another host name the server answers for (repeatable), as `NAME` (with
+    /// the listening port or none) or `NAME:PORT`: a container's service name,
+    /// a LAN name. It answers for its issuer's host, 127.0.0.1, localhost,
+    /// [::1], the bound address and the hosts it stands in for (Immutable's
+    /// auth and IMX API hosts, TEE Express); any other `Host` gets 421
+    /// Misdirected Request (a defence against DNS rebinding).
+    #[arg(long = "allowed-host", value_name = "NAME[:PORT]")]
+    pub allowed_hosts: Vec<String>,
     /// Where the SQLite database and the key-encryption key live.
     #[arg(long, default_value = ".data/local-passport")]
     pub data_dir: PathBuf,

@@ -7,6 +7,7 @@ pub mod clients;
 pub mod db;
 pub mod errors;
 pub mod extract;
+pub mod hosts;
 pub mod html;
 pub mod idp;
 pub mod imx;

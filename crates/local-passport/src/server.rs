@@ -134,6 +134,23 @@ async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     let wallet_origin = format!("http://{host}:{wallet_port}");
     let state = open_state(&opts, issuer.clone(), wallet_origin.clone())?;
     let (api, wallet) = apps(&state)?;
+    // Outermost: a request for another host name gets nothing else, not even CORS.
+    let allowed = |port| {
+        Arc::new(crate::hosts::AllowedHosts::new(
+            &issuer,
+            opts.bind,
+            port,
+            &opts.allowed_hosts,
+        ))
+    };
+    let api = api.layer(middleware::from_fn_with_state(
+        allowed(port),
+        crate::hosts::check,
+    ));
+    let wallet = wallet.layer(middleware::from_fn_with_state(
+        allowed(wallet_port),
+        crate::hosts::check,
+    ));
 
     // One line on stdout that scripts and tests wait for; logs go to stderr.
     println!(

@@ -795,3 +795,98 @@ fn access_tokens_end_with_their_session_and_are_never_cached() {
     assert_eq!(exchange.reply.status, 200);
     assert_eq!(exchange.header("cache-control"), Some("no-store"));
 }
+
+/// `GET path` on `origin`'s socket with the given `Host` header: the status
+/// and the body.
+fn get_with_host(origin: &str, path: &str, host: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let url = url::Url::parse(origin).unwrap();
+    let address = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn a_host_name_the_server_does_not_announce_is_refused_as_misdirected() {
+    let server = Server::start(&["--allowed-host", "passport.lan"]);
+    let port = url::Url::parse(&server.address).unwrap().port().unwrap();
+    let wallet_port = url::Url::parse(&server.wallet_origin)
+        .unwrap()
+        .port()
+        .unwrap();
+    let discovery = "/.well-known/openid-configuration";
+    // A DNS-rebinding page on attacker.example, rebound to 127.0.0.1, sends
+    // its own name: refused on both ports, whatever the path.
+    for (origin, port) in [(&server.address, port), (&server.wallet_origin, wallet_port)] {
+        for host in [
+            "attacker.example".to_owned(),
+            format!("attacker.example:{port}"),
+            format!("127.0.0.1.attacker.example:{port}"),
+            format!("localhost.:{}", port + 1),
+        ] {
+            let (status, body) = get_with_host(origin, "/health/ready", &host);
+            assert_eq!(status, 421, "{host} on {origin}: {body}");
+            assert!(body.contains("--allowed-host"), "a clear message: {body}");
+        }
+    }
+    let (status, _) = get_with_host(&server.address, discovery, "attacker.example");
+    assert_eq!(status, 421);
+    // Its own names, with its port or none, and the names given with the flag.
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        "localhost".to_owned(),
+        "LOCALHOST".to_owned(),
+        "127.0.0.1".to_owned(),
+        format!("passport.lan:{port}"),
+        "passport.lan".to_owned(),
+    ] {
+        let (status, body) = get_with_host(&server.address, discovery, &host);
+        assert_eq!(status, 200, "{host}: {body}");
+    }
+    let (status, _) = get_with_host(
+        &server.wallet_origin,
+        "/health/ready",
+        &format!("127.0.0.1:{wallet_port}"),
+    );
+    assert_eq!(status, 200);
+
+    // Standing in for Immutable: the issuer's host, and the IMX and TEE
+    // Express hosts the SDK's presets name, as browser routing sends them.
+    let stand_in = Server::start(&["--issuer", "https://auth.immutable.com/"]);
+    for host in [
+        "auth.immutable.com",
+        "api.x.immutable.com",
+        "api.sandbox.x.immutable.com",
+    ] {
+        let (status, body) = get_with_host(&stand_in.address, discovery, host);
+        assert_eq!(status, 200, "{host}: {body}");
+    }
+    let (status, _) = get_with_host(
+        &stand_in.wallet_origin,
+        "/health/ready",
+        "tee.express.magiclabs.com",
+    );
+    assert_eq!(status, 200);
+    let (status, _) = get_with_host(&stand_in.address, discovery, "attacker.example");
+    assert_eq!(status, 421);
+}
