@@ -890,3 +890,132 @@ fn a_host_name_the_server_does_not_announce_is_refused_as_misdirected() {
     let (status, _) = get_with_host(&stand_in.address, discovery, "attacker.example");
     assert_eq!(status, 421);
 }
+
+/// Every `Set-Cookie` of a raw reply, in order.
+fn set_cookies(reply: &RawReply) -> Vec<String> {
+    reply
+        .head
+        .lines()
+        .filter_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("set-cookie")
+                .then(|| value.trim().to_owned())
+        })
+        .collect()
+}
+
+/// Whether `cookies` expire `name` on `path` (an empty value, Max-Age=0).
+fn expires(cookies: &[String], name: &str, path: &str) -> bool {
+    cookies.iter().any(|c| {
+        c.starts_with(&format!("{name}=;"))
+            && c.split(';').any(|a| a.trim() == format!("Path={path}"))
+            && c.contains("Max-Age=0")
+    })
+}
+
+#[test]
+fn a_second_session_cookie_tossed_in_from_another_port_signs_the_browser_out() {
+    let server = Server::start(&[]);
+    let (_, victim) = new_user(&server);
+    let (_, attacker) = new_user(&server);
+    let url = url::Url::parse(&authorize_url(
+        &server,
+        &authorize_params(&pkce(), "s", "n"),
+    ))
+    .unwrap();
+    let target = format!("GET {}?{}", url.path(), url.query().unwrap());
+    // A page on another port of the same host set the attacker's session
+    // cookie with a longer path: the browser sends it first, then the victim's.
+    for cookie in [
+        format!("{}; {}", attacker.cookie, victim.cookie),
+        format!("{}; {}", victim.cookie, attacker.cookie),
+    ] {
+        let reply = raw(&server.url(""), &target, &[("Cookie", &cookie)], b"");
+        assert_eq!(
+            reply.reply.status, 200,
+            "two session cookies are no session: the form, not a code ({:?})",
+            reply.reply.location
+        );
+        assert!(reply.reply.location.is_none());
+        let cookies = set_cookies(&reply);
+        for path in ["/", "/authorize"] {
+            assert!(
+                expires(&cookies, "lp_session", path),
+                "the session cookie is expired on {path}: {cookies:?}"
+            );
+        }
+    }
+    // The same for the form's CSRF cookie: a tossed second one is refused,
+    // and both are expired.
+    let params = authorize_params(&pkce(), "s", "n");
+    let (csrf, form_cookie) = form_token(&server, &params);
+    let mut body = url::form_urlencoded::Serializer::new(String::new());
+    body.extend_pairs(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    body.extend_pairs([
+        ("mode", "signin"),
+        ("email", "attacker@example.test"),
+        ("password", "attacker's password"),
+        ("csrf", csrf.as_deref().unwrap()),
+    ]);
+    let body = body.finish();
+    let reply = raw(
+        &server.url(""),
+        "POST /authorize",
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Content-Length", &body.len().to_string()),
+            (
+                "Cookie",
+                &format!("lp_csrf=tossed; {}", form_cookie.unwrap()),
+            ),
+        ],
+        body.as_bytes(),
+    );
+    assert_eq!(reply.reply.status, 403, "{}", reply.reply.body);
+    let cookies = set_cookies(&reply);
+    for path in ["/", "/authorize"] {
+        assert!(expires(&cookies, "lp_csrf", path), "{cookies:?}");
+    }
+    // Signing in on the form again with both session cookies: the two are
+    // expired first, then the new session is set, so it is the one kept.
+    let email = format!("resign-{}@example.test", random_hex());
+    let _ = login(&server, "signup", &email, "correct horse battery");
+    let params = authorize_params(&pkce(), "s2", "n");
+    let (csrf, form_cookie) = form_token(&server, &params);
+    let mut body = url::form_urlencoded::Serializer::new(String::new());
+    body.extend_pairs(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    body.extend_pairs([
+        ("mode", "signin"),
+        ("email", email.as_str()),
+        ("password", "correct horse battery"),
+        ("csrf", csrf.as_deref().unwrap()),
+    ]);
+    let body = body.finish();
+    let reply = raw(
+        &server.url(""),
+        "POST /authorize",
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Content-Length", &body.len().to_string()),
+            (
+                "Cookie",
+                &format!(
+                    "{}; {}; {}",
+                    attacker.cookie,
+                    victim.cookie,
+                    form_cookie.unwrap()
+                ),
+            ),
+        ],
+        body.as_bytes(),
+    );
+    assert_eq!(reply.reply.status, 303, "{}", reply.reply.body);
+    let cookies = set_cookies(&reply);
+    assert_eq!(cookies.len(), 3, "{cookies:?}");
+    assert!(expires(&cookies[..2], "lp_session", "/"), "{cookies:?}");
+    assert!(expires(&cookies[..2], "lp_session", "/authorize"));
+    assert!(cookies[2].starts_with("lp_session=") && !cookies[2].starts_with("lp_session=;"));
+    // One session cookie is a session, as before.
+    let reply = raw(&server.url(""), &target, &[("Cookie", &victim.cookie)], b"");
+    assert_eq!(reply.reply.status, 303);
+}

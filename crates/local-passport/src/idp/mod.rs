@@ -61,6 +61,7 @@ pub fn router() -> Router<Shared> {
         )
         .route(REVOKE, post(revoke::revoke))
         .route(LOGOUT, get(logout::logout))
+        .layer(middleware::from_fn(session::expire_tossed))
 }
 
 /// `Cache-Control: no-store` (and `Pragma: no-cache` for HTTP/1.0 caches).
