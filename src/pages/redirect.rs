@@ -5,7 +5,6 @@ use passport_client::ui::CallbackStatus;
 use passport_client::ui::LoginCallback;
 use passport_client::PassportError;
 
-use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
@@ -49,6 +48,9 @@ fn status_view(status: CallbackStatus) -> AnyView {
 /// Explains a failed callback in plain words.
 #[component]
 fn CallbackError(error: PassportError) -> impl IntoView {
+    // The app's home under its base path; the router takes the click, so
+    // this is in-app navigation, not a reload.
+    let home = passport_client::page_location().base_path;
     let explanation = match &error {
         // The state names the origin sign-in started on: another one means
         // the browser came back to another host, whose storage is its own.
@@ -91,7 +93,7 @@ fn CallbackError(error: PassportError) -> impl IntoView {
             <p class="muted">"Error code: " {error.kind().code()}</p>
             // In-app navigation to the base path's home: the session restores
             // there (or the sign-in button shows), with no reload.
-            <A href="/" attr:class="button" attr:data-testid="callback-back">"Back to the app"</A>
+            <a class="button" href=home data-testid="callback-back">"Back to the app"</a>
         </section>
     }
 }

@@ -1,11 +1,47 @@
 //! Immutable Passport login and IMX registration for Leptos apps.
 //!
+//! # Using it from your app
+//!
+//! This is the whole recipe; `examples/outside-app/` in this repository is an
+//! app outside the workspace that follows it, and its end-to-end test signs
+//! in, restores and registers with the local Passport.
+//!
+//! 1. **Cargo.toml**: `leptos = { version = "0.8", features = ["csr"] }`,
+//!    `leptos_router = "0.8"` and
+//!    `passport-client = { path = "<this repository>/crates/passport-client" }`
+//!    (or a git dependency on this repository).
+//! 2. **index.html** (trunk 0.21): besides your app's own `rel="rust"` link,
+//!    the registration worker, which holds the Stark maths and is loaded only
+//!    when the user registers, and its loader:
+//!    ```html
+//!    <link data-trunk rel="rust" href="<this repository>/crates/stark-worker/Cargo.toml"
+//!          data-type="worker" data-bin="stark_worker" data-wasm-opt="z" />
+//!    <link data-trunk rel="copy-file" href="<this repository>/crates/stark-worker/stark_worker_loader.js" />
+//!    <link data-trunk rel="copy-file" href="config.json" />
+//!    ```
+//! 3. **config.json** beside `index.html`: `{}` for the local Passport, or
+//!    `{"environment": "production", "client_id": "…"}`; every key is in the
+//!    repository's README.
+//! 4. **The code**: `ui::ConfigGate` reads the configuration,
+//!    `ui::provide_auth` restores the session after mount, and the callback
+//!    route (`/redirect` unless `redirect_uri` says otherwise) renders
+//!    `ui::LoginCallback`. The whole example app:
+//!
+//! ```ignore
+#![doc = include_str!("../../../examples/outside-app/src/main.rs")]
+//! ```
+//!
+//! The wasm32 API (`Passport`, `ImxProvider`, `ui`) is documented by
+//! `cargo doc -p passport-client --target wasm32-unknown-unknown`.
+//!
+//! # Inside
+//!
 //! Layers point down only:
 //! - protocol modules (`config`, `pending`, `oauth`, `jwt`, `user`, `expiry`, …)
 //!   know nothing of the browser or Leptos and are unit-tested natively;
 //! - `browser` wraps the web APIs the protocol needs (wasm32 only);
-//! - [`Passport`] puts them together into the client (wasm32 only);
-//! - [`ui`] is the Leptos layer: context, signals, components (wasm32 only).
+//! - `Passport` puts them together into the client (wasm32 only);
+//! - `ui` is the Leptos layer: context, signals, components (wasm32 only).
 //!
 //! Modules are private; the types a caller meets are re-exported here.
 // Every public type is nameable from the root.
