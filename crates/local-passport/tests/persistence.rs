@@ -127,7 +127,8 @@ fn a_database_at_migration_1_upgrades_and_its_account_still_signs_in_and_is_list
                 .unwrap()
                 .to_string(),
         };
-        assert!(db::insert_user(&conn, &user, 1).unwrap());
+        // As that version stored it: keyed on the confusable skeleton.
+        insert_user_as_before_migration_3(&conn, &user);
         // Its wallet, sealed as the old TEE Express stored it.
         let kek = local_passport::kek::Kek::load_or_create(&dir).unwrap();
         let key = k256::ecdsa::SigningKey::random(&mut rand::rngs::OsRng);
@@ -259,4 +260,84 @@ fn a_database_held_by_another_process_fails_the_request_loses_nothing_and_is_log
     );
     // The failed rotation changed nothing: the same token still refreshes.
     assert_eq!(refresh(&server, &refresh_token).status, 200);
+}
+
+/// Inserts a user as schema versions 1 and 2 did: `email_key` was the
+/// address's confusable skeleton, and there was no `skeleton` column.
+fn insert_user_as_before_migration_3(conn: &rusqlite::Connection, user: &local_passport::db::User) {
+    conn.execute(
+        "INSERT INTO users (sub, email, nickname, password_hash, created_at, email_key)
+         VALUES (?1, ?2, ?3, ?4, 1, ?5)",
+        rusqlite::params![
+            user.sub,
+            user.email,
+            user.nickname,
+            user.password_hash,
+            local_passport::db::email_skeleton(&user.email)
+        ],
+    )
+    .unwrap();
+}
+
+/// Accounts made before migration 3 (keyed on the skeleton) sign in after it
+/// under every spelling that is the same address, and only under those.
+#[test]
+fn accounts_keyed_on_the_skeleton_before_migration_3_still_sign_in() {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    use local_passport::db::{self, migrations};
+
+    let dir = temp_dir();
+    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    let hash = argon2::Argon2::default()
+        .hash_password(b"correct horse battery", &salt)
+        .unwrap()
+        .to_string();
+    // Addresses whose skeleton differs from their folded form (m, 1, 0, I).
+    let emails = ["Mallory01@Example.test", "\u{00C9}mile@example.test", "bi11@exam.test"];
+    {
+        let mut conn = rusqlite::Connection::open(dir.join("local-passport.sqlite3")).unwrap();
+        migrations::migrate_to(&mut conn, 2).unwrap();
+        for (n, email) in emails.iter().enumerate() {
+            let user = db::User {
+                sub: format!("email|old{n}"),
+                email: (*email).into(),
+                nickname: "old".into(),
+                password_hash: hash.clone(),
+            };
+            insert_user_as_before_migration_3(&conn, &user);
+        }
+    }
+    let server = Server::start_in(&dir, &[]);
+    for (n, spelling) in [
+        "mallory01@example.test",
+        "MALLORY01@EXAMPLE.TEST",
+        "\u{00E9}mile@example.test",
+        "E\u{0301}MILE@example.test",
+        "bi11@exam.test",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let tokens = login(&server, "signin", spelling, "correct horse battery");
+        let expected = match n {
+            0 | 1 => "email|old0",
+            2 | 3 => "email|old1",
+            _ => "email|old2",
+        };
+        assert_eq!(claims(&tokens.id_token)["sub"], expected, "{spelling}");
+    }
+    // Another real address that only looks the same is no longer the account.
+    let reply = submit_form(
+        &server,
+        &authorize_params(&pkce(), "s", "n"),
+        "signin",
+        "bill@exam.test",
+        "correct horse battery",
+    );
+    assert_eq!(reply.status, 400);
+    let conn = rusqlite::Connection::open(dir.join("local-passport.sqlite3")).unwrap();
+    assert_eq!(migrations::version(&conn).unwrap(), migrations::LATEST);
+    drop(conn);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
 }

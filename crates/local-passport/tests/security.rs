@@ -1019,3 +1019,47 @@ fn a_second_session_cookie_tossed_in_from_another_port_signs_the_browser_out() {
     let reply = raw(&server.url(""), &target, &[("Cookie", &victim.cookie)], b"");
     assert_eq!(reply.reply.status, 303);
 }
+
+#[test]
+fn different_real_addresses_that_look_alike_are_different_accounts() {
+    let server = Server::start(&[]);
+    let tag = &random_hex()[..8];
+    let digits: String = tag.bytes().map(|b| char::from(b'0' + b % 10)).collect();
+    let alice = format!("alice-{tag}@example.test");
+    let _ = login(&server, "signup", &alice, "correct horse battery");
+    // Other real addresses, which look alike in ASCII, do not reach alice's
+    // account with her password.
+    let params = authorize_params(&pkce(), "s", "n");
+    for other in [
+        format!("a1ice-{tag}@example.test"),
+        format!("alice-{tag}@exarnple.test"),
+        format!("ALlCE-{tag}@example.test"),
+    ] {
+        let reply = submit_form(&server, &params, "signin", &other, "correct horse battery");
+        assert_eq!(reply.status, 400, "{other} signed in to {alice}");
+        assert!(reply.body.contains("Wrong email or password"), "{other}");
+    }
+    // And their owners can sign up, each an account of their own.
+    let bill = login(&server, "signup", &format!("bill-{tag}@example.test"), "correct horse battery");
+    let bi11 = login(&server, "signup", &format!("bi11-{tag}@example.test"), "correct horse battery");
+    let modern = login(&server, "signup", &format!("modern-{tag}@example.test"), "correct horse battery");
+    let rnodern = login(&server, "signup", &format!("rnodern-{tag}@example.test"), "correct horse battery");
+    assert_ne!(claims(&bill.id_token)["sub"], claims(&bi11.id_token)["sub"]);
+    assert_ne!(claims(&modern.id_token)["sub"], claims(&rnodern.id_token)["sub"]);
+    // Case and width still fold into the one account.
+    let again = login(&server, "signin", &format!("RNODERN-{tag}@EXAMPLE.test"), "correct horse battery");
+    assert_eq!(claims(&again.id_token)["sub"], claims(&rnodern.id_token)["sub"]);
+
+    // A look-alike in another script is refused, and so is an address that
+    // mixes scripts; an address in one other script is welcome.
+    let _ = login(&server, "signup", &format!("ace{digits}@example.test"), "correct horse battery");
+    for (refused, says) in [
+        (format!("\u{0430}\u{0441}\u{0435}{digits}@example.test"), "looks the same"), // Cyrillic асе
+        (format!("p\u{0430}ypal{digits}@example.test"), "mixes letters"),
+    ] {
+        let reply = submit_form(&server, &params, "signup", &refused, "another password");
+        assert_eq!(reply.status, 400, "{refused} was accepted");
+        assert!(reply.body.contains(says), "{refused}: {}", reply.body);
+    }
+    let _ = login(&server, "signup", &format!("пример{digits}@example.test"), "correct horse battery");
+}

@@ -14,8 +14,11 @@ use rusqlite::{params, Connection, TransactionBehavior};
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
 
 /// Migration `n` is `MIGRATIONS[n - 1]`.
-const MIGRATIONS: [fn(&Connection) -> rusqlite::Result<()>; 2] =
-    [migration_1_base_schema, migration_2_zkevm_accounts];
+const MIGRATIONS: [fn(&Connection) -> rusqlite::Result<()>; 3] = [
+    migration_1_base_schema,
+    migration_2_zkevm_accounts,
+    migration_3_email_keys_without_skeleton,
+];
 
 /// The schema version recorded in the database.
 pub fn version(conn: &Connection) -> rusqlite::Result<u32> {
@@ -75,7 +78,8 @@ fn migration_1_base_schema(conn: &Connection) -> rusqlite::Result<()> {
         for (sub, email) in emails {
             conn.execute(
                 "UPDATE users SET email_key = ?1 WHERE sub = ?2",
-                params![super::email_key(&email), sub],
+                // The key of that time: the skeleton (migration 3 rewrites it).
+                params![super::email_skeleton(&email), sub],
             )?;
         }
     }
@@ -100,6 +104,28 @@ CREATE TABLE zkevm_accounts (
 );
 "#,
     )
+}
+
+/// Migration 3: accounts keyed on the normalised address (NFKC + full case
+/// folding), no longer on its confusable skeleton, which merged different
+/// real addresses (`a1ice@` signed in to `alice@`). The skeleton moves to its
+/// own column, which refuses cross-script look-alikes at sign-up. Keys are
+/// recomputed from the stored address, so every account keeps signing in
+/// under each spelling it had (no two accounts can share a new key: they
+/// would have shared the old one, which was unique).
+fn migration_3_email_keys_without_skeleton(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch("ALTER TABLE users ADD COLUMN skeleton TEXT")?;
+    let emails: Vec<(String, String)> = conn
+        .prepare("SELECT sub, email FROM users")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (sub, email) in emails {
+        conn.execute(
+            "UPDATE users SET email_key = ?1, skeleton = ?2 WHERE sub = ?3",
+            params![super::email_key(&email), super::email_skeleton(&email), sub],
+        )?;
+    }
+    conn.execute_batch("CREATE INDEX users_skeleton ON users(skeleton)")
 }
 
 /// Whether `table` has `column` (older databases lack the newer ones).
@@ -212,7 +238,7 @@ mod tests {
         assert!(!tables(&conn).contains(&"zkevm_accounts".to_owned()));
         assert!(has_column(&conn, "users", "email_key").unwrap());
         migrate(&mut conn).unwrap();
-        assert_eq!(version(&conn).unwrap(), 2);
+        assert_eq!(version(&conn).unwrap(), LATEST);
         assert!(tables(&conn).contains(&"zkevm_accounts".to_owned()));
     }
 
