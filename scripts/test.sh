@@ -19,6 +19,9 @@ step "3/3 end-to-end tests (release bundle, local Passport, headless Chromium)"
 trunk build --release
 # The same bundle for a sub-path, served by nginx with the sample config (nginx.test.mjs).
 trunk build --release --public-url /passport/ --dist target/dist-subpath
+# The client crate from an app outside the workspace, by its own recipe
+# (outside-app.test.mjs); it shares this target directory.
+(cd examples/outside-app && CARGO_TARGET_DIR="$PWD/../../target" trunk build --release)
 cargo build -p local-passport
 node --test --test-concurrency=1 tests/e2e/
 
