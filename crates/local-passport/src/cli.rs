@@ -86,6 +86,10 @@ pub struct ServeOptions {
     /// Sign-in session (cookie) lifetime, seconds.
     #[arg(long, default_value_t = 7 * 24 * 3600)]
     pub session_ttl: i64,
+    /// Seconds between purges of what can no longer be used (expired codes,
+    /// refresh tokens past their lifetime, ended sessions); one runs at start.
+    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
+    pub purge_interval: u64,
     /// Lifetime of a signable registration payload, seconds.
     #[arg(long, default_value_t = 15 * 60)]
     pub payload_ttl: i64,

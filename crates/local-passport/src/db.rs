@@ -366,7 +366,18 @@ pub fn delete_session(conn: &Connection, id_hash: &str) -> rusqlite::Result<()> 
     Ok(())
 }
 
-pub fn insert_code(conn: &Connection, code_hash: &str, code: &AuthCode) -> rusqlite::Result<()> {
+/// Authorization codes not yet exchanged kept per account: past it, the
+/// oldest go (a signed-in browser gets a new code at every `/authorize`).
+pub const MAX_OUTSTANDING_CODES: i64 = 20;
+
+/// Stores a code; the account's expired codes go, and its unexchanged codes
+/// beyond [`MAX_OUTSTANDING_CODES`], oldest first.
+pub fn insert_code(
+    conn: &Connection,
+    code_hash: &str,
+    code: &AuthCode,
+    now: i64,
+) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO auth_codes (code_hash, client_id, redirect_uri, code_challenge, nonce, scope, audience, sub, expires_at, browser_session)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -375,7 +386,53 @@ pub fn insert_code(conn: &Connection, code_hash: &str, code: &AuthCode) -> rusql
             code.scope, code.audience, code.sub, code.expires_at, code.browser_session
         ],
     )?;
+    conn.execute(
+        "DELETE FROM auth_codes WHERE sub = ?1 AND expires_at <= ?2",
+        params![code.sub, now],
+    )?;
+    conn.execute(
+        "DELETE FROM auth_codes WHERE sub = ?1 AND used = 0 AND rowid NOT IN
+           (SELECT rowid FROM auth_codes WHERE sub = ?1 AND used = 0
+            ORDER BY expires_at DESC, rowid DESC LIMIT ?2)",
+        params![code.sub, MAX_OUTSTANDING_CODES],
+    )?;
     Ok(())
+}
+
+/// What one purge deleted.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Purged {
+    /// Expired authorization codes.
+    pub codes: usize,
+    /// Refresh tokens past their absolute lifetime or of ended sessions.
+    pub refresh_tokens: usize,
+    /// Ended or expired sessions (token families).
+    pub sessions: usize,
+    /// Expired sign-in (cookie) sessions.
+    pub browser_sessions: usize,
+}
+
+/// Deletes what can no longer be used: expired codes, refresh tokens past
+/// their absolute lifetime, sessions that were ended (revoked, signed out)
+/// or whose every token has expired, with their refresh tokens, and expired
+/// sign-in sessions. One transaction.
+pub fn purge(conn: &mut Connection, now: i64) -> rusqlite::Result<Purged> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let ended = "SELECT family FROM session_families WHERE ended = 1 OR expires_at <= ?1";
+    let purged = Purged {
+        codes: tx.execute("DELETE FROM auth_codes WHERE expires_at <= ?1", [now])?,
+        refresh_tokens: tx.execute(
+            &format!("DELETE FROM refresh_tokens WHERE expires_at <= ?1 OR family IN ({ended})"),
+            [now],
+        )?,
+        sessions: tx.execute(
+            "DELETE FROM session_families WHERE ended = 1 OR expires_at <= ?1",
+            [now],
+        )?,
+        browser_sessions: tx.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?,
+    };
+    tx.commit()?;
+    Ok(purged)
 }
 
 pub fn code_by_hash(conn: &Connection, code_hash: &str) -> rusqlite::Result<Option<AuthCode>> {
@@ -473,15 +530,19 @@ pub fn revoke_family(conn: &Connection, family: &str) -> rusqlite::Result<usize>
 }
 
 /// Records the session a code exchange started (the ID tokens' `sid`).
+/// `expires_at`: when the last token it can issue has expired (the purge
+/// deletes it then).
 pub fn start_family(
     conn: &Connection,
     family: &str,
     sub: &str,
     browser_session: Option<&str>,
+    expires_at: i64,
 ) -> rusqlite::Result<()> {
     conn.execute(
-        "INSERT OR IGNORE INTO session_families (family, sub, browser_session) VALUES (?1, ?2, ?3)",
-        params![family, sub, browser_session],
+        "INSERT OR IGNORE INTO session_families (family, sub, browser_session, expires_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![family, sub, browser_session, expires_at],
     )?;
     Ok(())
 }

@@ -133,6 +133,21 @@ async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     let issuer = announced_issuer(opts.issuer.as_deref(), &address)?;
     let wallet_origin = format!("http://{host}:{wallet_port}");
     let state = open_state(&opts, issuer.clone(), wallet_origin.clone())?;
+    // What can no longer be used goes at start, then on a schedule.
+    purge(&state);
+    let purging = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(
+            purging.opts.purge_interval,
+        ));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        every.tick().await; // the first tick is now: the start's purge is done
+        loop {
+            every.tick().await;
+            let state = purging.clone();
+            let _ = tokio::task::spawn_blocking(move || purge(&state)).await;
+        }
+    });
     let (api, wallet) = apps(&state)?;
     // Outermost: a request for another host name gets nothing else, not even CORS.
     let allowed = |port| {
@@ -179,6 +194,18 @@ async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         axum::serve(wallet_listener, wallet).with_graceful_shutdown(stopped(stop_rx)),
     )?;
     Ok(())
+}
+
+/// Deletes expired codes and tokens and ended sessions; a failure is logged
+/// and the next purge tries again.
+fn purge(state: &AppState) {
+    match db::purge(&mut state.db(), crate::now()) {
+        Ok(purged) if purged != db::Purged::default() => {
+            tracing::info!(?purged, "expired codes, tokens and ended sessions purged")
+        }
+        Ok(_) => {}
+        Err(err) => tracing::warn!(%err, "purging expired codes and tokens failed"),
+    }
 }
 
 /// The issuer: `--issuer` exactly as given, once it is checked to be an

@@ -1063,3 +1063,149 @@ fn different_real_addresses_that_look_alike_are_different_accounts() {
     }
     let _ = login(&server, "signup", &format!("пример{digits}@example.test"), "correct horse battery");
 }
+
+/// The database's size in bytes once its WAL is checkpointed into it (the
+/// server stopped), and the rows of `table`.
+fn database_size_and_rows(server: &mut Server, tables: &[&str]) -> (u64, Vec<i64>) {
+    server.kill9();
+    let path = server.data_dir.join("local-passport.sqlite3");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    let rows = tables
+        .iter()
+        .map(|t| {
+            conn.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))
+                .unwrap()
+        })
+        .collect();
+    drop(conn);
+    (std::fs::metadata(&path).unwrap().len(), rows)
+}
+
+/// The bound the 3,000-request test holds the database to (RELIABILITY.md).
+const DATABASE_BOUND: u64 = 256 * 1024;
+
+#[test]
+fn three_thousand_authorize_calls_keep_the_database_small() {
+    let mut server = Server::start(&[]);
+    let (_, tokens) = new_user(&server);
+    let url = authorize_url(&server, &authorize_params(&pkce(), "s", "n"));
+    let agent = ureq::AgentBuilder::new()
+        .redirects(0)
+        .timeout(Duration::from_secs(30))
+        .build();
+    let started = std::time::Instant::now();
+    for i in 0..3000 {
+        let reply = reply(agent.get(&url).set("Cookie", &tokens.cookie).call());
+        assert_eq!(reply.status, 303, "call {i}");
+        assert!(reply.location_param("code").is_some());
+    }
+    let elapsed = started.elapsed();
+    let (size, rows) = database_size_and_rows(&mut server, &["auth_codes"]);
+    println!(
+        "3000 authorize calls in {:.1} s: database {size} bytes, {} codes stored",
+        elapsed.as_secs_f64(),
+        rows[0]
+    );
+    assert!(
+        rows[0] <= 20 + 1,
+        "outstanding codes are capped per account: {} stored",
+        rows[0]
+    );
+    assert!(
+        size < DATABASE_BOUND,
+        "the database grew to {size} bytes (bound {DATABASE_BOUND})"
+    );
+}
+
+/// The rows of each table, read beside the running server.
+fn rows(server: &Server, tables: &[&str]) -> Vec<i64> {
+    let conn = rusqlite::Connection::open(server.data_dir.join("local-passport.sqlite3")).unwrap();
+    tables
+        .iter()
+        .map(|t| {
+            conn.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))
+                .unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn ended_sessions_and_expired_codes_and_tokens_are_purged_at_start_and_on_a_schedule() {
+    const TABLES: [&str; 4] = ["auth_codes", "refresh_tokens", "session_families", "sessions"];
+    // At start: ended sessions go with their refresh tokens; a live one stays
+    // whole and keeps working.
+    let mut server = Server::start(&[]);
+    let (_, alive) = new_user(&server);
+    let (_, signed_out) = new_user(&server);
+    let logout = get(
+        &server.url("v2/logout?client_id=local-passport-app"),
+        Some(&signed_out.cookie),
+        None,
+    );
+    assert!(logout.status < 400);
+    let (_, revoked) = new_user(&server);
+    let revoke = post_form(
+        &server.url("oauth/revoke"),
+        &[
+            ("token", revoked.refresh_token.as_deref().unwrap()),
+            ("client_id", CLIENT_ID),
+        ],
+        None,
+    );
+    assert_eq!(revoke.status, 200);
+    server.restart();
+    let [_, refresh_tokens, families, _] = rows(&server, &TABLES)[..] else {
+        unreachable!()
+    };
+    assert_eq!(
+        (refresh_tokens, families),
+        (1, 1),
+        "only the live session and its refresh token are left"
+    );
+    // (The restarted server has a new address, so a new issuer: the live
+    // session's refresh token gets tokens that name it.)
+    let refreshed = refresh(&server, alive.refresh_token.as_deref().unwrap());
+    assert_eq!(refreshed.status, 200, "{}", refreshed.body);
+    let access_token = refreshed.json()["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(userinfo_status(&server, &access_token).0, 200);
+    for ended in [&signed_out, &revoked] {
+        assert_eq!(
+            refresh(&server, ended.refresh_token.as_deref().unwrap()).status,
+            400
+        );
+    }
+
+    // On a schedule: codes, refresh tokens and sessions past their lifetimes.
+    let server = Server::start(&[
+        "--purge-interval",
+        "1",
+        "--code-ttl",
+        "1",
+        "--refresh-token-ttl",
+        "1",
+        "--access-token-ttl",
+        "1",
+        "--id-token-ttl",
+        "1",
+        "--session-ttl",
+        "1",
+    ]);
+    let (_, tokens) = new_user(&server);
+    let _ = get(
+        &authorize_url(&server, &authorize_params(&pkce(), "s", "n")),
+        Some(&tokens.cookie),
+        None,
+    );
+    assert!(rows(&server, &TABLES).iter().all(|&n| n >= 1));
+    let mut left = Vec::new();
+    for _ in 0..50 {
+        std::thread::sleep(Duration::from_millis(100));
+        left = rows(&server, &TABLES);
+        if left.iter().all(|&n| n == 0) {
+            break;
+        }
+    }
+    assert_eq!(left, [0, 0, 0, 0], "{TABLES:?} within 5 s");
+}

@@ -14,10 +14,11 @@ use rusqlite::{params, Connection, TransactionBehavior};
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
 
 /// Migration `n` is `MIGRATIONS[n - 1]`.
-const MIGRATIONS: [fn(&Connection) -> rusqlite::Result<()>; 3] = [
+const MIGRATIONS: [fn(&Connection) -> rusqlite::Result<()>; 4] = [
     migration_1_base_schema,
     migration_2_zkevm_accounts,
     migration_3_email_keys_without_skeleton,
+    migration_4_purge,
 ];
 
 /// The schema version recorded in the database.
@@ -126,6 +127,23 @@ fn migration_3_email_keys_without_skeleton(conn: &Connection) -> rusqlite::Resul
         )?;
     }
     conn.execute_batch("CREATE INDEX users_skeleton ON users(skeleton)")
+}
+
+/// Migration 4: what the purge needs. A session's end (after which none of
+/// its tokens can be valid: `expires_at`, NULL for sessions started before,
+/// which go when they are ended), and the indexes the purge and the
+/// per-account cap on codes search by.
+fn migration_4_purge(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        r#"
+ALTER TABLE session_families ADD COLUMN expires_at INTEGER;
+CREATE INDEX session_families_expiry ON session_families(expires_at);
+CREATE INDEX auth_codes_sub ON auth_codes(sub);
+CREATE INDEX auth_codes_expiry ON auth_codes(expires_at);
+CREATE INDEX refresh_tokens_expiry ON refresh_tokens(expires_at);
+CREATE INDEX sessions_expiry ON sessions(expires_at);
+"#,
+    )
 }
 
 /// Whether `table` has `column` (older databases lack the newer ones).

@@ -719,7 +719,7 @@ fn grant(
         family: None,
         browser_session,
     };
-    if let Err(err) = db::insert_code(&state.db(), &hash_secret(&code), &record) {
+    if let Err(err) = db::insert_code(&state.db(), &hash_secret(&code), &record, crate::now()) {
         return crate::errors::OAuthError::from(err).into_response();
     }
     let mut url = Url::parse(&request.redirect_uri).expect("registered redirect URIs are URLs");

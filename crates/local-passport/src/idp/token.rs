@@ -127,7 +127,19 @@ fn authorization_code(
         }
         // The session this exchange starts: the ID tokens' `sid`, ended by
         // revocation or by signing out of the sign-in session it came from.
-        db::start_family(&db, &family, &record.sub, record.browser_session.as_deref())?;
+        // It can issue tokens until its refresh tokens' absolute end; the
+        // last of them expire a token lifetime later.
+        let opts = &state.opts;
+        let expires_at = crate::now()
+            + opts.refresh_token_ttl.max(0)
+            + opts.access_token_ttl.max(opts.id_token_ttl).max(0);
+        db::start_family(
+            &db,
+            &family,
+            &record.sub,
+            record.browser_session.as_deref(),
+            expires_at,
+        )?;
     }
     let user = db::user_by_sub(&state.db(), &record.sub)?
         .ok_or_else(|| OAuthError::invalid_grant("the user no longer exists"))?;
