@@ -126,22 +126,6 @@ describe("with default token lifetimes", () => {
     await page.context().close();
   });
 
-  test("a provider error such as access_denied is shown as such", async () => {
-    const page = await newPage(browser);
-    await page.goto(app.url("/"));
-    // Start a redirect sign-in so a matching state exists, then come back with an error.
-    await page.evaluate(() => { window.open = () => null; });
-    await page.getByTestId("sign-in").click();
-    await page.getByTestId("continue-in-tab").click();
-    await page.locator("#email").waitFor();
-    const state = new URL(page.url()).searchParams.get("state");
-    await page.goto(app.url(`/redirect?error=access_denied&error_description=denied&state=${encodeURIComponent(state)}`));
-    await page.getByTestId("callback-error").waitFor();
-    assert.match(await page.getByTestId("callback-error-message").innerText(), /“access_denied”/);
-    assert.equal(await page.getByTestId("provider-description").innerText(), "denied");
-    await page.context().close();
-  });
-
   test("replaying a completed callback URL is refused and keeps the session", async () => {
     const page = await newPage(browser);
     await page.addInitScript(() => { window.open = () => null; });
