@@ -527,3 +527,49 @@ async fn a_refresh_for_the_same_subject_is_stored() {
     assert_eq!(stored.as_deref(), Some("email|join"));
     assert_eq!(heard, vec!["Refreshed".to_owned()]);
 }
+
+/// The IMX provider's calls as the SDK 2.14 answers them
+/// (`starkEx/passportImxProvider.ts`, `utils/imxUser.ts`): with nobody signed
+/// in at the start of the call, NOT_LOGGED_IN_ERROR (today's code answered
+/// `false`); `get_address` for a user not registered with IMX,
+/// USER_NOT_REGISTERED_ERROR; for a registered one, its `imx_eth_address`.
+#[wasm_bindgen_test]
+async fn the_imx_providers_calls_give_the_sdks_error_kinds() {
+    use passport_client::{ErrorKind, PassportClaims};
+    let passport = passport_at("imx-provider");
+    let key = passport.user_storage_key().to_owned();
+    LocalStore.set(&key, &passport_client::user::to_stored(&user_with_fresh_tokens()));
+    let provider = passport.connect_imx().await.unwrap();
+
+    // A zkEVM-only account: signed in, not registered with IMX.
+    let mut zkevm = user_with_fresh_tokens();
+    zkevm.passport = Some(PassportClaims {
+        zkevm_eth_address: Some("0x1111111111111111111111111111111111111111".into()),
+        zkevm_user_admin_address: Some("0x2222222222222222222222222222222222222222".into()),
+        ..PassportClaims::default()
+    });
+    LocalStore.set(&key, &passport_client::user::to_stored(&zkevm));
+    assert_eq!(provider.is_registered_offchain(), Ok(false));
+    assert_eq!(
+        provider.get_address().unwrap_err().kind(),
+        ErrorKind::UserNotRegisteredError
+    );
+
+    let mut registered = zkevm.clone();
+    let claims = registered.passport.as_mut().unwrap();
+    claims.imx_eth_address = Some("0xabc".into());
+    claims.imx_stark_address = Some("0x0def".into());
+    claims.imx_user_admin_address = Some("0x123".into());
+    LocalStore.set(&key, &passport_client::user::to_stored(&registered));
+    assert_eq!(provider.is_registered_offchain(), Ok(true));
+    assert_eq!(provider.get_address().as_deref(), Ok("0xabc"));
+
+    LocalStore.remove(&key);
+    assert_eq!(
+        provider.is_registered_offchain().unwrap_err().kind(),
+        ErrorKind::NotLoggedInError
+    );
+    assert_eq!(provider.get_address().unwrap_err().kind(), ErrorKind::NotLoggedInError);
+    let outcome = provider.register_offchain(&|_| {}).await;
+    assert_eq!(outcome.unwrap_err().kind(), ErrorKind::NotLoggedInError);
+}
