@@ -111,10 +111,13 @@ pub struct ServeOptions {
     /// Sign-in form submissions allowed from one IP in a burst.
     #[arg(long, default_value_t = 60)]
     pub sign_in_burst: u32,
-    /// Failed sign-ins in a row for one account from one IP that lock the pair.
+    /// Sign-in attempts one account takes in a burst, from every address
+    /// together, from browsers that never signed in to it (a browser that
+    /// did carries a device cookie and is exempt); past them, 429.
     #[arg(long, default_value_t = 10)]
     pub lockout_after: u32,
-    /// How long a locked account/IP pair is refused, seconds.
+    /// Seconds in which an account's whole allowance of attempts comes back
+    /// (one attempt every lockout-seconds / lockout-after).
     #[arg(long, default_value_t = 900)]
     pub lockout_seconds: u64,
     /// Password hashes (about 19 MiB each) run at once at most; others wait up
@@ -166,6 +169,20 @@ pub enum UsersCommand {
     /// one JSON line (never the password or a key). Works while a server
     /// runs on the same data directory.
     Add(UsersAddArgs),
+    /// Lift an account's sign-in limit at once (after guessing blocked it),
+    /// on a running server too; prints the account as one JSON line.
+    Unblock(UsersUnblockArgs),
+}
+
+/// Arguments of `users unblock`.
+#[derive(Debug, Clone, Args)]
+pub struct UsersUnblockArgs {
+    /// The account's email address (any spelling of it).
+    #[arg(long)]
+    pub email: String,
+    /// Where the database lives (as given to `serve`).
+    #[arg(long, default_value = ".data/local-passport")]
+    pub data_dir: PathBuf,
 }
 
 /// Arguments of `users list`.

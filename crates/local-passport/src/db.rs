@@ -272,6 +272,29 @@ pub fn look_alike_account(conn: &Connection, email: &str) -> rusqlite::Result<Op
         .find(|existing| cross_script_look_alike(email, existing)))
 }
 
+/// The unblock generation of an account (its email key): 0 until
+/// `users unblock` first raised it.
+pub fn unblock_generation(conn: &Connection, key: &str) -> rusqlite::Result<i64> {
+    Ok(conn
+        .query_row(
+            "SELECT generation FROM account_unblocks WHERE email_key = ?1",
+            [key],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Raises an account's unblock generation: a new sign-in allowance.
+pub fn raise_unblock_generation(conn: &Connection, key: &str) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO account_unblocks (email_key, generation) VALUES (?1, 1)
+         ON CONFLICT (email_key) DO UPDATE SET generation = generation + 1",
+        [key],
+    )?;
+    unblock_generation(conn, key)
+}
+
 /// The account of `email`, however it is spelt (see [`email_key`]).
 pub fn user_by_email(conn: &Connection, email: &str) -> rusqlite::Result<Option<User>> {
     conn.query_row(

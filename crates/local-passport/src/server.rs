@@ -61,6 +61,7 @@ pub fn open_state(
     let kek = Kek::load_or_create(&opts.data_dir)?;
     let signing_key = SigningKey::load_or_create(&conn, &kek)?;
     let clients = Clients::load(opts.clients.as_deref())?;
+    let device_key = idp::device::load_or_create_key(&conn)?;
     Ok(Arc::new(AppState::new(
         conn,
         signing_key,
@@ -69,6 +70,7 @@ pub fn open_state(
         opts.clone(),
         issuer,
         wallet_origin,
+        device_key,
     )))
 }
 

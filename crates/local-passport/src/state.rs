@@ -32,6 +32,9 @@ pub struct AppState {
     /// Keys the sign-in form's CSRF tokens (new at every start: a form shown
     /// before a restart must be opened again).
     pub csrf_key: [u8; 32],
+    /// Keys the device cookies (kept in the database: a browser stays
+    /// known across restarts).
+    pub device_key: [u8; 32],
     /// Brute-force protection of the sign-in form.
     pub sign_in_guard: crate::idp::throttle::SignInGuard,
     /// The ID-token audiences the wallet's identity provider accepts:
@@ -131,6 +134,7 @@ impl AppState {
         opts: ServeOptions,
         issuer: String,
         wallet_origin: String,
+        device_key: [u8; 32],
     ) -> Self {
         let wallet_audiences = if opts.magic_audience.is_empty() {
             clients.ids().into_iter().take(1).collect()
@@ -147,6 +151,7 @@ impl AppState {
             faults: Faults::default(),
             hashing: Hashing::new(opts_hashes(&opts)),
             csrf_key: rand::random(),
+            device_key,
             sign_in_guard: crate::idp::throttle::SignInGuard::new(&opts),
             wallet_audiences,
             opts,

@@ -1,7 +1,7 @@
 //! `local-passport users`: list the accounts, or create one of a given shape.
 
 use crate::accounts::{self, KeySource, NewAccount};
-use crate::cli::{UsersAddArgs, UsersArgs, UsersCommand, UsersListArgs};
+use crate::cli::{UsersAddArgs, UsersArgs, UsersCommand, UsersListArgs, UsersUnblockArgs};
 use crate::db;
 use crate::idp::new_account;
 use crate::kek::Kek;
@@ -11,6 +11,7 @@ pub fn run(args: UsersArgs) -> anyhow::Result<()> {
     match args.command.unwrap_or(UsersCommand::List(args.list)) {
         UsersCommand::List(args) => list(args),
         UsersCommand::Add(args) => add(args),
+        UsersCommand::Unblock(args) => unblock(args),
     }
 }
 
@@ -49,5 +50,20 @@ fn add(args: UsersAddArgs) -> anyhow::Result<()> {
     let mut out = account.to_json();
     out["wallet_from"] = if args.seed.is_some() { "seed" } else { "email" }.into();
     println!("{}", serde_json::to_string(&out)?);
+    Ok(())
+}
+
+/// Raises the account's unblock generation: a server on the same data
+/// directory gives it a full allowance of sign-in attempts at the next one.
+fn unblock(args: UsersUnblockArgs) -> anyhow::Result<()> {
+    let conn = db::open(&args.data_dir)?;
+    let email = crate::idp::normalise_email(&args.email);
+    let user = db::user_by_email(&conn, &email)?
+        .ok_or_else(|| anyhow::anyhow!("no account has the address {email:?}"))?;
+    db::raise_unblock_generation(&conn, &db::email_key(&user.email))?;
+    println!(
+        "{}",
+        serde_json::json!({ "sub": user.sub, "email": user.email, "unblocked": true })
+    );
     Ok(())
 }

@@ -1010,7 +1010,10 @@ fn a_second_session_cookie_tossed_in_from_another_port_signs_the_browser_out() {
         body.as_bytes(),
     );
     assert_eq!(reply.reply.status, 303, "{}", reply.reply.body);
-    let cookies = set_cookies(&reply);
+    let cookies: Vec<String> = set_cookies(&reply)
+        .into_iter()
+        .filter(|c| c.starts_with("lp_session="))
+        .collect();
     assert_eq!(cookies.len(), 3, "{cookies:?}");
     assert!(expires(&cookies[..2], "lp_session", "/"), "{cookies:?}");
     assert!(expires(&cookies[..2], "lp_session", "/authorize"));
@@ -1208,4 +1211,171 @@ fn ended_sessions_and_expired_codes_and_tokens_are_purged_at_start_and_on_a_sche
         }
     }
     assert_eq!(left, [0, 0, 0, 0], "{TABLES:?} within 5 s");
+}
+
+/// Sends a request from the loopback address `source` (all of 127.0.0.0/8
+/// is this machine) and reads the answer.
+fn raw_from(source: &str, server: &Server, request: &str) -> RawReply {
+    use std::io::{Read, Write};
+    let url = url::Url::parse(&server.address).unwrap();
+    let to: std::net::SocketAddr = format!("127.0.0.1:{}", url.port().unwrap())
+        .parse()
+        .unwrap();
+    let from: std::net::SocketAddr = format!("{source}:0").parse().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .unwrap();
+    let stream = runtime.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(from).unwrap();
+        socket.connect(to).await.unwrap().into_std().unwrap()
+    });
+    stream.set_nonblocking(false).unwrap();
+    let mut stream = stream;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let response = String::from_utf8_lossy(&response);
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    RawReply {
+        reply: Reply {
+            status: head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0),
+            location: None,
+            set_cookie: None,
+            content_type: String::new(),
+            body: body.to_owned(),
+        },
+        head: head.to_owned(),
+    }
+}
+
+/// Posts the sign-in (or sign-up) form from `source`, as a browser holding
+/// `cookies` (besides the form's own): the reply, and the `name=value` of
+/// every cookie it set.
+fn form_from(
+    source: &str,
+    server: &Server,
+    mode: &str,
+    email: &str,
+    password: &str,
+    cookies: &[&str],
+) -> (RawReply, Vec<String>) {
+    let params = authorize_params(&pkce(), "s", "n");
+    let (csrf, form_cookie) = form_token(server, &params);
+    let mut body = url::form_urlencoded::Serializer::new(String::new());
+    body.extend_pairs(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    body.extend_pairs([
+        ("mode", mode),
+        ("email", email),
+        ("password", password),
+        ("csrf", csrf.as_deref().unwrap()),
+    ]);
+    let body = body.finish();
+    let mut cookie: Vec<&str> = cookies.to_vec();
+    let form_cookie = form_cookie.unwrap();
+    cookie.push(&form_cookie);
+    let url = url::Url::parse(&server.address).unwrap();
+    let request = format!(
+        "POST /authorize HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
+         Cookie: {}\r\n\r\n{body}",
+        url.port().unwrap(),
+        body.len(),
+        cookie.join("; ")
+    );
+    let reply = raw_from(source, server, &request);
+    let set: Vec<String> = set_cookies(&reply)
+        .iter()
+        .filter_map(|c| c.split(';').next().map(str::to_owned))
+        .collect();
+    (reply, set)
+}
+
+/// The device cookie a sign-in or sign-up set, `lp_device=…`.
+fn device_cookie(set: &[String]) -> String {
+    set.iter()
+        .find(|c| c.starts_with("lp_device=") && c.len() > "lp_device=".len())
+        .cloned()
+        .unwrap_or_else(|| panic!("a device cookie: {set:?}"))
+}
+
+#[test]
+fn guessing_from_many_loopback_addresses_locks_the_account_across_them() {
+    let server = Server::start(&["--lockout-after", "10"]);
+    let email = format!("spread-{}@example.test", random_hex());
+    let (reply, set) = form_from("127.0.0.1", &server, "signup", &email, "correct horse battery", &[]);
+    assert_eq!(reply.reply.status, 303);
+    let device = device_cookie(&set);
+    // Ten wrong passwords from each of 127.0.0.2 to .6: the account, not
+    // the address, runs out of attempts.
+    let mut statuses = Vec::new();
+    for source in 2..=6 {
+        for attempt in 0..10 {
+            let (reply, _) = form_from(
+                &format!("127.0.0.{source}"),
+                &server,
+                "signin",
+                &email,
+                &format!("guess {source}.{attempt}"),
+                &[],
+            );
+            statuses.push(reply.reply.status);
+        }
+    }
+    assert!(statuses[..10].iter().all(|&s| s == 400), "{statuses:?}");
+    assert!(statuses[10..].iter().all(|&s| s == 429), "{statuses:?}");
+    // The right password from yet another address, in a browser that never
+    // signed in to the account, is refused too.
+    let (reply, _) = form_from("127.0.0.7", &server, "signin", &email, "correct horse battery", &[]);
+    assert_eq!(reply.reply.status, 429, "{}", reply.reply.body);
+    assert!(reply.head.to_ascii_lowercase().contains("retry-after"));
+    assert!(reply.reply.body.contains("Too many failed sign-in attempts"));
+    // The owner's browser, which signed in before, is not.
+    let (reply, _) = form_from("127.0.0.1", &server, "signin", &email, "correct horse battery", &[&device]);
+    assert_eq!(reply.reply.status, 303, "{}", reply.reply.body);
+    // A device cookie of another account, or a forged one, exempts nothing.
+    let (reply, _) = form_from(
+        "127.0.0.1",
+        &server,
+        "signin",
+        &email,
+        "correct horse battery",
+        &["lp_device=00000000000000000000000000000000"],
+    );
+    assert_eq!(reply.reply.status, 429);
+    // `users unblock` lifts the account's limit at once, the server running.
+    let output = users_cmd(&["unblock", "--email", &email.to_uppercase(), "--data-dir", server.data_dir.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let (reply, _) = form_from("127.0.0.8", &server, "signin", &email, "correct horse battery", &[]);
+    assert_eq!(reply.reply.status, 303, "{}", reply.reply.body);
+}
+
+#[test]
+fn wrong_passwords_from_the_users_own_address_do_not_lock_out_a_browser_that_signed_in_before() {
+    let server = Server::start(&["--lockout-after", "10"]);
+    let email = format!("owner-{}@example.test", random_hex());
+    let (reply, set) = form_from("127.0.0.1", &server, "signup", &email, "correct horse battery", &[]);
+    assert_eq!(reply.reply.status, 303);
+    let device = device_cookie(&set);
+    for attempt in 0..10 {
+        let (reply, _) = form_from("127.0.0.1", &server, "signin", &email, &format!("guess {attempt}"), &[]);
+        assert_eq!(reply.reply.status, 400);
+    }
+    let (reply, set) = form_from("127.0.0.1", &server, "signin", &email, "correct horse battery", &[&device]);
+    assert_eq!(reply.reply.status, 303, "the owner's browser signs in: {}", reply.reply.body);
+    // Its device cookie is renewed, and still names the account.
+    let renewed = device_cookie(&set);
+    let (reply, _) = form_from("127.0.0.1", &server, "signin", &email, "correct horse battery", &[&renewed]);
+    assert_eq!(reply.reply.status, 303);
+    // A browser that never signed in to it is held back.
+    let (reply, _) = form_from("127.0.0.1", &server, "signin", &email, "correct horse battery", &[]);
+    assert_eq!(reply.reply.status, 429);
+    // A wrong password in the owner's browser is still just wrong, and
+    // the per-address throttle still applies to it.
+    let (reply, _) = form_from("127.0.0.1", &server, "signin", &email, "not it at all", &[&device]);
+    assert_eq!(reply.reply.status, 400);
 }

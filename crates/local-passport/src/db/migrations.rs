@@ -14,11 +14,12 @@ use rusqlite::{params, Connection, TransactionBehavior};
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
 
 /// Migration `n` is `MIGRATIONS[n - 1]`.
-const MIGRATIONS: [fn(&Connection) -> rusqlite::Result<()>; 4] = [
+const MIGRATIONS: [fn(&Connection) -> rusqlite::Result<()>; 5] = [
     migration_1_base_schema,
     migration_2_zkevm_accounts,
     migration_3_email_keys_without_skeleton,
     migration_4_purge,
+    migration_5_account_unblocks,
 ];
 
 /// The schema version recorded in the database.
@@ -143,6 +144,14 @@ CREATE INDEX auth_codes_expiry ON auth_codes(expires_at);
 CREATE INDEX refresh_tokens_expiry ON refresh_tokens(expires_at);
 CREATE INDEX sessions_expiry ON sessions(expires_at);
 "#,
+    )
+}
+
+/// Migration 5: `users unblock` raises an account's unblock generation,
+/// which starts a new sign-in allowance for it on a running server.
+fn migration_5_account_unblocks(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE account_unblocks (email_key TEXT PRIMARY KEY, generation INTEGER NOT NULL);",
     )
 }
 

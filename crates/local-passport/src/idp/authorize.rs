@@ -417,28 +417,38 @@ pub async fn submit(
     if password.len() > MAX_PASSWORD_BYTES {
         return again(TOO_LONG);
     }
-    // Locked pairs are refused before any password work, right or wrong.
     // Keyed as accounts are found: every spelling that reaches this account counts.
     let account = db::email_key(&email);
-    if let Some(left) = state.sign_in_guard.locked(&account, ip) {
-        let retry = left.as_secs().max(1);
-        return refused(StatusCode::TOO_MANY_REQUESTS, LOCKED, Some(retry));
+    // A sign-in from a browser that never signed in to this account spends
+    // one of the account's attempts, wherever it comes from; past them it is
+    // refused before any password work, right or wrong. The owner's browser
+    // (its device cookie) is exempt, so guessing cannot lock the owner out.
+    if mode == FormMode::SignIn && !super::device::knows(&state.device_key, &headers, &account) {
+        let generation = match db::unblock_generation(&state.db(), &account) {
+            Ok(generation) => generation,
+            Err(err) => return crate::errors::OAuthError::from(err).into_response(),
+        };
+        if let Err(wait) = state.sign_in_guard.account_attempt(&account, generation) {
+            tracing::warn!(%ip, "account locked: too many sign-in attempts from browsers it does not know");
+            let retry = wait.as_secs().max(1);
+            return refused(StatusCode::TOO_MANY_REQUESTS, LOCKED, Some(retry));
+        }
     }
     let outcome = match mode {
         FormMode::SignIn => sign_in(state.clone(), email.clone(), password).await,
         FormMode::SignUp => sign_up(state.clone(), email.clone(), password, shown_shape).await,
     };
-    match &outcome {
-        Ok(Outcome::SignedIn(_)) => state.sign_in_guard.succeeded(&account, ip),
-        // The guard records the failure; it is true when that locks the pair.
-        Ok(Outcome::WrongCredentials) if state.sign_in_guard.failed(&account, ip) => {
-            tracing::warn!(%ip, "account locked for this address after repeated failed sign-ins");
-        }
-        _ => {}
-    }
     match outcome {
         Ok(Outcome::SignedIn(sub)) => match session::start(&state, &sub) {
-            Ok((cookie, hash)) => grant(&state, &request, &sub, Some(cookie), Some(hash)),
+            Ok((cookie, hash)) => {
+                let mut response = grant(&state, &request, &sub, Some(cookie), Some(hash));
+                // This browser is now one that signed in to the account.
+                let device = super::device::remember(&state.device_key, &headers, &account);
+                if let (true, Ok(value)) = (response.status().is_redirection(), device.parse()) {
+                    response.headers_mut().append(header::SET_COOKIE, value);
+                }
+                response
+            }
             Err(err) => crate::errors::OAuthError::from(err).into_response(),
         },
         Ok(Outcome::Busy) => refused(StatusCode::SERVICE_UNAVAILABLE, BUSY, Some(5)),
@@ -503,8 +513,8 @@ const WRONG_CREDENTIALS: &str = "Wrong email or password.";
 const UNKNOWN_SHAPE: &str = "Unknown kind of account: choose one of those offered \
                              (new, zkevm, imx-zkevm or imx).";
 
-const LOCKED: &str = "Too many failed sign-in attempts for this account from your network. \
-                      It is blocked here for a while: try again later.";
+const LOCKED: &str = "Too many failed sign-in attempts for this account. It is blocked for a \
+                      while: try again later, or from a browser you signed in to it with before.";
 
 /// 429 with `Retry-After`, as the error page.
 fn too_many(wait: std::time::Duration, message: &str) -> Response {

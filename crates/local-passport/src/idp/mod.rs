@@ -11,6 +11,7 @@ use crate::state::Shared;
 
 mod authorize;
 mod csrf;
+pub mod device;
 mod discovery;
 mod issue;
 mod logout;
@@ -21,7 +22,7 @@ pub mod throttle;
 mod token;
 mod userinfo;
 
-pub(crate) use authorize::new_account;
+pub(crate) use authorize::{new_account, normalise_email};
 pub use issue::current_passport_claim;
 pub use sign_in_page::error_page;
 pub use userinfo::{bearer, bearer_access_claims};

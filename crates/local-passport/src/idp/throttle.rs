@@ -1,38 +1,38 @@
-//! Brute-force protection for the sign-in form, as Auth0 does it:
+//! Brute-force protection for the sign-in form:
 //! - a per-IP throttle on form submissions (GCRA, from the `governor` crate):
 //!   past the burst, a 429 with `Retry-After`;
-//! - a lockout per account and IP: after `--lockout-after` failed attempts in
-//!   a row for one address from one IP, that pair is refused for
-//!   `--lockout-seconds`, even with the right password; a success resets it.
+//! - a per-account limit across every source address (GCRA too): an account
+//!   takes `--lockout-after` sign-in attempts in a burst, then one every
+//!   `--lockout-seconds / --lockout-after` seconds, wherever they come from
+//!   (all of 127.0.0.0/8 is this machine; a LAN has many addresses). Right or
+//!   wrong, past the limit the password is not even checked.
+//!
+//! A browser that signed in to the account before carries a device cookie
+//! for it (see [`super::device`]) and is exempt from the account's limit (not
+//! from the per-IP throttle): guessing from elsewhere does not lock its owner
+//! out. `local-passport users unblock --email E` lifts an account's limit at
+//! once, on a running server too: the limit is keyed by the account and its
+//! unblock generation, which the command raises in the database.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::cli::ServeOptions;
 
-/// Failed attempts (pairs) and throttled addresses remembered at most; past
-/// it, the unlocked pairs and the recovered addresses go first.
+/// Addresses and accounts remembered at most; past it, those whose limit
+/// has recovered are forgotten.
 const MAX_TRACKED: usize = 100_000;
-
-#[derive(Default)]
-struct Failures {
-    count: u32,
-    locked_until: Option<Instant>,
-}
 
 /// The sign-in form's guard.
 pub struct SignInGuard {
     per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    /// Keyed by the account's email key and its unblock generation.
+    per_account: DefaultKeyedRateLimiter<(String, i64)>,
     clock: DefaultClock,
-    failures: Mutex<HashMap<(String, IpAddr), Failures>>,
-    lockout_after: u32,
-    lockout: Duration,
 }
 
 impl SignInGuard {
@@ -40,12 +40,19 @@ impl SignInGuard {
     pub fn new(opts: &ServeOptions) -> Self {
         let rate = NonZeroU32::new(opts.sign_in_rate.max(1)).expect("at least 1");
         let burst = NonZeroU32::new(opts.sign_in_burst.max(1)).expect("at least 1");
+        let attempts = NonZeroU32::new(opts.lockout_after.max(1)).expect("at least 1");
+        // One attempt back every lockout_seconds / lockout_after: the whole
+        // burst in --lockout-seconds.
+        let replenish = Duration::from_millis(
+            (opts.lockout_seconds.saturating_mul(1000) / u64::from(attempts.get())).max(1),
+        );
+        let per_account = Quota::with_period(replenish)
+            .expect("a period of at least 1 ms")
+            .allow_burst(attempts);
         Self {
             per_ip: RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst)),
+            per_account: RateLimiter::keyed(per_account),
             clock: DefaultClock::default(),
-            failures: Mutex::default(),
-            lockout_after: opts.lockout_after.max(1),
-            lockout: Duration::from_secs(opts.lockout_seconds),
         }
     }
 
@@ -62,33 +69,16 @@ impl SignInGuard {
             .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
     }
 
-    /// How long this account is still locked for this IP, if it is.
-    pub fn locked(&self, account: &str, ip: IpAddr) -> Option<Duration> {
-        let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let until = failures.get(&(account.to_owned(), ip))?.locked_until?;
-        until.checked_duration_since(Instant::now())
-    }
-
-    /// Records a failed attempt; true when it locks the pair.
-    pub fn failed(&self, account: &str, ip: IpAddr) -> bool {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if failures.len() >= MAX_TRACKED {
-            let now = Instant::now();
-            failures.retain(|_, f| f.locked_until.is_some_and(|u| u > now));
+    /// Counts one sign-in attempt at `account` (its email key) from a browser
+    /// that has not signed in to it before; `Err` with the wait when the
+    /// account has no attempt left. `generation` is the account's unblock
+    /// generation: a new one starts a full allowance.
+    pub fn account_attempt(&self, account: &str, generation: i64) -> Result<(), Duration> {
+        if self.per_account.len() >= MAX_TRACKED {
+            self.per_account.retain_recent();
         }
-        let entry = failures.entry((account.to_owned(), ip)).or_default();
-        entry.count += 1;
-        if entry.count >= self.lockout_after {
-            entry.count = 0;
-            entry.locked_until = Some(Instant::now() + self.lockout);
-            return true;
-        }
-        false
-    }
-
-    /// A successful sign-in clears the pair's count.
-    pub fn succeeded(&self, account: &str, ip: IpAddr) {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        failures.remove(&(account.to_owned(), ip));
+        self.per_account
+            .check_key(&(account.to_owned(), generation))
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
     }
 }
