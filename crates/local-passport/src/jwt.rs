@@ -177,6 +177,27 @@ impl SigningKey {
         issuer: &str,
         audiences: &[String],
     ) -> Result<T, TokenRejected> {
+        self.verify_with(token, issuer, audiences, true)
+    }
+
+    /// [`Self::verify`] without the expiry: an `id_token_hint` may have
+    /// expired (OpenID Connect RP-Initiated Logout §2) and still name its user.
+    pub fn verify_ignoring_expiry<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        issuer: &str,
+        audiences: &[String],
+    ) -> Result<T, TokenRejected> {
+        self.verify_with(token, issuer, audiences, false)
+    }
+
+    fn verify_with<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        issuer: &str,
+        audiences: &[String],
+        check_expiry: bool,
+    ) -> Result<T, TokenRejected> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenRejected::Malformed)?;
         if header.kid.as_deref() != Some(&self.kid) {
             return Err(TokenRejected::UnknownKey);
@@ -185,6 +206,7 @@ impl SigningKey {
         validation.set_issuer(&[issuer]);
         validation.set_audience(audiences);
         validation.leeway = 0;
+        validation.validate_exp = check_expiry;
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         jsonwebtoken::decode::<T>(token, &self.decoding, &validation)
             .map(|data| data.claims)

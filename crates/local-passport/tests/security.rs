@@ -1379,3 +1379,49 @@ fn wrong_passwords_from_the_users_own_address_do_not_lock_out_a_browser_that_sig
     let (reply, _) = form_from("127.0.0.1", &server, "signin", &email, "not it at all", &[&device]);
     assert_eq!(reply.reply.status, 400);
 }
+
+#[test]
+fn a_sign_out_with_an_id_token_hint_must_name_the_signed_in_user() {
+    let server = Server::start(&[]);
+    let (_, alice) = new_user(&server);
+    let (_, bob) = new_user(&server);
+    let signed_in = |cookie: &str| {
+        get(
+            &authorize_url(&server, &authorize_params(&pkce(), "s", "n")),
+            Some(cookie),
+            None,
+        )
+        .status
+            == 303
+    };
+    let logout = |hint: &str| {
+        let mut url = url::Url::parse(&server.url("v2/logout")).unwrap();
+        url.query_pairs_mut()
+            .append_pair("client_id", CLIENT_ID)
+            .append_pair("returnTo", "http://localhost:8080/")
+            .append_pair("id_token_hint", hint);
+        get(url.as_str(), Some(&alice.cookie), None)
+    };
+    // Another user's ID token, or one that is no token of this provider:
+    // refused, and alice stays signed in.
+    for hint in [bob.id_token.as_str(), "not.a.token"] {
+        let reply = logout(hint);
+        assert_eq!(reply.status, 400, "{}", reply.body);
+        assert!(reply.body.contains("another user") || reply.body.contains("not an ID token"));
+        assert!(signed_in(&alice.cookie), "alice is still signed in");
+        assert_eq!(userinfo_status(&server, &alice.access_token).0, 200);
+    }
+    // Her own: signed out, back to the app.
+    let reply = logout(&alice.id_token);
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    assert!(!signed_in(&alice.cookie));
+    // Without a hint, as Auth0 and the SDK do it: any link signs out.
+    let (_, carol) = new_user(&server);
+    let reply = get(
+        &server.url("v2/logout?client_id=local-passport-app&returnTo=http://localhost:8080/"),
+        Some(&carol.cookie),
+        None,
+    );
+    assert_eq!(reply.status, 303);
+    assert!(!signed_in(&carol.cookie));
+}

@@ -1,4 +1,11 @@
 //! `/v2/logout?client_id=…&returnTo=…`: ends the sign-in session.
+//!
+//! As Auth0's, and as the official SDK calls it: a plain GET, no
+//! confirmation. So a link on any site can sign the user out (a nuisance,
+//! accepted as Auth0 accepts it: it ends a session, it never starts one).
+//! With `id_token_hint` the request must name the signed-in user: an ID
+//! token of this provider for this client (expired or not) whose subject is
+//! the session's, otherwise nobody is signed out.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -16,6 +23,8 @@ pub struct LogoutParams {
     client_id: Option<String>,
     #[serde(rename = "returnTo")]
     return_to: Option<String>,
+    /// An ID token naming who is to be signed out (OIDC RP-Initiated Logout).
+    id_token_hint: Option<String>,
 }
 
 /// GET `/v2/logout`.
@@ -49,6 +58,36 @@ pub async fn logout(
                 Html(sign_in_page::error_page(&message)),
             )
                 .into_response();
+        }
+    }
+    if let Some(hint) = &params.id_token_hint {
+        let refuse = |message: &str| {
+            (
+                StatusCode::BAD_REQUEST,
+                Html(sign_in_page::error_page(message)),
+            )
+                .into_response()
+        };
+        let Ok(claims) = state.signing_key.verify_ignoring_expiry::<crate::jwt::IdClaims>(
+            hint,
+            &state.issuer,
+            std::slice::from_ref(&client_id),
+        ) else {
+            return refuse(
+                "The id_token_hint of this sign-out request is not an ID token of this Passport \
+                 for this application: nobody was signed out.",
+            );
+        };
+        match session::current_user(&state, &headers) {
+            Ok(Some(sub)) if sub != claims.sub => {
+                tracing::warn!("sign-out refused: its id_token_hint names another user");
+                return refuse(
+                    "This sign-out request names another user than the one signed in here: \
+                     nobody was signed out.",
+                );
+            }
+            Ok(_) => {}
+            Err(err) => return crate::errors::OAuthError::from(err).into_response(),
         }
     }
     let cookie = match session::end(&state, &headers) {
