@@ -86,6 +86,20 @@ pub struct ServeOptions {
     /// Sign-in session (cookie) lifetime, seconds.
     #[arg(long, default_value_t = 7 * 24 * 3600)]
     pub session_ttl: i64,
+    /// Seconds a client has to send a request's headers, counted from the
+    /// connection's start or its previous response: also how long an idle
+    /// keep-alive connection stays open. Slowly trickled headers do not
+    /// extend it.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout: u64,
+    /// Seconds a request may take, its body's upload included (then 408).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout: u64,
+    /// Open connections at most, both ports together (default, and never
+    /// more than: the process's open-file limit less 64). Past it, new
+    /// connections wait and idle ones are closed to make room.
+    #[arg(long)]
+    pub max_connections: Option<usize>,
     /// Seconds between purges of what can no longer be used (expired codes,
     /// refresh tokens past their lifetime, ended sessions); one runs at start.
     #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]

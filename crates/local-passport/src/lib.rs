@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod body_limit;
 pub mod cli;
 pub mod clients;
+pub mod connections;
 pub mod db;
 pub mod errors;
 pub mod extract;

@@ -94,6 +94,7 @@ pub fn apps(state: &Shared) -> anyhow::Result<(axum::Router, axum::Router)> {
             Origin::Issuer,
             body_limit::limit,
         ))
+        .layer(request_timeout(state))
         .layer(cors_layer(&state.clients)?)
         .layer(middleware::from_fn(html::page_headers))
         .layer(middleware::from_fn(logging::log_requests))
@@ -106,6 +107,7 @@ pub fn apps(state: &Shared) -> anyhow::Result<(axum::Router, axum::Router)> {
             Origin::Wallet,
             body_limit::limit,
         ))
+        .layer(request_timeout(state))
         .layer(wallet_cors_layer(&state.clients)?)
         .layer(middleware::from_fn(logging::log_requests))
         .with_state(state.clone());
@@ -183,19 +185,23 @@ async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         tracing::info!("shutting down");
         let _ = stop_tx.send(true);
     });
-    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|stop| *stop).await;
-    };
-    tokio::try_join!(
-        // The peer address feeds the sign-in form's per-IP throttle and lockout.
-        axum::serve(
-            api_listener,
-            api.into_make_service_with_connect_info::<std::net::SocketAddr>()
-        )
-        .with_graceful_shutdown(stopped(stop_rx.clone())),
-        axum::serve(wallet_listener, wallet).with_graceful_shutdown(stopped(stop_rx)),
-    )?;
+    // Each listener's accept loop, under the one cap on open connections;
+    // at shutdown, in-flight requests get a few seconds to finish.
+    let limit = state.connections.clone();
+    tokio::join!(
+        crate::connections::serve(api_listener, api, limit.clone(), stop_rx.clone()),
+        crate::connections::serve(wallet_listener, wallet, limit.clone(), stop_rx),
+    );
+    limit.drained(std::time::Duration::from_secs(5)).await;
     Ok(())
+}
+
+/// 408 for a request that takes longer than `--request-timeout`.
+fn request_timeout(state: &Shared) -> tower_http::timeout::TimeoutLayer {
+    tower_http::timeout::TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        std::time::Duration::from_secs(state.opts.request_timeout),
+    )
 }
 
 /// Deletes expired codes and tokens and ended sessions; a failure is logged
@@ -279,7 +285,8 @@ async fn shutdown_signal() {
 }
 
 async fn ready(State(state): State<Shared>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ready", "password_hashing": state.hashing.report() }))
+    Json(serde_json::json!({ "status": "ready", "password_hashing": state.hashing.report(),
+                             "connections": state.connections.report() }))
 }
 
 async fn stylesheet() -> impl IntoResponse {

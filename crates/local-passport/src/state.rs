@@ -35,6 +35,8 @@ pub struct AppState {
     /// Keys the device cookies (kept in the database: a browser stays
     /// known across restarts).
     pub device_key: [u8; 32],
+    /// The cap on open connections (both listeners).
+    pub connections: Arc<crate::connections::ConnectionLimit>,
     /// Brute-force protection of the sign-in form.
     pub sign_in_guard: crate::idp::throttle::SignInGuard,
     /// The ID-token audiences the wallet's identity provider accepts:
@@ -152,6 +154,10 @@ impl AppState {
             hashing: Hashing::new(opts_hashes(&opts)),
             csrf_key: rand::random(),
             device_key,
+            connections: Arc::new(crate::connections::ConnectionLimit::new(
+                opts.max_connections,
+                std::time::Duration::from_secs(opts.header_read_timeout),
+            )),
             sign_in_guard: crate::idp::throttle::SignInGuard::new(&opts),
             wallet_audiences,
             opts,
