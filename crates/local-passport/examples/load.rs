@@ -642,6 +642,17 @@ fn main() -> ExitCode {
     println!(
         "server RSS (KiB): {rss_before} before; peak during each round {rss_peak_during:?}; after each round {rss_after:?}; {rss_idle} after a quiet second"
     );
+    // The database with its write-ahead log: what the purge keeps bounded.
+    let db_bytes: u64 = std::fs::read_dir(&server.data_dir)
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().contains(".sqlite3"))
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0);
+    println!("database on disk: {} KiB", db_bytes / 1024);
     for error in errors.iter().take(5) {
         eprintln!("error: {error}");
     }
@@ -655,6 +666,7 @@ fn main() -> ExitCode {
         "logins_per_s": logins as f64 / elapsed,
         "registrations_per_s": registrations as f64 / elapsed,
         "latency": latency,
+        "database_bytes": db_bytes,
         "rss_kib": {
             "before": rss_before, "peak_during_each_round": rss_peak_during,
             "after_each_round": rss_after, "after_idle": rss_idle,
