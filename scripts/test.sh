@@ -21,6 +21,9 @@ trunk build --release
 trunk build --release --public-url /passport/ --dist target/dist-subpath
 # The client crate from an app outside the workspace, by its own recipe
 # (outside-app.test.mjs); it shares this target directory.
+# trunk builds offline, so its own lockfile's crates are fetched first (a fresh
+# machine has only the workspace's).
+cargo fetch --manifest-path examples/outside-app/Cargo.toml
 (cd examples/outside-app && CARGO_TARGET_DIR="$PWD/../../target" trunk build --release)
 cargo build -p local-passport
 node --test --test-concurrency=1 tests/e2e/
