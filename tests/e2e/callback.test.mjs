@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { existsSync } from "node:fs";
 import { startApp, startPassport, startBrowser, newPage, ROOT } from "./harness.mjs";
-import { newEmail, openSignInPopup, fillPassportForm, signInWithPopup, assertSignedOut, createAccount } from "./flows.mjs";
+import { newEmail, signInInThisTab, openSignInPopup, fillPassportForm, signInWithPopup, assertSignedOut, createAccount } from "./flows.mjs";
 
 const SUBPATH_DIST = process.env.SUBPATH_DIST || join(ROOT, "target/dist-subpath");
 
@@ -123,18 +123,8 @@ describe("the way back from a failed callback", () => {
 
   test("a replayed callback link leads back to the session it started", async () => {
     const page = await newPage(browser);
-    await page.addInitScript(() => { window.open = () => null; });
-    await page.goto(app.url("/"));
-    await page.getByTestId("sign-in").click();
-    await page.getByTestId("continue-in-tab").click();
-    let callbackUrl;
-    page.on("framenavigated", (frame) => {
-      if (frame === page.mainFrame() && frame.url().includes("/redirect?")) callbackUrl = frame.url();
-    });
     const email = newEmail("replay");
-    await fillPassportForm(page, { email, create: true });
-    await page.getByTestId("profile").waitFor();
-    assert.ok(callbackUrl, "the callback URL was seen");
+    const callbackUrl = await signInInThisTab(page, app.url("/"), email);
     await page.goto(callbackUrl);
     await page.getByTestId("callback-stale").waitFor();
     await page.getByTestId("callback-back").click();

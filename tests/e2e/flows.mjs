@@ -43,6 +43,24 @@ export async function signInWithPopup(page, { email, password = PASSWORD, create
   return popup;
 }
 
+/** Opens the app at `url` behind a popup blocker (for the page's life), signs
+ *  up `email` in this tab by the redirect flow, and returns the callback URL
+ *  the provider sent the tab to, once the profile shows. */
+export async function signInInThisTab(page, url, email) {
+  await page.addInitScript(() => { window.open = () => null; });
+  await page.goto(url);
+  await page.getByTestId("sign-in").click();
+  await page.getByTestId("continue-in-tab").click();
+  let callbackUrl;
+  page.on("framenavigated", (frame) => {
+    if (frame === page.mainFrame() && frame.url().includes("/redirect?code=")) callbackUrl = frame.url();
+  });
+  await fillPassportForm(page, { email, create: true });
+  await page.getByTestId("profile").waitFor();
+  assert.ok(callbackUrl, "the callback URL was seen");
+  return callbackUrl;
+}
+
 /** Creates the account `email` in a browser context of its own, closed after:
  *  a user who exists but is signed in nowhere. */
 export async function createAccount(browser, url, email) {

@@ -3,7 +3,7 @@
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { startApp, startPassport, startBrowser, newPage } from "./harness.mjs";
-import { createAccount, newEmail, revokeRefreshToken, openSignInPopup, signInWithPopup, fillPassportForm, storedUser, recordRequests, PASSWORD, assertSignedOut, assertStoredUnchanged } from "./flows.mjs";
+import { createAccount, signInInThisTab, newEmail, revokeRefreshToken, openSignInPopup, signInWithPopup, fillPassportForm, storedUser, recordRequests, PASSWORD, assertSignedOut, assertStoredUnchanged } from "./flows.mjs";
 
 let app, browser;
 before(async () => { app = await startApp(); browser = await startBrowser(); });
@@ -128,14 +128,7 @@ describe("with default token lifetimes", () => {
 
   test("replaying a completed callback URL is refused and keeps the session", async () => {
     const page = await newPage(browser);
-    await page.addInitScript(() => { window.open = () => null; });
-    await page.goto(app.url("/"));
-    await page.getByTestId("sign-in").click();
-    await page.getByTestId("continue-in-tab").click();
-    let callbackUrl;
-    page.on("framenavigated", (frame) => { if (frame.url().includes("/redirect?code=")) callbackUrl = frame.url(); });
-    await fillPassportForm(page, { email: newEmail("replay"), create: true });
-    await page.getByTestId("profile").waitFor();
+    const callbackUrl = await signInInThisTab(page, app.url("/"), newEmail("replay"));
     const before = await storedUser(page);
     await page.goto(callbackUrl);
     await page.getByTestId("callback-error").waitFor();
