@@ -246,7 +246,9 @@ fn script_sets(key: &str) -> Vec<unicode_security::mixed_script::AugmentedScript
 /// Whether a part of the address mixes scripts (a Cyrillic `а` among Latin
 /// letters): such an address is refused at sign-up.
 pub fn mixes_scripts(email: &str) -> bool {
-    script_sets(&email_key(email)).iter().any(|set| set.is_empty())
+    script_sets(&email_key(email))
+        .iter()
+        .any(|set| set.is_empty())
 }
 
 /// Whether `new` (an address with the same skeleton as `existing`, and
@@ -265,7 +267,9 @@ pub fn look_alike_account(conn: &Connection, email: &str) -> rusqlite::Result<Op
     let mut stmt =
         conn.prepare("SELECT email FROM users WHERE skeleton = ?1 AND email_key != ?2")?;
     let same_looking = stmt
-        .query_map(params![email_skeleton(email), key], |r| r.get::<_, String>(0))?
+        .query_map(params![email_skeleton(email), key], |r| {
+            r.get::<_, String>(0)
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(same_looking
         .into_iter()

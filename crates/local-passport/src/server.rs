@@ -141,9 +141,8 @@ async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     purge(&state);
     let purging = state.clone();
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(
-            purging.opts.purge_interval,
-        ));
+        let mut every =
+            tokio::time::interval(std::time::Duration::from_secs(purging.opts.purge_interval));
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         every.tick().await; // the first tick is now: the start's purge is done
         loop {
@@ -285,8 +284,10 @@ async fn shutdown_signal() {
 }
 
 async fn ready(State(state): State<Shared>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ready", "password_hashing": state.hashing.report(),
-                             "connections": state.connections.report() }))
+    Json(
+        serde_json::json!({ "status": "ready", "password_hashing": state.hashing.report(),
+                             "connections": state.connections.report() }),
+    )
 }
 
 async fn stylesheet() -> impl IntoResponse {

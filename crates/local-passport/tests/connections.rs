@@ -95,7 +95,10 @@ fn idle_and_trickling_connections_neither_starve_sign_in_nor_stay_open() {
     assert_eq!(refreshed.status, 200, "{}", refreshed.body);
     println!("under {IDLE} idle and {TRICKLING} trickling sockets: sign-in {sign_in:?}, refresh {refresh_took:?}");
     assert!(sign_in < Duration::from_secs(2), "sign-in took {sign_in:?}");
-    assert!(refresh_took < Duration::from_secs(2), "refresh took {refresh_took:?}");
+    assert!(
+        refresh_took < Duration::from_secs(2),
+        "refresh took {refresh_took:?}"
+    );
 
     // Every idle and half-sent connection is closed by the server in time.
     for s in idle.iter().chain(trickling.iter()) {
@@ -129,5 +132,8 @@ fn idle_and_trickling_connections_neither_starve_sign_in_nor_stay_open() {
     let connections = &ready.json()["connections"];
     println!("connections: {connections}");
     let limit = connections["limit"].as_u64().unwrap();
-    assert!(limit < 1024, "the cap is below the file limit: {connections}");
+    assert!(
+        limit < 1024,
+        "the cap is below the file limit: {connections}"
+    );
 }

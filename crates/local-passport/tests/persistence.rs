@@ -293,7 +293,11 @@ fn accounts_keyed_on_the_skeleton_before_migration_3_still_sign_in() {
         .unwrap()
         .to_string();
     // Addresses whose skeleton differs from their folded form (m, 1, 0, I).
-    let emails = ["Mallory01@Example.test", "\u{00C9}mile@example.test", "bi11@exam.test"];
+    let emails = [
+        "Mallory01@Example.test",
+        "\u{00C9}mile@example.test",
+        "bi11@exam.test",
+    ];
     {
         let mut conn = rusqlite::Connection::open(dir.join("local-passport.sqlite3")).unwrap();
         migrations::migrate_to(&mut conn, 2).unwrap();

@@ -735,7 +735,11 @@ fn access_tokens_end_with_their_session_and_are_never_cached() {
     let (_, tokens) = new_user(&server);
     let (status, cache) = userinfo_status(&server, &tokens.access_token);
     assert_eq!(status, 200);
-    assert_eq!(cache.as_deref(), Some("no-store"), "/userinfo is not cached");
+    assert_eq!(
+        cache.as_deref(),
+        Some("no-store"),
+        "/userinfo is not cached"
+    );
     assert_eq!(imx_status(&server, &tokens.access_token), 400);
     let logout = get(
         &server.url("v2/logout?client_id=local-passport-app"),
@@ -836,7 +840,10 @@ fn a_host_name_the_server_does_not_announce_is_refused_as_misdirected() {
     let discovery = "/.well-known/openid-configuration";
     // A DNS-rebinding page on attacker.example, rebound to 127.0.0.1, sends
     // its own name: refused on both ports, whatever the path.
-    for (origin, port) in [(&server.address, port), (&server.wallet_origin, wallet_port)] {
+    for (origin, port) in [
+        (&server.address, port),
+        (&server.wallet_origin, wallet_port),
+    ] {
         for host in [
             "attacker.example".to_owned(),
             format!("attacker.example:{port}"),
@@ -892,6 +899,39 @@ fn a_host_name_the_server_does_not_announce_is_refused_as_misdirected() {
 }
 
 /// Every `Set-Cookie` of a raw reply, in order.
+/// Posts the sign-in form (with a fresh form token, as `state`) as `email`,
+/// sending the Cookie header `cookies` makes from the form's own CSRF cookie,
+/// raw, so every `Set-Cookie` of the answer can be read.
+fn post_sign_in_form(
+    server: &Server,
+    state: &str,
+    email: &str,
+    password: &str,
+    cookies: impl FnOnce(&str) -> String,
+) -> RawReply {
+    let params = authorize_params(&pkce(), state, "n");
+    let (csrf, form_cookie) = form_token(server, &params);
+    let mut body = url::form_urlencoded::Serializer::new(String::new());
+    body.extend_pairs(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    body.extend_pairs([
+        ("mode", "signin"),
+        ("email", email),
+        ("password", password),
+        ("csrf", csrf.as_deref().unwrap()),
+    ]);
+    let body = body.finish();
+    raw(
+        &server.url(""),
+        "POST /authorize",
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Content-Length", &body.len().to_string()),
+            ("Cookie", &cookies(&form_cookie.unwrap())),
+        ],
+        body.as_bytes(),
+    )
+}
+
 fn set_cookies(reply: &RawReply) -> Vec<String> {
     reply
         .head
@@ -947,29 +987,12 @@ fn a_second_session_cookie_tossed_in_from_another_port_signs_the_browser_out() {
     }
     // The same for the form's CSRF cookie: a tossed second one is refused,
     // and both are expired.
-    let params = authorize_params(&pkce(), "s", "n");
-    let (csrf, form_cookie) = form_token(&server, &params);
-    let mut body = url::form_urlencoded::Serializer::new(String::new());
-    body.extend_pairs(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    body.extend_pairs([
-        ("mode", "signin"),
-        ("email", "attacker@example.test"),
-        ("password", "attacker's password"),
-        ("csrf", csrf.as_deref().unwrap()),
-    ]);
-    let body = body.finish();
-    let reply = raw(
-        &server.url(""),
-        "POST /authorize",
-        &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Content-Length", &body.len().to_string()),
-            (
-                "Cookie",
-                &format!("lp_csrf=tossed; {}", form_cookie.unwrap()),
-            ),
-        ],
-        body.as_bytes(),
+    let reply = post_sign_in_form(
+        &server,
+        "s",
+        "attacker@example.test",
+        "attacker's password",
+        |form_cookie| format!("lp_csrf=tossed; {form_cookie}"),
     );
     assert_eq!(reply.reply.status, 403, "{}", reply.reply.body);
     let cookies = set_cookies(&reply);
@@ -980,34 +1003,12 @@ fn a_second_session_cookie_tossed_in_from_another_port_signs_the_browser_out() {
     // expired first, then the new session is set, so it is the one kept.
     let email = format!("resign-{}@example.test", random_hex());
     let _ = login(&server, "signup", &email, "correct horse battery");
-    let params = authorize_params(&pkce(), "s2", "n");
-    let (csrf, form_cookie) = form_token(&server, &params);
-    let mut body = url::form_urlencoded::Serializer::new(String::new());
-    body.extend_pairs(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    body.extend_pairs([
-        ("mode", "signin"),
-        ("email", email.as_str()),
-        ("password", "correct horse battery"),
-        ("csrf", csrf.as_deref().unwrap()),
-    ]);
-    let body = body.finish();
-    let reply = raw(
-        &server.url(""),
-        "POST /authorize",
-        &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Content-Length", &body.len().to_string()),
-            (
-                "Cookie",
-                &format!(
-                    "{}; {}; {}",
-                    attacker.cookie,
-                    victim.cookie,
-                    form_cookie.unwrap()
-                ),
-            ),
-        ],
-        body.as_bytes(),
+    let reply = post_sign_in_form(
+        &server,
+        "s2",
+        &email,
+        "correct horse battery",
+        |form_cookie| format!("{}; {}; {form_cookie}", attacker.cookie, victim.cookie),
     );
     assert_eq!(reply.reply.status, 303, "{}", reply.reply.body);
     let cookies: Vec<String> = set_cookies(&reply)
@@ -1043,28 +1044,75 @@ fn different_real_addresses_that_look_alike_are_different_accounts() {
         assert!(reply.body.contains("Wrong email or password"), "{other}");
     }
     // And their owners can sign up, each an account of their own.
-    let bill = login(&server, "signup", &format!("bill-{tag}@example.test"), "correct horse battery");
-    let bi11 = login(&server, "signup", &format!("bi11-{tag}@example.test"), "correct horse battery");
-    let modern = login(&server, "signup", &format!("modern-{tag}@example.test"), "correct horse battery");
-    let rnodern = login(&server, "signup", &format!("rnodern-{tag}@example.test"), "correct horse battery");
+    let bill = login(
+        &server,
+        "signup",
+        &format!("bill-{tag}@example.test"),
+        "correct horse battery",
+    );
+    let bi11 = login(
+        &server,
+        "signup",
+        &format!("bi11-{tag}@example.test"),
+        "correct horse battery",
+    );
+    let modern = login(
+        &server,
+        "signup",
+        &format!("modern-{tag}@example.test"),
+        "correct horse battery",
+    );
+    let rnodern = login(
+        &server,
+        "signup",
+        &format!("rnodern-{tag}@example.test"),
+        "correct horse battery",
+    );
     assert_ne!(claims(&bill.id_token)["sub"], claims(&bi11.id_token)["sub"]);
-    assert_ne!(claims(&modern.id_token)["sub"], claims(&rnodern.id_token)["sub"]);
+    assert_ne!(
+        claims(&modern.id_token)["sub"],
+        claims(&rnodern.id_token)["sub"]
+    );
     // Case and width still fold into the one account.
-    let again = login(&server, "signin", &format!("RNODERN-{tag}@EXAMPLE.test"), "correct horse battery");
-    assert_eq!(claims(&again.id_token)["sub"], claims(&rnodern.id_token)["sub"]);
+    let again = login(
+        &server,
+        "signin",
+        &format!("RNODERN-{tag}@EXAMPLE.test"),
+        "correct horse battery",
+    );
+    assert_eq!(
+        claims(&again.id_token)["sub"],
+        claims(&rnodern.id_token)["sub"]
+    );
 
     // A look-alike in another script is refused, and so is an address that
     // mixes scripts; an address in one other script is welcome.
-    let _ = login(&server, "signup", &format!("ace{digits}@example.test"), "correct horse battery");
+    let _ = login(
+        &server,
+        "signup",
+        &format!("ace{digits}@example.test"),
+        "correct horse battery",
+    );
     for (refused, says) in [
-        (format!("\u{0430}\u{0441}\u{0435}{digits}@example.test"), "looks the same"), // Cyrillic асе
-        (format!("p\u{0430}ypal{digits}@example.test"), "mixes letters"),
+        (
+            format!("\u{0430}\u{0441}\u{0435}{digits}@example.test"),
+            "looks the same",
+        ), // Cyrillic асе
+        (
+            format!("p\u{0430}ypal{digits}@example.test"),
+            "mixes letters",
+        ),
     ] {
         let reply = submit_form(&server, &params, "signup", &refused, "another password");
         assert_eq!(reply.status, 400, "{refused} was accepted");
         assert!(reply.body.contains(says), "{refused}: {}", reply.body);
     }
-    let _ = login(&server, "signup", &format!("пример{digits}@example.test"), "correct horse battery");
+    let _ = login(
+        &server,
+        "signup",
+        &format!("пример{digits}@example.test"),
+        "correct horse battery",
+    );
 }
 
 /// The database's size in bytes once its WAL is checkpointed into it (the
@@ -1136,7 +1184,12 @@ fn rows(server: &Server, tables: &[&str]) -> Vec<i64> {
 
 #[test]
 fn ended_sessions_and_expired_codes_and_tokens_are_purged_at_start_and_on_a_schedule() {
-    const TABLES: [&str; 4] = ["auth_codes", "refresh_tokens", "session_families", "sessions"];
+    const TABLES: [&str; 4] = [
+        "auth_codes",
+        "refresh_tokens",
+        "session_families",
+        "sessions",
+    ];
     // At start: ended sessions go with their refresh tokens; a live one stays
     // whole and keeps working.
     let mut server = Server::start(&[]);
@@ -1171,7 +1224,10 @@ fn ended_sessions_and_expired_codes_and_tokens_are_purged_at_start_and_on_a_sche
     // session's refresh token gets tokens that name it.)
     let refreshed = refresh(&server, alive.refresh_token.as_deref().unwrap());
     assert_eq!(refreshed.status, 200, "{}", refreshed.body);
-    let access_token = refreshed.json()["access_token"].as_str().unwrap().to_owned();
+    let access_token = refreshed.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(userinfo_status(&server, &access_token).0, 200);
     for ended in [&signed_out, &revoked] {
         assert_eq!(
@@ -1243,7 +1299,11 @@ fn raw_from(source: &str, server: &Server, request: &str) -> RawReply {
     let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
     RawReply {
         reply: Reply {
-            status: head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0),
+            status: head
+                .split(' ')
+                .nth(1)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0),
             location: None,
             set_cookie: None,
             content_type: String::new(),
@@ -1307,7 +1367,14 @@ fn device_cookie(set: &[String]) -> String {
 fn guessing_from_many_loopback_addresses_locks_the_account_across_them() {
     let server = Server::start(&["--lockout-after", "10"]);
     let email = format!("spread-{}@example.test", random_hex());
-    let (reply, set) = form_from("127.0.0.1", &server, "signup", &email, "correct horse battery", &[]);
+    let (reply, set) = form_from(
+        "127.0.0.1",
+        &server,
+        "signup",
+        &email,
+        "correct horse battery",
+        &[],
+    );
     assert_eq!(reply.reply.status, 303);
     let device = device_cookie(&set);
     // Ten wrong passwords from each of 127.0.0.2 to .6: the account, not
@@ -1330,12 +1397,29 @@ fn guessing_from_many_loopback_addresses_locks_the_account_across_them() {
     assert!(statuses[10..].iter().all(|&s| s == 429), "{statuses:?}");
     // The right password from yet another address, in a browser that never
     // signed in to the account, is refused too.
-    let (reply, _) = form_from("127.0.0.7", &server, "signin", &email, "correct horse battery", &[]);
+    let (reply, _) = form_from(
+        "127.0.0.7",
+        &server,
+        "signin",
+        &email,
+        "correct horse battery",
+        &[],
+    );
     assert_eq!(reply.reply.status, 429, "{}", reply.reply.body);
     assert!(reply.head.to_ascii_lowercase().contains("retry-after"));
-    assert!(reply.reply.body.contains("Too many failed sign-in attempts"));
+    assert!(reply
+        .reply
+        .body
+        .contains("Too many failed sign-in attempts"));
     // The owner's browser, which signed in before, is not.
-    let (reply, _) = form_from("127.0.0.1", &server, "signin", &email, "correct horse battery", &[&device]);
+    let (reply, _) = form_from(
+        "127.0.0.1",
+        &server,
+        "signin",
+        &email,
+        "correct horse battery",
+        &[&device],
+    );
     assert_eq!(reply.reply.status, 303, "{}", reply.reply.body);
     // A device cookie of another account, or a forged one, exempts nothing.
     let (reply, _) = form_from(
@@ -1348,9 +1432,26 @@ fn guessing_from_many_loopback_addresses_locks_the_account_across_them() {
     );
     assert_eq!(reply.reply.status, 429);
     // `users unblock` lifts the account's limit at once, the server running.
-    let output = users_cmd(&["unblock", "--email", &email.to_uppercase(), "--data-dir", server.data_dir.to_str().unwrap()]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let (reply, _) = form_from("127.0.0.8", &server, "signin", &email, "correct horse battery", &[]);
+    let output = users_cmd(&[
+        "unblock",
+        "--email",
+        &email.to_uppercase(),
+        "--data-dir",
+        server.data_dir.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let (reply, _) = form_from(
+        "127.0.0.8",
+        &server,
+        "signin",
+        &email,
+        "correct horse battery",
+        &[],
+    );
     assert_eq!(reply.reply.status, 303, "{}", reply.reply.body);
 }
 
@@ -1358,25 +1459,71 @@ fn guessing_from_many_loopback_addresses_locks_the_account_across_them() {
 fn wrong_passwords_from_the_users_own_address_do_not_lock_out_a_browser_that_signed_in_before() {
     let server = Server::start(&["--lockout-after", "10"]);
     let email = format!("owner-{}@example.test", random_hex());
-    let (reply, set) = form_from("127.0.0.1", &server, "signup", &email, "correct horse battery", &[]);
+    let (reply, set) = form_from(
+        "127.0.0.1",
+        &server,
+        "signup",
+        &email,
+        "correct horse battery",
+        &[],
+    );
     assert_eq!(reply.reply.status, 303);
     let device = device_cookie(&set);
     for attempt in 0..10 {
-        let (reply, _) = form_from("127.0.0.1", &server, "signin", &email, &format!("guess {attempt}"), &[]);
+        let (reply, _) = form_from(
+            "127.0.0.1",
+            &server,
+            "signin",
+            &email,
+            &format!("guess {attempt}"),
+            &[],
+        );
         assert_eq!(reply.reply.status, 400);
     }
-    let (reply, set) = form_from("127.0.0.1", &server, "signin", &email, "correct horse battery", &[&device]);
-    assert_eq!(reply.reply.status, 303, "the owner's browser signs in: {}", reply.reply.body);
+    let (reply, set) = form_from(
+        "127.0.0.1",
+        &server,
+        "signin",
+        &email,
+        "correct horse battery",
+        &[&device],
+    );
+    assert_eq!(
+        reply.reply.status, 303,
+        "the owner's browser signs in: {}",
+        reply.reply.body
+    );
     // Its device cookie is renewed, and still names the account.
     let renewed = device_cookie(&set);
-    let (reply, _) = form_from("127.0.0.1", &server, "signin", &email, "correct horse battery", &[&renewed]);
+    let (reply, _) = form_from(
+        "127.0.0.1",
+        &server,
+        "signin",
+        &email,
+        "correct horse battery",
+        &[&renewed],
+    );
     assert_eq!(reply.reply.status, 303);
     // A browser that never signed in to it is held back.
-    let (reply, _) = form_from("127.0.0.1", &server, "signin", &email, "correct horse battery", &[]);
+    let (reply, _) = form_from(
+        "127.0.0.1",
+        &server,
+        "signin",
+        &email,
+        "correct horse battery",
+        &[],
+    );
     assert_eq!(reply.reply.status, 429);
     // A wrong password in the owner's browser is still just wrong, and
     // the per-address throttle still applies to it.
-    let (reply, _) = form_from("127.0.0.1", &server, "signin", &email, "not it at all", &[&device]);
+    let (reply, _) = form_from(
+        "127.0.0.1",
+        &server,
+        "signin",
+        &email,
+        "not it at all",
+        &[&device],
+    );
     assert_eq!(reply.reply.status, 400);
 }
 

@@ -61,6 +61,14 @@ pub fn migrate_to(conn: &mut Connection, target: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Every account's subject and stored address, for the migrations that
+/// recompute keys from the address.
+fn user_emails(conn: &Connection) -> rusqlite::Result<Vec<(String, String)>> {
+    conn.prepare("SELECT sub, email FROM users")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
+}
+
 /// Migration 1: the schema as it stood before migrations were numbered. It
 /// runs on empty databases and on every older one (version 0 either way), so
 /// it creates only what is missing and adds the columns older databases lack.
@@ -73,11 +81,7 @@ fn migration_1_base_schema(conn: &Connection) -> rusqlite::Result<()> {
     // Databases from before confusable-proof accounts lack `email_key`.
     if !has_column(conn, "users", "email_key")? {
         conn.execute_batch("ALTER TABLE users ADD COLUMN email_key TEXT")?;
-        let emails: Vec<(String, String)> = conn
-            .prepare("SELECT sub, email FROM users")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        for (sub, email) in emails {
+        for (sub, email) in user_emails(conn)? {
             conn.execute(
                 "UPDATE users SET email_key = ?1 WHERE sub = ?2",
                 // The key of that time: the skeleton (migration 3 rewrites it).
@@ -117,11 +121,7 @@ CREATE TABLE zkevm_accounts (
 /// would have shared the old one, which was unique).
 fn migration_3_email_keys_without_skeleton(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch("ALTER TABLE users ADD COLUMN skeleton TEXT")?;
-    let emails: Vec<(String, String)> = conn
-        .prepare("SELECT sub, email FROM users")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (sub, email) in emails {
+    for (sub, email) in user_emails(conn)? {
         conn.execute(
             "UPDATE users SET email_key = ?1, skeleton = ?2 WHERE sub = ?3",
             params![super::email_key(&email), super::email_skeleton(&email), sub],

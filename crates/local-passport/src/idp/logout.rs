@@ -68,11 +68,14 @@ pub async fn logout(
             )
                 .into_response()
         };
-        let Ok(claims) = state.signing_key.verify_ignoring_expiry::<crate::jwt::IdClaims>(
-            hint,
-            &state.issuer,
-            std::slice::from_ref(&client_id),
-        ) else {
+        let Ok(claims) = state
+            .signing_key
+            .verify_ignoring_expiry::<crate::jwt::IdClaims>(
+                hint,
+                &state.issuer,
+                std::slice::from_ref(&client_id),
+            )
+        else {
             return refuse(
                 "The id_token_hint of this sign-out request is not an ID token of this Passport \
                  for this application: nobody was signed out.",

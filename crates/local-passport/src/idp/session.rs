@@ -60,7 +60,11 @@ pub async fn expire_tossed(
     }
     tracing::warn!(cookies = ?tossed, "more than one cookie of the same name: treated as signed out, all expired");
     let headers = response.headers_mut();
-    let set_by_response: Vec<_> = headers.get_all(header::SET_COOKIE).iter().cloned().collect();
+    let set_by_response: Vec<_> = headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .cloned()
+        .collect();
     headers.remove(header::SET_COOKIE);
     for name in tossed {
         for path in COOKIE_PATHS {
