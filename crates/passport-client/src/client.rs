@@ -182,9 +182,8 @@ impl Passport {
         };
         let redirect = &self.config.redirect_uri;
         // `/auth/callback/` and `/auth/callback` are one page to the router.
-        let same_path = |path: String| {
-            path.trim_end_matches('/') == redirect.path().trim_end_matches('/')
-        };
+        let same_path =
+            |path: String| path.trim_end_matches('/') == redirect.path().trim_end_matches('/');
         location.origin().ok().as_deref() == Some(redirect.origin().as_str())
             && location.pathname().is_ok_and(same_path)
     }

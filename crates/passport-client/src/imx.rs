@@ -12,13 +12,13 @@ use crate::browser::once::Once;
 use crate::browser::stark_worker::{LoadingWorker, StarkWorker};
 use crate::browser::tee;
 use crate::browser::time;
+use crate::claims::{ImxRegistration, PassportClaims};
 use crate::error::{ErrorKind, PassportError};
 use crate::http::HttpError;
 use crate::registration::{
     self, PortError, RegisterUserRequest, RegistrationError, RegistrationPorts, RegistrationStep,
     SignableRegistration, WalletError, WorkerError,
 };
-use crate::claims::{ImxRegistration, PassportClaims};
 use crate::Passport;
 
 type Outcome = Result<ImxRegistration, PassportError>;
@@ -74,7 +74,10 @@ impl ImxProvider {
     /// signed in, as the SDK's provider throws at the start of every call
     /// (2.14 `starkEx/passportImxProvider.ts`, `#getAuthenticatedUser`).
     pub fn is_registered_offchain(&self) -> Result<bool, PassportError> {
-        let user = self.passport.stored_user().ok_or(PassportError::NotLoggedIn)?;
+        let user = self
+            .passport
+            .stored_user()
+            .ok_or(PassportError::NotLoggedIn)?;
         Ok(user.is_registered_offchain())
     }
 
@@ -83,7 +86,10 @@ impl ImxProvider {
     /// registered with IMX (`toUserImx` in 2.14 `utils/imxUser.ts`), and
     /// `NOT_LOGGED_IN_ERROR` when nobody is signed in.
     pub fn get_address(&self) -> Result<String, PassportError> {
-        let user = self.passport.stored_user().ok_or(PassportError::NotLoggedIn)?;
+        let user = self
+            .passport
+            .stored_user()
+            .ok_or(PassportError::NotLoggedIn)?;
         user.imx_address()
     }
 

@@ -91,6 +91,7 @@ pub mod ui;
 
 // The public API. The Leptos layer is the `ui` module; everything else is here.
 pub use address::{Address, InvalidAddress};
+pub use claims::{ImxRegistration, PassportClaims};
 pub use config::{Environment, LogoutMode, PageLocation, PassportConfig, Preset, RuntimeConfig};
 pub use error::{ConfigError, ErrorKind, PassportError};
 pub use http::HttpError;
@@ -100,7 +101,6 @@ pub use progress::{Failure, RegistrationProgress, StepState};
 pub use registration::{RegistrationError, RegistrationStep};
 pub use secret::{AccessToken, IdToken, RefreshToken};
 pub use session::{EventSource, SessionEvent};
-pub use claims::{ImxRegistration, PassportClaims};
 pub use user::{User, UserProfile};
 
 #[cfg(all(target_arch = "wasm32", feature = "marks"))]

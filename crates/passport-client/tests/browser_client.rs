@@ -464,11 +464,16 @@ async fn refresh_answered_with(
 ) -> (bool, Option<String>, Vec<String>) {
     let passport = passport_at(tag);
     let key = passport.user_storage_key().to_owned();
-    LocalStore.set(&key, &passport_client::user::to_stored(&user_with_expired_tokens()));
+    LocalStore.set(
+        &key,
+        &passport_client::user::to_stored(&user_with_expired_tokens()),
+    );
     let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = heard.clone();
     let _subscription = passport.subscribe(move |event, _| {
-        sink.lock().unwrap().push(format!("{event:?}").split('(').next().unwrap().to_owned())
+        sink.lock()
+            .unwrap()
+            .push(format!("{event:?}").split('(').next().unwrap().to_owned())
     });
     let window = web_sys::window().unwrap();
     let original_fetch = Reflect::get(&window, &"fetch".into()).unwrap();
@@ -500,8 +505,12 @@ fn id_claims(issuer: &str, sub: &str) -> serde_json::Value {
 /// and the other user stored).
 #[wasm_bindgen_test]
 async fn a_refresh_for_another_subject_ends_the_session() {
-    let (signed_in, stored, heard) =
-        refresh_answered_with("other-sub", |iss| id_claims(iss, "email|someone-else"), false).await;
+    let (signed_in, stored, heard) = refresh_answered_with(
+        "other-sub",
+        |iss| id_claims(iss, "email|someone-else"),
+        false,
+    )
+    .await;
     assert!(!signed_in);
     assert_eq!(stored, None, "nobody stays stored");
     assert_eq!(heard, vec!["Ended".to_owned()]);
@@ -538,7 +547,10 @@ async fn the_imx_providers_calls_give_the_sdks_error_kinds() {
     use passport_client::{ErrorKind, PassportClaims};
     let passport = passport_at("imx-provider");
     let key = passport.user_storage_key().to_owned();
-    LocalStore.set(&key, &passport_client::user::to_stored(&user_with_fresh_tokens()));
+    LocalStore.set(
+        &key,
+        &passport_client::user::to_stored(&user_with_fresh_tokens()),
+    );
     let provider = passport.connect_imx().await.unwrap();
 
     // A zkEVM-only account: signed in, not registered with IMX.
@@ -569,7 +581,10 @@ async fn the_imx_providers_calls_give_the_sdks_error_kinds() {
         provider.is_registered_offchain().unwrap_err().kind(),
         ErrorKind::NotLoggedInError
     );
-    assert_eq!(provider.get_address().unwrap_err().kind(), ErrorKind::NotLoggedInError);
+    assert_eq!(
+        provider.get_address().unwrap_err().kind(),
+        ErrorKind::NotLoggedInError
+    );
     let outcome = provider.register_offchain(&|_| {}).await;
     assert_eq!(outcome.unwrap_err().kind(), ErrorKind::NotLoggedInError);
 }

@@ -140,8 +140,16 @@ mod callback_cases {
         let state_naming = |origin: &str| format!("x.{}", URL_SAFE_NO_PAD.encode(origin));
         let table: &[(&str, &str, Option<&str>)] = &[
             // (callback origin, origin in the state, shown as where sign-in started)
-            ("http://127.0.0.1:8080", "http://localhost:8080", Some("http://localhost:8080")),
-            ("http://localhost:8080", "http://127.0.0.1:8080", Some("http://127.0.0.1:8080")),
+            (
+                "http://127.0.0.1:8080",
+                "http://localhost:8080",
+                Some("http://localhost:8080"),
+            ),
+            (
+                "http://localhost:8080",
+                "http://127.0.0.1:8080",
+                Some("http://127.0.0.1:8080"),
+            ),
             ("http://localhost:8080", "http://localhost:8080", None), // the same host: spent or stale
             ("http://localhost:8080", "https://evil.example", None),
             ("http://localhost:8080", "http://evil.localhost:8080", None),
@@ -179,10 +187,17 @@ mod callback_cases {
         let message = err.to_string();
         assert!(!message.contains("Call +1"), "{message}");
         assert!(message.contains("“access_denied”"), "{message}");
-        assert!(!message.contains('\n') && !message.contains('\u{202e}'), "{message}");
+        assert!(
+            !message.contains('\n') && !message.contains('\u{202e}'),
+            "{message}"
+        );
         let (store, state) = started_sign_in();
         let long = redirect(&format!("error={}&state={}", "a".repeat(5000), enc(&state)));
-        let message = read(&store, &long).unwrap().outcome.unwrap_err().to_string();
+        let message = read(&store, &long)
+            .unwrap()
+            .outcome
+            .unwrap_err()
+            .to_string();
         assert!(message.len() < 300, "a long code is cut: {}", message.len());
     }
 

@@ -129,7 +129,11 @@ impl AuthContext {
             let next = match this.passport.restore().await {
                 Ok(Some(user)) => AuthState::SignedIn(user),
                 // The client's `Ended` event came first and says why: keep it.
-                Ok(None) if this.state.with_untracked(|s| matches!(s, AuthState::SessionEnded)) => {
+                Ok(None)
+                    if this
+                        .state
+                        .with_untracked(|s| matches!(s, AuthState::SessionEnded)) =>
+                {
                     AuthState::SessionEnded
                 }
                 Ok(None) => AuthState::SignedOut,
