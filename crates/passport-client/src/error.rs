@@ -1,53 +1,12 @@
 //! Typed errors, each mapped onto one of the protocol's user-facing error kinds,
 //! each with a message that tells the user what to do next.
 
-use std::fmt;
+use std::borrow::Cow;
 
+use crate::http::HttpError;
 use crate::jwt::TokenError;
-use crate::oauth::TokenEndpointError;
-
-/// The error kinds of the Passport protocol, as the official SDK names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
-    /// The configuration is missing a field or has an invalid value.
-    InvalidConfiguration,
-    /// Signing in failed.
-    AuthenticationError,
-    /// The operation needs a signed-in user and there is none.
-    NotLoggedInError,
-    /// Restoring or refreshing a session without the user failed.
-    SilentLoginError,
-    /// The wallet could not be reached or started.
-    WalletConnectionError,
-    /// Registering the user with IMX failed.
-    UserRegistrationError,
-    /// The operation needs a user registered with IMX.
-    UserNotRegisteredError,
-    /// Signing out failed.
-    LogoutError,
-}
-
-impl ErrorKind {
-    /// The protocol's name for this kind, e.g. `INVALID_CONFIGURATION`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::InvalidConfiguration => "INVALID_CONFIGURATION",
-            Self::AuthenticationError => "AUTHENTICATION_ERROR",
-            Self::NotLoggedInError => "NOT_LOGGED_IN_ERROR",
-            Self::SilentLoginError => "SILENT_LOGIN_ERROR",
-            Self::WalletConnectionError => "WALLET_CONNECTION_ERROR",
-            Self::UserRegistrationError => "USER_REGISTRATION_ERROR",
-            Self::UserNotRegisteredError => "USER_NOT_REGISTERED_ERROR",
-            Self::LogoutError => "LOGOUT_ERROR",
-        }
-    }
-}
-
-impl fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
+pub use crate::kind::ErrorKind;
+use crate::registration_error::RegistrationError;
 
 /// A problem with the runtime configuration file or a resolved setting.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -59,6 +18,32 @@ pub struct ConfigError {
     pub field: Option<String>,
     /// What is wrong and how to fix it.
     pub message: String,
+}
+
+/// Why the token endpoint did not give tokens.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenEndpointError {
+    /// The provider refused (e.g. `invalid_grant`): retrying will not help.
+    #[error("the identity provider refused: {error}{}", description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    Rejected {
+        /// The RFC 6749 error code.
+        error: String,
+        /// The provider's description.
+        description: Option<String>,
+    },
+    /// The request did not get an answer: offline, timeout, CORS.
+    #[error("the identity provider could not be reached: {0}")]
+    Network(HttpError),
+    /// An answer that is not a token response.
+    #[error("the identity provider sent an unexpected response: {0}")]
+    InvalidResponse(Cow<'static, str>),
+}
+
+impl TokenEndpointError {
+    /// Whether trying again later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, TokenEndpointError::Network(_))
+    }
 }
 
 /// The message of [`PassportError::NoMatchingState`], as the SDK words it.
@@ -127,7 +112,7 @@ pub enum PassportError {
     TokenEndpoint(TokenEndpointError),
     /// The provider's signing keys (JWKS) could not be fetched; nothing was stored.
     #[error("The identity provider's signing keys could not be fetched ({0}). Nothing was stored; try again.")]
-    SigningKeys(crate::http::HttpError),
+    SigningKeys(HttpError),
     /// The ID token failed verification; nothing was stored.
     #[error("The identity provider's answer could not be verified: {0}. Nothing was stored; try signing in again.")]
     InvalidIdToken(TokenError),
@@ -148,7 +133,7 @@ pub enum PassportError {
     Logout(String),
     /// Registering with IMX failed at one of its steps.
     #[error("{0} {advice}", advice = .0.advice)]
-    Registration(crate::registration::RegistrationError),
+    Registration(RegistrationError),
     /// Another browser API failed.
     #[error("The browser could not complete the request: {0}")]
     Browser(String),

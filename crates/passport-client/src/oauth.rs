@@ -4,8 +4,6 @@
 //! configuration; the HTTP client is a parameter (oauth2's `AsyncHttpClient`),
 //! so this runs natively in tests and on fetch in the browser.
 
-use std::borrow::Cow;
-
 use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
     BasicTokenType,
@@ -20,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::address::Address;
 use crate::config::PassportConfig;
+pub use crate::error::TokenEndpointError;
 use crate::http::{HttpError, HttpRequest};
 use crate::pending::{Flow, PendingLogin};
 use crate::secret::{
@@ -166,32 +165,6 @@ pub struct IssuedTokens {
     pub refresh_token: Option<RefreshToken>,
     /// Seconds the access token lives, if stated.
     pub expires_in: Option<i64>,
-}
-
-/// Why the token endpoint did not give tokens.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TokenEndpointError {
-    /// The provider refused (e.g. `invalid_grant`): retrying will not help.
-    #[error("the identity provider refused: {error}{}", description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
-    Rejected {
-        /// The RFC 6749 error code.
-        error: String,
-        /// The provider's description.
-        description: Option<String>,
-    },
-    /// The request did not get an answer: offline, timeout, CORS.
-    #[error("the identity provider could not be reached: {0}")]
-    Network(HttpError),
-    /// An answer that is not a token response.
-    #[error("the identity provider sent an unexpected response: {0}")]
-    InvalidResponse(Cow<'static, str>),
-}
-
-impl TokenEndpointError {
-    /// Whether trying again later may succeed.
-    pub fn is_retryable(&self) -> bool {
-        matches!(self, TokenEndpointError::Network(_))
-    }
 }
 
 impl<T> From<RequestTokenError<HttpError, StandardErrorResponse<T>>> for TokenEndpointError
