@@ -401,14 +401,8 @@ fn phases(server: &Server, client: &Client, trip: &mut Trip) -> Result<(), Strin
         let request = agent
             .post(&format!("{}/{path}", server.wallet))
             .set("Authorization", &format!("Bearer {id_token}"))
-            .set(
-                "X-Magic-API-Key",
-                local_passport::wallet::DEFAULT_PUBLISHABLE_API_KEY,
-            )
-            .set(
-                "X-OIDC-Provider-ID",
-                local_passport::wallet::DEFAULT_PROVIDER_ID,
-            )
+            .set("X-Magic-API-Key", passport_wire::magic::PUBLISHABLE_API_KEY)
+            .set("X-OIDC-Provider-ID", passport_wire::magic::PROVIDER_ID)
             .set("X-Magic-Chain", "ETH");
         Ok(client
             .expect(step, request, Some(Body::Json(body)), 200)?

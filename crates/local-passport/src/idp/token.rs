@@ -129,7 +129,7 @@ fn authorization_code(
         // revocation or by signing out of the sign-in session it came from.
         // It can issue tokens until its refresh tokens' absolute end; the
         // last of them expire a token lifetime later.
-        let opts = &state.opts;
+        let opts = &state.settings;
         let expires_at = crate::now()
             + opts.refresh_token_ttl.max(0)
             + opts.access_token_ttl.max(opts.id_token_ttl).max(0);
@@ -171,7 +171,7 @@ fn refresh(
     }
     let now = crate::now();
     let within_reuse_interval = |rotated_at: Option<i64>| {
-        rotated_at.is_some_and(|at| now - at < state.opts.refresh_reuse_interval)
+        rotated_at.is_some_and(|at| now - at < state.settings.refresh_reuse_interval)
     };
     match record.status {
         RefreshStatus::Revoked => {
