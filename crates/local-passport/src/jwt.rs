@@ -125,6 +125,14 @@ impl SigningKey {
         })
     }
 
+    /// Stores `pem` (PKCS#8) as the provider's key, sealed, for the next
+    /// [`SigningKey::load_or_create`]: a data directory prepared with a known
+    /// key, as the tests do to skip generating one per start.
+    pub fn install(conn: &Connection, kek: &Kek, pem: &str) -> anyhow::Result<()> {
+        RsaPrivateKey::from_pkcs8_pem(pem).context("decoding the RSA key")?;
+        store_sealed(conn, kek, &crate::secrets::random_id(), pem)
+    }
+
     /// The JSON Web Key Set publishing the public key.
     pub fn jwks(&self) -> serde_json::Value {
         serde_json::json!({

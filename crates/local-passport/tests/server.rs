@@ -1,0 +1,19 @@
+//! The server's suites as one test binary: each file is a suite of its own
+//! (and starts its servers through `support`), run side by side.
+
+#[path = "fuzz.rs"]
+mod fuzz;
+#[path = "hostile.rs"]
+mod hostile;
+#[path = "idp.rs"]
+mod idp;
+#[path = "imx.rs"]
+mod imx;
+#[path = "persistence.rs"]
+mod persistence;
+#[path = "security.rs"]
+mod security;
+#[path = "shapes.rs"]
+mod shapes;
+#[path = "tee_express.rs"]
+mod tee_express;
