@@ -1,6 +1,10 @@
 //! The server's suites as one test binary: each file is a suite of its own
 //! (and starts its servers through `support`), run side by side.
 
+// Each suite declares `mod support;` itself, as it did as a binary of its
+// own: the support module is compiled once per suite.
+#![allow(clippy::duplicate_mod)]
+
 #[path = "fuzz.rs"]
 mod fuzz;
 #[path = "hostile.rs"]
