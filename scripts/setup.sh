@@ -42,7 +42,7 @@ declare -A PLAN_SECONDS=()
 [[ -n "$(deb_missing)" ]] && PLAN_SECONDS[debian]=150
 rustup target list --installed | grep -qx wasm32-unknown-unknown || PLAN_SECONDS[target]=20
 { has_trunk && has_wasm_bindgen; } || PLAN_SECONDS[tools]=200
-[[ -x node_modules/.bin/wasm-opt ]] || PLAN_SECONDS[npm]=20
+[[ -x node_modules/.bin/wasm-opt && -d node_modules/selenium-webdriver ]] || PLAN_SECONDS[npm]=25
 [[ -d bench/sdk/node_modules/@imtbl/passport ]] || PLAN_SECONDS[sdk]=60
 left() {
   local total=0 key
@@ -137,8 +137,18 @@ if (( ${#tool_pids[@]} > 0 )); then
   done
 fi
 
-step "npm packages (wasm-opt from binaryen >= $BINARYEN_MIN, playwright-core)"
-if [[ -x node_modules/.bin/wasm-opt ]] && [[ -d node_modules/playwright-core ]] \
+step "npm packages (wasm-opt from binaryen >= $BINARYEN_MIN; playwright-core, puppeteer-core and selenium-webdriver for the browsers)"
+# Every pinned devDependency present at its version (a checkout that moved on
+# to new test libraries installs them again).
+npm_packages_current() {
+  node -e '
+    const deps = require("./package.json").devDependencies;
+    for (const [name, version] of Object.entries(deps)) {
+      try { if (require(`./node_modules/${name}/package.json`).version !== version) process.exit(1); }
+      catch { process.exit(1); }
+    }' 2>/dev/null
+}
+if [[ -x node_modules/.bin/wasm-opt ]] && npm_packages_current \
    && (( $(node_modules/.bin/wasm-opt --version | sed 's/[^0-9]*\([0-9]*\).*/\1/') >= BINARYEN_MIN )); then
   skip "already installed"
 else

@@ -547,6 +547,7 @@ impl Passport {
         self.remove_user(SessionEvent::SignedOut);
         pending::sweep(&LocalStore, f64::MAX);
         let mut problem = None;
+        let id_token = user.as_ref().map(|u| u.id_token.clone());
         if let Some(token) = user.and_then(|u| u.refresh_token) {
             if let Err(err) = self.oauth.revoke(&http::fetch, &token).await {
                 problem = Some(format!(
@@ -554,13 +555,16 @@ impl Passport {
                 ));
             }
         }
-        let logout_url = oauth::logout_url(&self.config);
         let window = web_sys::window().ok_or_else(|| PassportError::Browser("no window".into()))?;
         match self.config.logout_mode {
             LogoutMode::Redirect => {
-                let _ = window.location().assign(logout_url.as_str());
+                let url = oauth::logout_url(&self.config);
+                let _ = window.location().assign(url.as_str());
             }
-            LogoutMode::Silent => silent_logout(&window, logout_url.as_str()),
+            LogoutMode::Silent => {
+                let url = oauth::silent_logout_url(&self.config, id_token.as_ref());
+                silent_logout(&window, url.as_str());
+            }
         }
         match problem {
             Some(message) => Err(PassportError::Logout(message)),

@@ -377,6 +377,19 @@ pub fn logout_url(config: &PassportConfig) -> Address {
     ])
 }
 
+/// The logout URL for a hidden frame: it also names the session by the ID
+/// token (OIDC RP-Initiated Logout's `id_token_hint`). A frame on another
+/// site than the provider's carries no session cookie in any engine
+/// (SameSite=Lax; Firefox and WebKit also partition third-party cookies), so
+/// a provider that honours the hint can end the session without one.
+pub fn silent_logout_url(config: &PassportConfig, id_token: Option<&IdToken>) -> Address {
+    let url = logout_url(config);
+    match id_token {
+        Some(token) => url.with_query_pairs(&[("id_token_hint", token.secret())]),
+        None => url,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -519,6 +532,21 @@ mod tests {
             Some("http://localhost:8080/")
         );
         assert!(url.path().ends_with("/v2/logout"));
+    }
+
+    #[test]
+    fn silent_logout_url_names_the_session_by_its_id_token() {
+        let token = IdToken::new("header.claims.signature");
+        let url = silent_logout_url(&config(), Some(&token));
+        assert_eq!(
+            param(&url, "id_token_hint").as_deref(),
+            Some("header.claims.signature")
+        );
+        assert_eq!(
+            param(&url, "returnTo").as_deref(),
+            Some("http://localhost:8080/")
+        );
+        assert_eq!(param(&silent_logout_url(&config(), None), "id_token_hint"), None);
     }
 
     /// A fake provider answering every request alike.

@@ -153,6 +153,17 @@ pub fn family_alive(conn: &Connection, family: &str) -> rusqlite::Result<bool> {
         == Some(0))
 }
 
+/// The browser session a token family was signed in through, if any.
+pub fn family_browser_session(conn: &Connection, family: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT browser_session FROM session_families WHERE family = ?1",
+        [family],
+        |r| r.get(0),
+    )
+    .optional()
+    .map(Option::flatten)
+}
+
 /// Ends every session started in a sign-in session (logout), with its refresh tokens.
 pub fn end_browser_session(conn: &Connection, browser_session: &str) -> rusqlite::Result<()> {
     conn.execute(

@@ -5,7 +5,9 @@
 //! accepted as Auth0 accepts it: it ends a session, it never starts one).
 //! With `id_token_hint` the request must name the signed-in user: an ID
 //! token of this provider for this client (expired or not) whose subject is
-//! the session's, otherwise nobody is signed out.
+//! the session's, otherwise nobody is signed out; and the session that
+//! token was signed in through ends even when the request carries no cookie
+//! (a hidden frame on another site), as OIDC front-channel logout's `sid`.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -91,6 +93,11 @@ pub async fn logout(
             }
             Ok(_) => {}
             Err(err) => return crate::errors::OAuthError::from(err).into_response(),
+        }
+        if let Some(sid) = &claims.sid {
+            if let Err(err) = session::end_by_sid(&state, sid, &claims.sub) {
+                return crate::errors::OAuthError::from(err).into_response();
+            }
         }
     }
     let cookie = match session::end(&state, &headers) {

@@ -42,6 +42,31 @@ pub fn start(state: &AppState, sub: &str) -> rusqlite::Result<(String, String)> 
     ))
 }
 
+/// Ends the browser session whose cookie hashes to `hash`, and what was
+/// signed in through it: its refresh tokens, and the wallet's trust in its
+/// outstanding ID tokens.
+pub fn end_by_hash(state: &AppState, hash: &str) -> rusqlite::Result<()> {
+    let db = state.db();
+    crate::db::end_browser_session(&db, hash)?;
+    crate::db::delete_session(&db, hash)
+}
+
+/// Ends the browser session `sub` signed in through to get the token family
+/// `sid`, without its cookie. A sign-out from a hidden frame on another site
+/// arrives without the cookie (SameSite=Lax, and Firefox and WebKit partition
+/// third-party storage), so the ID token it names is what ties it to the
+/// session, as OIDC front-channel logout's `sid` does.
+pub fn end_by_sid(state: &AppState, sid: &str, sub: &str) -> rusqlite::Result<()> {
+    let Some(hash) = crate::db::family_browser_session(&state.db(), sid)? else {
+        return Ok(());
+    };
+    let owner = crate::db::session_user(&state.db(), &hash, crate::now())?;
+    if owner.as_deref() == Some(sub) {
+        end_by_hash(state, &hash)?;
+    }
+    Ok(())
+}
+
 /// Ends this browser's session; returns the `Set-Cookie` value that clears it.
 pub fn end(state: &AppState, headers: &HeaderMap) -> rusqlite::Result<String> {
     // Every session the browser names ends, a tossed-in second one too: the
@@ -50,12 +75,7 @@ pub fn end(state: &AppState, headers: &HeaderMap) -> rusqlite::Result<String> {
         if id.is_empty() {
             continue;
         }
-        let hash = hash_secret(&id);
-        // What was signed in through this session ends with it: its refresh
-        // tokens, and the wallet's trust in its outstanding ID tokens.
-        let db = state.db();
-        crate::db::end_browser_session(&db, &hash)?;
-        crate::db::delete_session(&db, &hash)?;
+        end_by_hash(state, &hash_secret(&id))?;
     }
     Ok(format!(
         "{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
