@@ -5,6 +5,8 @@
 // own: the support module is compiled once per suite.
 #![allow(clippy::duplicate_mod)]
 
+mod support;
+
 #[path = "fuzz.rs"]
 mod fuzz;
 #[path = "hostile.rs"]
@@ -13,6 +15,8 @@ mod hostile;
 mod idp;
 #[path = "imx.rs"]
 mod imx;
+#[path = "oneshot.rs"]
+mod oneshot;
 #[path = "persistence.rs"]
 mod persistence;
 #[path = "security.rs"]

@@ -2,13 +2,11 @@
 //! authorization request (GET) and submitted back (POST); a signed-in user
 //! (form or session cookie) is sent back with a code.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-
 use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::{Extension, Form};
+use axum::Form;
 use serde::Deserialize;
 
 use super::authorize_request::{validate, AuthorizeParams, Refusal};
@@ -20,6 +18,7 @@ use super::{csrf, device, session};
 use crate::accounts::Shape;
 use crate::db;
 use crate::errors::OAuthError;
+use crate::extract::PeerIp;
 use crate::state::Shared;
 
 /// The sign-in form: the authorization request travels along as hidden fields
@@ -136,15 +135,10 @@ fn direct_login(params: &AuthorizeParams) -> (Option<String>, String) {
 /// POST `/authorize`: the sign-in or create-account form.
 pub async fn submit(
     State(state): State<Shared>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    PeerIp(ip): PeerIp,
     headers: HeaderMap,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Response {
-    // In-process callers (tests) have no socket: one shared key for them.
-    let ip = peer.map_or(
-        IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-        |Extension(ConnectInfo(addr))| addr.ip(),
-    );
     if let Err(wait) = state.sign_in_guard.admit(ip) {
         return too_many(
             wait,

@@ -16,6 +16,7 @@ use crate::state::Shared;
 /// How long a sign-in waits for a free password-hashing slot before a 503.
 const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// The form's message when no hashing slot came free in time.
 pub(crate) const BUSY: &str = "The sign-in service is busy. Wait a moment and try again.";
 
 /// How a sign-in or sign-up ended, short of a server fault.
