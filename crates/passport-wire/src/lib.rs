@@ -6,6 +6,7 @@
 pub mod claims;
 pub mod magic;
 pub mod paths;
+pub mod worker;
 
 pub use claims::PassportClaim;
 
