@@ -10,8 +10,7 @@ use crate::jwt::IdTokenClaims;
 use crate::secret::{AccessToken, IdToken, RefreshToken};
 
 pub use crate::stored_user::{
-    from_stored, legacy_storage_key, storage_key, to_stored, StoredUserError,
-    STORED_USER_VERSION,
+    from_stored, storage_key, to_stored,
 };
 
 /// The profile from the ID token.
