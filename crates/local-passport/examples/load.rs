@@ -16,12 +16,16 @@
 //! non-zero on any error, duplicate or missing registration.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
+use std::ffi::OsString;
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::{Child, ExitCode, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// The tests' launcher: a server process and its ready line.
+#[path = "../tests/support/launcher.rs"]
+mod launcher;
 
 use clap::Parser;
 use local_passport::cli::{Cli, Command as ServerCommand};
@@ -89,45 +93,38 @@ impl Server {
         let data_dir =
             std::env::temp_dir().join(format!("local-passport-load-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data_dir);
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "serve",
-                "--port",
-                "0",
-                "--wallet-port",
-                "0",
-                "--bind",
-                "127.0.0.1",
-                // Every virtual user signs in from this one address: the
-                // per-IP throttle would rightly stop a real flood like this.
-                "--sign-in-rate",
-                "100000",
-                "--sign-in-burst",
-                "100000",
-            ])
-            .arg("--data-dir")
-            .arg(&data_dir)
-            .env("LOCAL_PASSPORT_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit()) // warnings and panics show up in the run
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let Ok(ready) = serde_json::from_str::<Value>(&line) else {
-            let _ = child.kill();
-            panic!("the server did not start: {line:?}");
-        };
+        let mut args: Vec<OsString> = [
+            "serve",
+            "--port",
+            "0",
+            "--wallet-port",
+            "0",
+            "--bind",
+            "127.0.0.1",
+            // Every virtual user signs in from this one address: the
+            // per-IP throttle would rightly stop a real flood like this.
+            "--sign-in-rate",
+            "100000",
+            "--sign-in-burst",
+            "100000",
+            "--data-dir",
+        ]
+        .map(OsString::from)
+        .to_vec();
+        args.push(data_dir.clone().into());
+        let program = std::env::current_exe().unwrap();
+        // Warnings and panics show up in the run.
+        let (child, ready) = launcher::spawn(
+            &program,
+            &args,
+            &[("LOCAL_PASSPORT_LOG", "warn")],
+            Stdio::inherit(),
+        )
+        .unwrap_or_else(|err| panic!("the server did not start: {err}"));
         Server {
             child,
-            issuer: ready["issuer"]
-                .as_str()
-                .unwrap()
-                .trim_end_matches('/')
-                .to_owned(),
-            wallet: ready["wallet_origin"].as_str().unwrap().to_owned(),
+            issuer: ready.issuer.trim_end_matches('/').to_owned(),
+            wallet: ready.wallet_origin,
             data_dir,
         }
     }
@@ -401,14 +398,8 @@ fn phases(server: &Server, client: &Client, trip: &mut Trip) -> Result<(), Strin
         let request = agent
             .post(&format!("{}/{path}", server.wallet))
             .set("Authorization", &format!("Bearer {id_token}"))
-            .set(
-                "X-Magic-API-Key",
-                local_passport::wallet::DEFAULT_PUBLISHABLE_API_KEY,
-            )
-            .set(
-                "X-OIDC-Provider-ID",
-                local_passport::wallet::DEFAULT_PROVIDER_ID,
-            )
+            .set("X-Magic-API-Key", passport_wire::magic::PUBLISHABLE_API_KEY)
+            .set("X-OIDC-Provider-ID", passport_wire::magic::PROVIDER_ID)
             .set("X-Magic-Chain", "ETH");
         Ok(client
             .expect(step, request, Some(Body::Json(body)), 200)?

@@ -17,7 +17,7 @@ use k256::ecdsa::SigningKey;
 use rusqlite::{Connection, TransactionBehavior};
 
 use crate::db::{self, Registration, User, ZkevmAccount};
-use crate::jwt::PassportClaim;
+use crate::jwt::{passport_claim_of, PassportClaim};
 use crate::kek::Kek;
 
 /// The kind of Passport account, by the `passport` claim its ID tokens carry.
@@ -195,7 +195,7 @@ impl Account {
 
     /// The `passport` claim its tokens carry (`None`: no claim).
     pub fn claim(&self) -> Option<PassportClaim> {
-        PassportClaim::from_parts(self.zkevm.as_ref(), self.imx.as_ref())
+        passport_claim_of(self.zkevm.as_ref(), self.imx.as_ref())
     }
 
     /// What `users` prints of it: never the password hash or a key.
@@ -219,7 +219,7 @@ impl Account {
 pub fn passport_claim(conn: &Connection, sub: &str) -> rusqlite::Result<Option<PassportClaim>> {
     let zkevm = db::zkevm_of_user(conn, sub)?;
     let imx = db::registration_of_user(conn, sub)?;
-    Ok(PassportClaim::from_parts(zkevm.as_ref(), imx.as_ref()))
+    Ok(passport_claim_of(zkevm.as_ref(), imx.as_ref()))
 }
 
 /// Every account with its parts, oldest first.

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::settings::Settings;
+
 /// A local Immutable Passport: identity provider, IMX API and wallet service.
 /// No `Debug` here or below: `keys` takes a private key.
 #[derive(Parser)]
@@ -109,11 +111,11 @@ pub struct ServeOptions {
     pub payload_ttl: i64,
     /// The publishable API key the wallet service accepts in `X-Magic-API-Key`
     /// (default: the one Immutable's SDK sends).
-    #[arg(long, default_value = crate::wallet::DEFAULT_PUBLISHABLE_API_KEY)]
+    #[arg(long, default_value = passport_wire::magic::PUBLISHABLE_API_KEY)]
     pub magic_api_key: String,
     /// The OIDC provider id the wallet service accepts in `X-OIDC-Provider-ID`
     /// (default: the one Immutable's SDK sends).
-    #[arg(long, default_value = crate::wallet::DEFAULT_PROVIDER_ID)]
+    #[arg(long, default_value = passport_wire::magic::PROVIDER_ID)]
     pub magic_provider_id: String,
     /// The ID-token audience (client id) that provider registers with the
     /// wallet; repeat for several. Default: the first client of the clients file.
@@ -149,6 +151,35 @@ pub struct ServeOptions {
     /// Log format.
     #[arg(long, value_enum, default_value_t = crate::logging::LogFormat::Text)]
     pub log_format: crate::logging::LogFormat,
+}
+
+impl ServeOptions {
+    /// The settings the running server keeps (the rest only opens it).
+    pub fn settings(&self) -> Settings {
+        Settings {
+            access_token_ttl: self.access_token_ttl,
+            id_token_ttl: self.id_token_ttl,
+            refresh_token_ttl: self.refresh_token_ttl,
+            refresh_reuse_interval: self.refresh_reuse_interval,
+            code_ttl: self.code_ttl,
+            session_ttl: self.session_ttl,
+            header_read_timeout: self.header_read_timeout,
+            request_timeout: self.request_timeout,
+            max_connections: self.max_connections,
+            purge_interval: self.purge_interval,
+            payload_ttl: self.payload_ttl,
+            magic_api_key: self.magic_api_key.clone(),
+            magic_provider_id: self.magic_provider_id.clone(),
+            magic_audience: self.magic_audience.clone(),
+            sign_in_rate: self.sign_in_rate,
+            sign_in_burst: self.sign_in_burst,
+            lockout_after: self.lockout_after,
+            lockout_seconds: self.lockout_seconds,
+            max_concurrent_hashes: self.max_concurrent_hashes,
+            sign_in_coop: self.sign_in_coop,
+            enable_fault_switches: self.enable_fault_switches,
+        }
+    }
 }
 
 /// Arguments of `keys`.

@@ -19,6 +19,32 @@ pub fn with_fault(mut response: Response, cause: Option<String>) -> Response {
     response
 }
 
+/// An error type that answers a failure on the server's side (the database,
+/// or anything else that should not happen) as its wire format's 500, with
+/// the cause kept for the log.
+pub trait AnswersFaults {
+    /// The 500 for `cause`.
+    fn server_fault(cause: String) -> Self;
+}
+
+/// `?` on a database or internal error, for each error type that answers
+/// faults: one conversion, whichever the wire format.
+macro_rules! server_faults {
+    ($($error:ty),+) => {$(
+        impl From<rusqlite::Error> for $error {
+            fn from(err: rusqlite::Error) -> Self {
+                <$error as $crate::errors::AnswersFaults>::server_fault(format!("database error: {err}"))
+            }
+        }
+        impl From<anyhow::Error> for $error {
+            fn from(err: anyhow::Error) -> Self {
+                <$error as $crate::errors::AnswersFaults>::server_fault(format!("internal error: {err}"))
+            }
+        }
+    )+};
+}
+pub(crate) use server_faults;
+
 /// An OAuth 2.0 error response (RFC 6749 §5.2).
 #[derive(Debug)]
 pub struct OAuthError {
@@ -71,24 +97,13 @@ impl IntoResponse for OAuthError {
     }
 }
 
-impl From<rusqlite::Error> for OAuthError {
-    fn from(err: rusqlite::Error) -> Self {
+impl AnswersFaults for OAuthError {
+    fn server_fault(cause: String) -> Self {
         Self {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             error: "server_error",
             description: "the server could not complete the request".into(),
-            cause: Some(format!("database error: {err}")),
-        }
-    }
-}
-
-impl From<anyhow::Error> for OAuthError {
-    fn from(err: anyhow::Error) -> Self {
-        Self {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            error: "server_error",
-            description: "the server could not complete the request".into(),
-            cause: Some(format!("internal error: {err}")),
+            cause: Some(cause),
         }
     }
 }
@@ -139,10 +154,10 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<rusqlite::Error> for ApiError {
-    fn from(err: rusqlite::Error) -> Self {
+impl AnswersFaults for ApiError {
+    fn server_fault(cause: String) -> Self {
         Self {
-            cause: Some(format!("database error: {err}")),
+            cause: Some(cause),
             ..Self::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal_error",
@@ -152,18 +167,7 @@ impl From<rusqlite::Error> for ApiError {
     }
 }
 
-impl From<anyhow::Error> for ApiError {
-    fn from(err: anyhow::Error) -> Self {
-        Self {
-            cause: Some(format!("internal error: {err}")),
-            ..Self::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal_error",
-                "the server could not complete the request",
-            )
-        }
-    }
-}
+server_faults!(OAuthError, ApiError);
 
 /// 404 for a path no route serves.
 pub async fn no_route() -> ApiError {

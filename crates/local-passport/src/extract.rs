@@ -1,7 +1,12 @@
-//! Request bodies, read with axum's extractors and refused in each API's own
-//! error format: `{code, message}` for the IMX API, RFC 6749 for OAuth.
+//! Request bodies and the peer's address, read with axum's extractors; bodies
+//! are refused in each API's own error format: `{code, message}` for the IMX
+//! API, RFC 6749 for OAuth.
 
-use axum::extract::{FromRequest, Request};
+use std::convert::Infallible;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::{Form, Json};
 use serde::de::DeserializeOwned;
@@ -88,5 +93,22 @@ where
                 "the body must be a form (application/x-www-form-urlencoded)",
             )),
         }
+    }
+}
+
+/// The address a request came from: its socket's, or the one axum's
+/// `MockConnectInfo` gives an in-process test. A caller with neither (a
+/// router driven without it) shares one key, the unspecified address.
+pub struct PeerIp(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for PeerIp {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Infallible> {
+        let peer = ConnectInfo::<SocketAddr>::from_request_parts(parts, state).await;
+        Ok(PeerIp(peer.map_or(
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            |ConnectInfo(addr)| addr.ip(),
+        )))
     }
 }

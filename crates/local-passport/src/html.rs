@@ -96,3 +96,16 @@ pub async fn page_headers(
     }
     response
 }
+
+/// A page for requests that cannot be sent back to the client.
+pub fn error_page(message: &str) -> String {
+    page(
+        "Sign-in error",
+        &format!(
+            r#"<h1>Sign-in cannot continue</h1>
+<p class="error" role="alert">{}</p>
+<p class="muted">If you followed a link from an application, tell its developers: the request it sent is not valid for this Passport.</p>"#,
+            escape(message)
+        ),
+    )
+}

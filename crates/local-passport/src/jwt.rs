@@ -15,50 +15,22 @@ use serde::{Deserialize, Serialize};
 use crate::db;
 use crate::kek::Kek;
 
-/// The `passport` claim (SDK 2.14 `PassportMetadata`): every field optional,
-/// and the claim left out of tokens and `/userinfo` when it has none. The
-/// zkEVM pair names the account's zkEVM wallet; the three `imx_*` fields its
-/// IMX registration (see [`crate::accounts`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PassportClaim {
-    /// The zkEVM wallet's address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub zkevm_eth_address: Option<String>,
-    /// The address that administers the zkEVM wallet (the wallet's EOA).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub zkevm_user_admin_address: Option<String>,
-    /// The user's Ethereum address registered with IMX.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub imx_eth_address: Option<String>,
-    /// The user's Stark key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub imx_stark_address: Option<String>,
-    /// The IMX user admin address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub imx_user_admin_address: Option<String>,
-}
+pub use passport_wire::PassportClaim;
 
-impl PassportClaim {
-    /// The claim of an account with these parts; `None` when it has none
-    /// (a new account's tokens carry no `passport` claim).
-    pub fn from_parts(
-        zkevm: Option<&db::ZkevmAccount>,
-        imx: Option<&db::Registration>,
-    ) -> Option<Self> {
-        let claim = PassportClaim {
-            zkevm_eth_address: zkevm.map(|z| z.eth_address.clone()),
-            zkevm_user_admin_address: zkevm.map(|z| z.user_admin_address.clone()),
-            imx_eth_address: imx.map(|r| r.ether_key.clone()),
-            imx_stark_address: imx.map(|r| r.stark_key.clone()),
-            imx_user_admin_address: imx.map(|r| r.user_admin_address.clone()),
-        };
-        (!claim.is_empty()).then_some(claim)
-    }
-
-    /// Whether it has no field.
-    pub fn is_empty(&self) -> bool {
-        *self == PassportClaim::default()
-    }
+/// The claim of an account with these parts; `None` when it has none (a new
+/// account's tokens carry no `passport` claim).
+pub fn passport_claim_of(
+    zkevm: Option<&db::ZkevmAccount>,
+    imx: Option<&db::Registration>,
+) -> Option<PassportClaim> {
+    let claim = PassportClaim {
+        zkevm_eth_address: zkevm.map(|z| z.eth_address.clone()),
+        zkevm_user_admin_address: zkevm.map(|z| z.user_admin_address.clone()),
+        imx_eth_address: imx.map(|r| r.ether_key.clone()),
+        imx_stark_address: imx.map(|r| r.stark_key.clone()),
+        imx_user_admin_address: imx.map(|r| r.user_admin_address.clone()),
+    };
+    (!claim.is_empty()).then_some(claim)
 }
 
 /// Claims of the ID token.
@@ -151,6 +123,14 @@ impl SigningKey {
             n,
             e,
         })
+    }
+
+    /// Stores `pem` (PKCS#8) as the provider's key, sealed, for the next
+    /// [`SigningKey::load_or_create`]: a data directory prepared with a known
+    /// key, as the tests do to skip generating one per start.
+    pub fn install(conn: &Connection, kek: &Kek, pem: &str) -> anyhow::Result<()> {
+        RsaPrivateKey::from_pkcs8_pem(pem).context("decoding the RSA key")?;
+        store_sealed(conn, kek, &crate::secrets::random_id(), pem)
     }
 
     /// The JSON Web Key Set publishing the public key.
@@ -279,13 +259,13 @@ mod tests {
             stark_key: "0x03".into(),
             user_admin_address: "0x04".into(),
         };
-        assert_eq!(PassportClaim::from_parts(None, None), None);
-        let only_zkevm = PassportClaim::from_parts(Some(&zkevm), None).unwrap();
+        assert_eq!(passport_claim_of(None, None), None);
+        let only_zkevm = passport_claim_of(Some(&zkevm), None).unwrap();
         assert_eq!(
             keys(&only_zkevm),
             ["zkevm_eth_address", "zkevm_user_admin_address"]
         );
-        let only_imx = PassportClaim::from_parts(None, Some(&imx)).unwrap();
+        let only_imx = passport_claim_of(None, Some(&imx)).unwrap();
         assert_eq!(
             keys(&only_imx),
             [
@@ -294,7 +274,7 @@ mod tests {
                 "imx_user_admin_address"
             ]
         );
-        let both = PassportClaim::from_parts(Some(&zkevm), Some(&imx)).unwrap();
+        let both = passport_claim_of(Some(&zkevm), Some(&imx)).unwrap();
         assert_eq!(keys(&both).len(), 5);
         // Tokens with any of these read back, and so do the older ones.
         let read: PassportClaim =

@@ -1,6 +1,7 @@
 //! The local Passport as a library: the binary is a thin shell over these modules.
 
 pub mod accounts;
+pub mod bearer;
 pub mod body_limit;
 pub mod cli;
 pub mod clients;
@@ -8,6 +9,7 @@ pub mod connections;
 pub mod db;
 pub mod errors;
 pub mod extract;
+pub mod faults;
 pub mod hosts;
 pub mod html;
 pub mod idp;
@@ -18,6 +20,8 @@ pub mod keys_cmd;
 pub mod logging;
 pub mod secrets;
 pub mod server;
+pub mod settings;
+pub mod sign_in_guard;
 pub mod state;
 pub mod users_cmd;
 pub mod wallet;

@@ -12,18 +12,20 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{middleware, Json};
+use passport_wire::magic;
 use serde::Deserialize;
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::body_limit::Origin;
+use crate::body_limit::Format;
 use crate::cli::ServeOptions;
 use crate::clients::Clients;
 use crate::errors::{no_method, no_route, ApiError};
 use crate::extract::ApiJson;
+use crate::faults::WalletFault;
 use crate::jwt::SigningKey;
 use crate::kek::Kek;
-use crate::state::{AppState, Shared};
+use crate::state::{AppState, Shared, Stores};
 use crate::{body_limit, db, html, idp, imx, logging, wallet};
 
 /// Runs the server until Ctrl-C or SIGTERM.
@@ -62,15 +64,18 @@ pub fn open_state(
     let signing_key = SigningKey::load_or_create(&conn, &kek)?;
     let clients = Clients::load(opts.clients.as_deref())?;
     let device_key = idp::device::load_or_create_key(&conn)?;
-    Ok(Arc::new(AppState::new(
+    let stores = Stores {
         conn,
         signing_key,
         kek,
         clients,
-        opts.clone(),
+        device_key,
+    };
+    Ok(Arc::new(AppState::new(
+        stores,
+        opts.settings(),
         issuer,
         wallet_origin,
-        device_key,
     )))
 }
 
@@ -78,33 +83,41 @@ pub fn open_state(
 /// and the wallet origin. Built apart from the listeners so tests can drive
 /// them in-process.
 pub fn apps(state: &Shared) -> anyhow::Result<(axum::Router, axum::Router)> {
-    let mut api = idp::router()
-        .merge(imx::router())
+    let mut own = axum::Router::new()
         .route("/health/ready", get(ready))
         .route("/assets/passport.css", get(stylesheet));
-    if state.opts.enable_fault_switches {
-        api = api.route("/__admin/faults", post(set_faults));
+    if state.settings.enable_fault_switches {
+        own = own.route("/__admin/faults", post(set_faults));
     }
     // Unknown paths and methods answer `{code, message}` too, not an empty body.
-    // The limit sits inside CORS so that the app can read a 413.
-    let api = api
+    let own = own
         .fallback(no_route)
         .method_not_allowed_fallback(no_method)
         .layer(middleware::from_fn_with_state(
-            Origin::Issuer,
+            Format::Api,
             body_limit::limit,
-        ))
+        ));
+    let imx = imx::router(state)
+        .method_not_allowed_fallback(no_method)
+        .layer(middleware::from_fn_with_state(
+            Format::Api,
+            body_limit::limit,
+        ));
+    // Each router's body limit sits inside CORS so that the app can read a 413.
+    let api = idp::router()
+        .merge(imx)
+        .merge(own)
         .layer(request_timeout(state))
         .layer(cors_layer(&state.clients)?)
         .layer(middleware::from_fn(html::page_headers))
         .layer(middleware::from_fn(logging::log_requests))
         .with_state(state.clone());
-    let wallet = wallet::router()
+    let wallet = wallet::router(state)
         .route("/health/ready", get(ready))
         .fallback(wallet::no_route)
         .method_not_allowed_fallback(wallet::no_method)
         .layer(middleware::from_fn_with_state(
-            Origin::Wallet,
+            Format::Tee,
             body_limit::limit,
         ))
         .layer(request_timeout(state))
@@ -115,6 +128,42 @@ pub fn apps(state: &Shared) -> anyhow::Result<(axum::Router, axum::Router)> {
 }
 
 async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
+    let bound = bind(&opts).await?;
+    // One line on stdout that scripts and tests wait for; logs go to stderr.
+    println!("{}", bound.ready_line());
+    tracing::info!(issuer = %bound.issuer, wallet_origin = %bound.wallet_origin,
+                   data_dir = %opts.data_dir.display(), "local Passport ready");
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        let _ = stop_tx.send(true);
+    });
+    bound.run(stop_rx).await;
+    Ok(())
+}
+
+/// A server with its ports bound and its state open, not yet answering.
+pub struct Bound {
+    api_listener: TcpListener,
+    wallet_listener: TcpListener,
+    api: axum::Router,
+    wallet: axum::Router,
+    state: Shared,
+    /// The issuer it announces (its own address unless `--issuer`).
+    pub issuer: String,
+    /// Where the identity provider and the IMX API listen, `http://host:port/`.
+    pub address: String,
+    /// The wallet origin, `http://host:wallet_port`.
+    pub wallet_origin: String,
+    /// The identity provider's port.
+    pub port: u16,
+    /// The wallet origin's port.
+    pub wallet_port: u16,
+}
+
+/// Binds both ports, opens the data directory and purges what expired.
+pub async fn bind(opts: &ServeOptions) -> anyhow::Result<Bound> {
     let api_listener = TcpListener::bind((opts.bind, opts.port))
         .await
         .with_context(|| {
@@ -136,21 +185,9 @@ async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     let address = format!("http://{host}:{port}/");
     let issuer = announced_issuer(opts.issuer.as_deref(), &address)?;
     let wallet_origin = format!("http://{host}:{wallet_port}");
-    let state = open_state(&opts, issuer.clone(), wallet_origin.clone())?;
-    // What can no longer be used goes at start, then on a schedule.
+    let state = open_state(opts, issuer.clone(), wallet_origin.clone())?;
+    // What can no longer be used goes at start, then on a schedule (`Bound::run`).
     purge(&state);
-    let purging = state.clone();
-    tokio::spawn(async move {
-        let mut every =
-            tokio::time::interval(std::time::Duration::from_secs(purging.opts.purge_interval));
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        every.tick().await; // the first tick is now: the start's purge is done
-        loop {
-            every.tick().await;
-            let state = purging.clone();
-            let _ = tokio::task::spawn_blocking(move || purge(&state)).await;
-        }
-    });
     let (api, wallet) = apps(&state)?;
     // Outermost: a request for another host name gets nothing else, not even CORS.
     let allowed = |port| {
@@ -169,37 +206,59 @@ async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         allowed(wallet_port),
         crate::hosts::check,
     ));
+    Ok(Bound {
+        api_listener,
+        wallet_listener,
+        api,
+        wallet,
+        state,
+        issuer,
+        address,
+        wallet_origin,
+        port,
+        wallet_port,
+    })
+}
 
-    // One line on stdout that scripts and tests wait for; logs go to stderr.
-    println!(
-        "{}",
-        serde_json::json!({ "event": "ready", "issuer": issuer, "address": address, "port": port,
-                            "wallet_origin": wallet_origin, "wallet_port": wallet_port })
-    );
-    tracing::info!(%issuer, %wallet_origin, data_dir = %opts.data_dir.display(), "local Passport ready");
+impl Bound {
+    /// The `ready` event: where the server listens and what it announces.
+    pub fn ready_line(&self) -> serde_json::Value {
+        serde_json::json!({ "event": "ready", "issuer": self.issuer, "address": self.address,
+                            "port": self.port, "wallet_origin": self.wallet_origin,
+                            "wallet_port": self.wallet_port })
+    }
 
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        tracing::info!("shutting down");
-        let _ = stop_tx.send(true);
-    });
-    // Each listener's accept loop, under the one cap on open connections;
-    // at shutdown, in-flight requests get a few seconds to finish.
-    let limit = state.connections.clone();
-    tokio::join!(
-        crate::connections::serve(api_listener, api, limit.clone(), stop_rx.clone()),
-        crate::connections::serve(wallet_listener, wallet, limit.clone(), stop_rx),
-    );
-    limit.drained(std::time::Duration::from_secs(5)).await;
-    Ok(())
+    /// Answers on both ports until `stop` turns true; in-flight requests then
+    /// get a few seconds to finish.
+    pub async fn run(self, stop: tokio::sync::watch::Receiver<bool>) {
+        let purging = self.state.clone();
+        let schedule = tokio::spawn(async move {
+            let every = std::time::Duration::from_secs(purging.settings.purge_interval);
+            let mut every = tokio::time::interval(every);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            every.tick().await; // the first tick is now: the start's purge is done
+            loop {
+                every.tick().await;
+                let state = purging.clone();
+                let _ = tokio::task::spawn_blocking(move || purge(&state)).await;
+            }
+        });
+        // Each listener's accept loop, under the one cap on open connections.
+        let limit = self.state.connections.clone();
+        tokio::join!(
+            crate::connections::serve(self.api_listener, self.api, limit.clone(), stop.clone()),
+            crate::connections::serve(self.wallet_listener, self.wallet, limit.clone(), stop),
+        );
+        schedule.abort();
+        limit.drained(std::time::Duration::from_secs(5)).await;
+    }
 }
 
 /// 408 for a request that takes longer than `--request-timeout`.
 fn request_timeout(state: &Shared) -> tower_http::timeout::TimeoutLayer {
     tower_http::timeout::TimeoutLayer::with_status_code(
         StatusCode::REQUEST_TIMEOUT,
-        std::time::Duration::from_secs(state.opts.request_timeout),
+        std::time::Duration::from_secs(state.settings.request_timeout),
     )
 }
 
@@ -259,9 +318,9 @@ fn wallet_cors_layer(clients: &Clients) -> anyhow::Result<CorsLayer> {
         .allow_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
-            header::HeaderName::from_static(wallet::API_KEY_HEADER),
-            header::HeaderName::from_static(wallet::PROVIDER_ID_HEADER),
-            header::HeaderName::from_static(wallet::CHAIN_HEADER),
+            header::HeaderName::from_static(magic::API_KEY_HEADER),
+            header::HeaderName::from_static(magic::PROVIDER_ID_HEADER),
+            header::HeaderName::from_static(magic::CHAIN_HEADER),
         ])
         .max_age(std::time::Duration::from_secs(600)))
 }
@@ -303,7 +362,7 @@ async fn stylesheet() -> impl IntoResponse {
 struct FaultSwitches {
     imx_down: Option<bool>,
     #[serde(default, deserialize_with = "present")]
-    wallet: Option<Option<wallet::WalletFault>>,
+    wallet: Option<Option<WalletFault>>,
 }
 
 /// Tells a field set to `null` (clear the fault) from an absent one.

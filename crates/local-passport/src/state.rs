@@ -1,14 +1,31 @@
 //! What every handler shares: database, keys, clients and settings.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::Connection;
 
-use crate::cli::ServeOptions;
 use crate::clients::Clients;
+use crate::connections::ConnectionLimit;
+use crate::faults::Faults;
 use crate::jwt::SigningKey;
 use crate::kek::Kek;
+use crate::settings::Settings;
+use crate::sign_in_guard::SignInGuard;
+
+/// What the data directory and the clients file hold, opened.
+pub struct Stores {
+    /// The database.
+    pub conn: Connection,
+    /// The RS256 signing key.
+    pub signing_key: SigningKey,
+    /// The key-encryption key.
+    pub kek: Kek,
+    /// Registered clients.
+    pub clients: Clients,
+    /// Keys the device cookies.
+    pub device_key: [u8; 32],
+}
 
 /// Shared server state.
 pub struct AppState {
@@ -19,8 +36,8 @@ pub struct AppState {
     pub kek: Kek,
     /// Registered clients.
     pub clients: Clients,
-    /// Settings from the command line.
-    pub opts: ServeOptions,
+    /// The operator's settings.
+    pub settings: Settings,
     /// The issuer: `--issuer` as given, or `http://host:port/`.
     pub issuer: String,
     /// The wallet origin, `http://host:wallet_port`.
@@ -36,9 +53,9 @@ pub struct AppState {
     /// known across restarts).
     pub device_key: [u8; 32],
     /// The cap on open connections (both listeners).
-    pub connections: Arc<crate::connections::ConnectionLimit>,
+    pub connections: Arc<ConnectionLimit>,
     /// Brute-force protection of the sign-in form.
-    pub sign_in_guard: crate::idp::throttle::SignInGuard,
+    pub sign_in_guard: SignInGuard,
     /// The ID-token audiences the wallet's identity provider accepts:
     /// `--magic-audience`, or by default the first client (the app).
     pub wallet_audiences: Vec<String>,
@@ -105,43 +122,26 @@ impl Hashing {
 /// Shared state handle.
 pub type Shared = Arc<AppState>;
 
-/// Faults a test can switch on to see how clients cope.
-#[derive(Default)]
-pub struct Faults {
-    /// The IMX API answers 503 to everything.
-    pub imx_down: AtomicBool,
-    /// The wallet service (TEE Express) down, slow or refusing.
-    pub wallet: crate::wallet::WalletFaults,
-}
-
-impl Faults {
-    /// Whether the IMX API is switched off.
-    pub fn imx_down(&self) -> bool {
-        self.imx_down.load(Ordering::SeqCst)
-    }
-}
-
-fn opts_hashes(opts: &ServeOptions) -> usize {
-    opts.max_concurrent_hashes
+fn hashes_at_once(settings: &Settings) -> usize {
+    settings
+        .max_concurrent_hashes
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
 }
 
 impl AppState {
     /// Builds the state.
-    pub fn new(
-        conn: Connection,
-        signing_key: SigningKey,
-        kek: Kek,
-        clients: Clients,
-        opts: ServeOptions,
-        issuer: String,
-        wallet_origin: String,
-        device_key: [u8; 32],
-    ) -> Self {
-        let wallet_audiences = if opts.magic_audience.is_empty() {
+    pub fn new(stores: Stores, settings: Settings, issuer: String, wallet_origin: String) -> Self {
+        let Stores {
+            conn,
+            signing_key,
+            kek,
+            clients,
+            device_key,
+        } = stores;
+        let wallet_audiences = if settings.magic_audience.is_empty() {
             clients.ids().into_iter().take(1).collect()
         } else {
-            opts.magic_audience.clone()
+            settings.magic_audience.clone()
         };
         Self {
             db: Mutex::new(conn),
@@ -151,16 +151,16 @@ impl AppState {
             issuer,
             wallet_origin,
             faults: Faults::default(),
-            hashing: Hashing::new(opts_hashes(&opts)),
+            hashing: Hashing::new(hashes_at_once(&settings)),
             csrf_key: rand::random(),
             device_key,
-            connections: Arc::new(crate::connections::ConnectionLimit::new(
-                opts.max_connections,
-                std::time::Duration::from_secs(opts.header_read_timeout),
+            connections: Arc::new(ConnectionLimit::new(
+                settings.max_connections,
+                std::time::Duration::from_secs(settings.header_read_timeout),
             )),
-            sign_in_guard: crate::idp::throttle::SignInGuard::new(&opts),
+            sign_in_guard: SignInGuard::new(&settings),
             wallet_audiences,
-            opts,
+            settings,
         }
     }
 

@@ -427,7 +427,7 @@ fn reusing_a_rotated_refresh_token_revokes_the_whole_family() {
 #[test]
 fn a_rotated_refresh_token_reused_within_the_reuse_interval_gets_new_tokens() {
     // Two tabs refreshing at once: the second sends the token the first just rotated.
-    let server = Server::start(&[]);
+    let server = Server::process(&[]);
     let (_, tokens) = new_user(&server);
     let first = tokens.refresh_token.unwrap();
     let rotated = refresh(&server, &first);
@@ -519,7 +519,7 @@ fn cors_is_allowed_for_registered_origins_only() {
 
 #[test]
 fn logs_never_contain_codes_tokens_or_passwords() {
-    let server = Server::start(&[]);
+    let server = Server::process(&[]);
     let pkce = pkce();
     let reply = submit_form(
         &server,

@@ -9,7 +9,7 @@ use support::*;
 
 #[test]
 fn accounts_keys_and_sessions_survive_a_restart() {
-    let mut server = Server::start(&[]);
+    let mut server = Server::process(&[]);
     let (email, tokens) = new_user(&server);
     let jwks_before = get(&server.url(".well-known/jwks.json"), None, None).json();
     let address_before = wallet_address(&server, &tokens);
@@ -27,7 +27,7 @@ fn accounts_keys_and_sessions_survive_a_restart() {
 
 #[test]
 fn a_registration_answered_201_survives_kill_9() {
-    let mut server = Server::start(&[]);
+    let mut server = Server::process(&[]);
     let (email, tokens) = new_user(&server);
     let request = prepare_registration(&server, &tokens);
     assert_eq!(register(&server, &tokens, &request).status, 201);
@@ -73,7 +73,7 @@ fn wallet_keys_are_sealed_at_rest() {
 
 #[test]
 fn users_command_lists_accounts_and_registration_state() {
-    let mut server = Server::start(&[]);
+    let mut server = Server::process(&[]);
     let (registered, tokens) = new_user(&server);
     let (unregistered, _) = new_user(&server);
     let request = prepare_registration(&server, &tokens);
@@ -228,7 +228,7 @@ fn keys_command_prints_address_stark_key_and_signature() {
 
 #[test]
 fn a_database_held_by_another_process_fails_the_request_loses_nothing_and_is_logged_once() {
-    let server = Server::start(&[]);
+    let server = Server::process(&[]);
     let (_, tokens) = new_user(&server);
     let refresh_token = tokens.refresh_token.clone().expect("a refresh token");
     // Another process takes the write lock and keeps it past the server's

@@ -30,7 +30,7 @@ fn mode(path: &std::path::Path) -> u32 {
 
 #[test]
 fn a_copy_of_the_database_holds_no_signing_key_and_the_data_is_the_owners_alone() {
-    let mut server = Server::start(&[]);
+    let mut server = Server::process(&[]);
     let _ = new_user(&server);
     server.kill9(); // as a crash: whatever is in the WAL stays there
     for (file, bytes) in data_files_without_kek(&server) {
@@ -53,7 +53,7 @@ fn a_copy_of_the_database_holds_no_signing_key_and_the_data_is_the_owners_alone(
 
 #[test]
 fn a_signing_key_stored_in_the_clear_by_an_older_version_is_sealed_and_erased() {
-    let mut server = Server::start(&[]);
+    let mut server = Server::process(&[]);
     let kid_before =
         get(&server.url(".well-known/jwks.json"), None, None).json()["keys"][0]["kid"].clone();
     server.kill9();
@@ -432,7 +432,7 @@ fn the_sign_in_form_cannot_be_posted_from_another_site() {
 
 #[test]
 fn ten_wrong_passwords_lock_the_account_for_that_address_even_for_the_right_one() {
-    let server = Server::start(&["--lockout-after", "10"]);
+    let server = Server::process(&["--lockout-after", "10"]);
     let email = format!("target-{}@example.test", random_hex());
     let _ = login(&server, "signup", &email, "correct horse battery");
     let params = authorize_params(&pkce(), "s", "n");
@@ -1026,7 +1026,7 @@ fn a_second_session_cookie_tossed_in_from_another_port_signs_the_browser_out() {
 
 #[test]
 fn different_real_addresses_that_look_alike_are_different_accounts() {
-    let server = Server::start(&[]);
+    let server = Server::process(&[]);
     let tag = &random_hex()[..8];
     let digits: String = tag.bytes().map(|b| char::from(b'0' + b % 10)).collect();
     let alice = format!("alice-{tag}@example.test");
@@ -1139,7 +1139,7 @@ const DATABASE_BOUND: u64 = 256 * 1024;
 
 #[test]
 fn three_thousand_authorize_calls_keep_the_database_small() {
-    let mut server = Server::start(&[]);
+    let mut server = Server::process(&[]);
     let (_, tokens) = new_user(&server);
     let url = authorize_url(&server, &authorize_params(&pkce(), "s", "n"));
     let agent = ureq::AgentBuilder::new()

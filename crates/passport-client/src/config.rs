@@ -60,16 +60,16 @@ pub struct Preset {
 /// Scopes the Passport SDK requests by default.
 pub const DEFAULT_SCOPE: &str = "openid offline_access email transact";
 /// The audience of Immutable's platform API.
-pub const DEFAULT_AUDIENCE: &str = "platform_api";
+pub const DEFAULT_AUDIENCE: &str = passport_wire::API_AUDIENCE;
 
 /// TEE Express, which Immutable's SDK 2.14 reaches for every IMX wallet
 /// (`packages/wallet/src/magic/magicTEESigner.ts`, `packages/passport/sdk/src/config/config.ts`).
 pub const MAGIC_TEE_URL: &str = "https://tee.express.magiclabs.com/";
 /// The publishable key of Immutable's Magic app, the same for sandbox and
 /// production (`@imtbl/passport` 2.14, `packages/passport/sdk/src/config/config.ts`).
-pub const MAGIC_PUBLISHABLE_API_KEY: &str = "pk_live_10F423798A540ED7";
+pub const MAGIC_PUBLISHABLE_API_KEY: &str = passport_wire::magic::PUBLISHABLE_API_KEY;
 /// Immutable's OIDC provider id at Magic (same file).
-pub const MAGIC_PROVIDER_ID: &str = "aa80b860-8869-4f13-9000-6a6ad3d20017";
+pub const MAGIC_PROVIDER_ID: &str = passport_wire::magic::PROVIDER_ID;
 
 // Sandbox and production, as `@imtbl/passport` 2.14.0 configures itself
 // without overrides: the authority `https://auth.immutable.com` for both

@@ -16,11 +16,11 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-use super::authorize::ValidRequest;
+use super::authorize_request::ValidRequest;
 use crate::secrets::random_token;
 
 /// The cookie that holds this browser's value.
-pub const COOKIE: &str = "lp_csrf";
+pub const COOKIE: &str = super::cookies::CSRF;
 
 /// Why a form POST was refused.
 pub const REFUSED: &str = "This sign-in form was not opened on this Passport, or it has expired. \
@@ -28,7 +28,7 @@ pub const REFUSED: &str = "This sign-in form was not opened on this Passport, or
 
 /// The browser's value, if it sent one.
 fn browser_value(headers: &HeaderMap) -> Option<String> {
-    super::session::cookie(headers, COOKIE)
+    super::cookies::cookie(headers, COOKIE)
 }
 
 /// What the form needs: its token, and the cookie to set when the browser

@@ -1,7 +1,7 @@
 //! The device cookie: a browser that signed in to an account carries a tag
 //! for it, an HMAC of the account's email key under a key kept in the
 //! database (so it survives restarts), and is exempt from that account's
-//! sign-in limit (see [`super::throttle`]). It proves nothing about who is
+//! sign-in limit (see [`crate::sign_in_guard`]). It proves nothing about who is
 //! signing in (the password still does that); it only tells the owner's
 //! browser from a guesser's, so guessing elsewhere cannot lock the owner out.
 //! A browser keeps tags for its last few accounts in one cookie.
@@ -30,7 +30,7 @@ fn tag(key: &[u8; 32], account: &str) -> String {
 
 /// The tags the browser sent (one cookie; two of the name count as none).
 fn tags(headers: &HeaderMap) -> Vec<String> {
-    super::session::cookie(headers, COOKIE)
+    super::cookies::cookie(headers, COOKIE)
         .map(|value| {
             value
                 .split('.')

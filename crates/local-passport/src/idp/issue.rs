@@ -8,7 +8,7 @@ use crate::secrets::{hash_secret, random_id, random_token};
 use crate::state::AppState;
 
 /// The audience of access tokens when the client asks for none.
-pub const DEFAULT_AUDIENCE: &str = "platform_api";
+pub use passport_wire::API_AUDIENCE as DEFAULT_AUDIENCE;
 
 /// The token endpoint's success response. No `Debug`: it holds tokens.
 #[derive(Serialize)]
@@ -46,7 +46,7 @@ pub fn current_passport_claim(
 /// Signs the tokens for a grant; a refresh token only with `offline_access`.
 pub fn issue(state: &AppState, user: &User, grant: &Grant<'_>) -> anyhow::Result<TokenResponse> {
     let now = crate::now();
-    let opts = &state.opts;
+    let opts = &state.settings;
     let id_claims = IdClaims {
         iss: state.issuer.clone(),
         sub: user.sub.clone(),

@@ -6,63 +6,79 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
+use passport_wire::paths;
 
+use crate::body_limit::{self, Format};
+use crate::errors::no_method;
 use crate::state::Shared;
 
 mod authorize;
+mod authorize_request;
+mod cookies;
+mod credentials;
 mod csrf;
 pub mod device;
 mod discovery;
+mod grant;
 mod issue;
 mod logout;
 mod revoke;
 mod session;
+mod sign_in;
 mod sign_in_page;
-pub mod throttle;
 mod token;
 mod userinfo;
 
-pub(crate) use authorize::{new_account, normalise_email};
+pub(crate) use credentials::normalise_email;
 pub use issue::current_passport_claim;
-pub use sign_in_page::error_page;
-pub use userinfo::{bearer, bearer_access_claims};
+pub(crate) use sign_in::new_account;
 
-/// The OAuth endpoints: their errors are RFC 6749 JSON.
-pub const OAUTH_ENDPOINTS: [&str; 2] = [TOKEN, REVOKE];
-/// The routes a browser navigates to: their errors are pages.
-pub const PAGES: [&str; 2] = [AUTHORIZE, LOGOUT];
-const AUTHORIZE: &str = "/authorize";
-const TOKEN: &str = "/oauth/token";
-const REVOKE: &str = "/oauth/revoke";
-const LOGOUT: &str = "/v2/logout";
-
-/// Routes of the identity provider.
+/// Routes of the identity provider, each group with the body limit in its
+/// own error format: OAuth JSON for the OAuth endpoints, pages for what a
+/// browser navigates to, `{code, message}` for the rest.
 pub fn router() -> Router<Shared> {
-    Router::new()
+    // Every answer that may carry a token, a code or a profile is never
+    // stored by a cache, its errors included (RFC 6749 §5.1, OIDC §5.3.2).
+    let oauth = Router::new()
         .route(
-            "/.well-known/openid-configuration",
-            get(discovery::configuration),
+            paths::TOKEN,
+            post(token::exchange).layer(middleware::from_fn(no_store)),
         )
-        .route("/.well-known/jwks.json", get(discovery::jwks))
-        // Every answer that may carry a token, a code or a profile is never
-        // stored by a cache, its errors included (RFC 6749 §5.1, OIDC §5.3.2).
+        .route(paths::REVOKE, post(revoke::revoke))
+        .method_not_allowed_fallback(no_method)
+        .layer(middleware::from_fn_with_state(
+            Format::OAuth,
+            body_limit::limit,
+        ));
+    let pages = Router::new()
         .route(
-            AUTHORIZE,
+            paths::AUTHORIZE,
             get(authorize::start)
                 .post(authorize::submit)
                 .layer(middleware::from_fn(no_store)),
         )
+        .route(paths::LOGOUT, get(logout::logout))
+        .method_not_allowed_fallback(no_method)
+        .layer(middleware::from_fn_with_state(
+            Format::Page,
+            body_limit::limit,
+        ));
+    let documents = Router::new()
+        .route(paths::DISCOVERY, get(discovery::configuration))
+        .route(paths::JWKS, get(discovery::jwks))
         .route(
-            TOKEN,
-            post(token::exchange).layer(middleware::from_fn(no_store)),
-        )
-        .route(
-            "/userinfo",
+            paths::USERINFO,
             get(userinfo::userinfo).layer(middleware::from_fn(no_store)),
         )
-        .route(REVOKE, post(revoke::revoke))
-        .route(LOGOUT, get(logout::logout))
-        .layer(middleware::from_fn(session::expire_tossed))
+        .method_not_allowed_fallback(no_method)
+        .layer(middleware::from_fn_with_state(
+            Format::Api,
+            body_limit::limit,
+        ));
+    oauth
+        .merge(pages)
+        .merge(documents)
+        .layer(middleware::from_fn(cookies::expire_tossed))
 }
 
 /// `Cache-Control: no-store` (and `Pragma: no-cache` for HTTP/1.0 caches).

@@ -1,6 +1,6 @@
 //! The sign-in / create-account page and the error page of the provider.
 
-use super::authorize::ValidRequest;
+use super::authorize_request::{AuthorizeParams, ValidRequest};
 use crate::accounts::Shape;
 use crate::html::{escape, page};
 
@@ -14,7 +14,7 @@ pub enum FormMode {
 }
 
 /// The authorization request's parameters that the page carries along.
-fn carried(p: &super::authorize::AuthorizeParams) -> [(&'static str, &Option<String>); 9] {
+fn carried(p: &AuthorizeParams) -> [(&'static str, &Option<String>); 9] {
     [
         ("response_type", &p.response_type),
         ("client_id", &p.client_id),
@@ -173,15 +173,4 @@ fn switch_href(request: &ValidRequest, mode: &str) -> String {
     format!("/authorize?{}", url.query().unwrap_or_default())
 }
 
-/// A page for requests that cannot be sent back to the client.
-pub fn error_page(message: &str) -> String {
-    page(
-        "Sign-in error",
-        &format!(
-            r#"<h1>Sign-in cannot continue</h1>
-<p class="error" role="alert">{}</p>
-<p class="muted">If you followed a link from an application, tell its developers: the request it sent is not valid for this Passport.</p>"#,
-            escape(message)
-        ),
-    )
-}
+pub use crate::html::error_page;

@@ -7,7 +7,7 @@ use axum::Json;
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
-use super::issue::{issue, Grant};
+use super::issue::{issue, Grant, TokenResponse};
 use crate::db::{self, RefreshStatus};
 use crate::errors::OAuthError;
 use crate::extract::{OAuthBody, OAuthFormOrJson};
@@ -44,10 +44,7 @@ pub async fn exchange(
     }
 }
 
-fn handle(
-    state: &Shared,
-    request: &TokenRequest,
-) -> Result<super::issue::TokenResponse, OAuthError> {
+fn handle(state: &Shared, request: &TokenRequest) -> Result<TokenResponse, OAuthError> {
     let client_id = request.client_id.as_deref().unwrap_or_default();
     if state.clients.get(client_id).is_none() {
         return Err(OAuthError::invalid_client("unknown client"));
@@ -67,11 +64,14 @@ fn authorization_code(
     state: &Shared,
     client_id: &str,
     request: &TokenRequest,
-) -> Result<super::issue::TokenResponse, OAuthError> {
-    let code = required(&request.code, "code is required")?;
-    let code_hash = hash_secret(code);
-    let record = db::code_by_hash(&state.db(), &code_hash)?
-        .ok_or_else(|| OAuthError::invalid_grant("the authorization code is invalid"))?;
+) -> Result<TokenResponse, OAuthError> {
+    let (code_hash, record) = presented(
+        state,
+        &request.code,
+        "code",
+        "authorization code",
+        db::code_by_hash,
+    )?;
     if record.client_id != client_id {
         return Err(OAuthError::invalid_grant(
             "the authorization code was issued to another client",
@@ -129,7 +129,7 @@ fn authorization_code(
         // revocation or by signing out of the sign-in session it came from.
         // It can issue tokens until its refresh tokens' absolute end; the
         // last of them expire a token lifetime later.
-        let opts = &state.opts;
+        let opts = &state.settings;
         let expires_at = crate::now()
             + opts.refresh_token_ttl.max(0)
             + opts.access_token_ttl.max(opts.id_token_ttl).max(0);
@@ -141,8 +141,6 @@ fn authorization_code(
             expires_at,
         )?;
     }
-    let user = db::user_by_sub(&state.db(), &record.sub)?
-        .ok_or_else(|| OAuthError::invalid_grant("the user no longer exists"))?;
     let grant = Grant {
         client_id,
         scope: &record.scope,
@@ -151,19 +149,23 @@ fn authorization_code(
         family: &family,
         refresh_expires_at: None,
     };
+    let tokens = tokens_for(state, &record.sub, &grant)?;
     tracing::info!(sub = %record.sub, client_id, "authorization code exchanged");
-    Ok(issue(state, &user, &grant)?)
+    Ok(tokens)
 }
 
 fn refresh(
     state: &Shared,
     client_id: &str,
     request: &TokenRequest,
-) -> Result<super::issue::TokenResponse, OAuthError> {
-    let token = required(&request.refresh_token, "refresh_token is required")?;
-    let token_hash = hash_secret(token);
-    let record = db::refresh_token_by_hash(&state.db(), &token_hash)?
-        .ok_or_else(|| OAuthError::invalid_grant("the refresh token is invalid"))?;
+) -> Result<TokenResponse, OAuthError> {
+    let (token_hash, record) = presented(
+        state,
+        &request.refresh_token,
+        "refresh_token",
+        "refresh token",
+        db::refresh_token_by_hash,
+    )?;
     if record.client_id != client_id {
         return Err(OAuthError::invalid_grant(
             "the refresh token was issued to another client",
@@ -171,7 +173,7 @@ fn refresh(
     }
     let now = crate::now();
     let within_reuse_interval = |rotated_at: Option<i64>| {
-        rotated_at.is_some_and(|at| now - at < state.opts.refresh_reuse_interval)
+        rotated_at.is_some_and(|at| now - at < state.settings.refresh_reuse_interval)
     };
     match record.status {
         RefreshStatus::Revoked => {
@@ -199,8 +201,6 @@ fn refresh(
             return Err(reuse_detected(state, &record.family)?);
         }
     }
-    let user = db::user_by_sub(&state.db(), &record.sub)?
-        .ok_or_else(|| OAuthError::invalid_grant("the user no longer exists"))?;
     let grant = Grant {
         client_id,
         scope: &record.scope,
@@ -209,7 +209,32 @@ fn refresh(
         family: &record.family,
         refresh_expires_at: Some(record.expires_at),
     };
-    Ok(issue(state, &user, &grant)?)
+    tokens_for(state, &record.sub, &grant)
+}
+
+/// Both grants' opening: the secret the request must carry in `field`, as
+/// stored (its hash), and its record, or `invalid_grant` for a `what` that
+/// was never issued.
+fn presented<R>(
+    state: &Shared,
+    value: &Option<String>,
+    field: &str,
+    what: &str,
+    find: impl FnOnce(&rusqlite::Connection, &str) -> rusqlite::Result<Option<R>>,
+) -> Result<(String, R), OAuthError> {
+    let secret = required(value, &format!("{field} is required"))?;
+    let hash = hash_secret(secret);
+    let record = find(&state.db(), &hash)?
+        .ok_or_else(|| OAuthError::invalid_grant(format!("the {what} is invalid")))?;
+    Ok((hash, record))
+}
+
+/// Both grants' closing: the tokens of `grant` for the user `sub`, who must
+/// still exist.
+fn tokens_for(state: &Shared, sub: &str, grant: &Grant) -> Result<TokenResponse, OAuthError> {
+    let user = db::user_by_sub(&state.db(), sub)?
+        .ok_or_else(|| OAuthError::invalid_grant("the user no longer exists"))?;
+    Ok(issue(state, &user, grant)?)
 }
 
 /// A rotated refresh token came back: someone holds a copy. Revoke the family.

@@ -3,8 +3,9 @@
 use std::str::FromStr;
 
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -14,24 +15,25 @@ use imx_crypto::{
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::bearer::BearerAccess;
 use crate::db::{self, Registration};
 use crate::errors::ApiError;
 use crate::extract::ApiJson;
-use crate::idp::bearer_access_claims;
 use crate::state::Shared;
 
 /// The first line of every signable registration message.
 pub const SIGNABLE_MESSAGE_PREFIX: &str = "Only sign this key linked with Immutable X.";
 
-/// Routes of the IMX API.
-pub fn router() -> Router<Shared> {
+/// Routes of the IMX API, with its fault switch over them.
+pub fn router(state: &Shared) -> Router<Shared> {
     Router::new()
         .route(
-            "/v1/signable-registration-offchain",
+            passport_wire::paths::IMX_SIGNABLE_REGISTRATION,
             post(signable_registration),
         )
-        .route("/v2/passport/users", post(register_user))
+        .route(passport_wire::paths::IMX_REGISTER_USER, post(register_user))
         .route("/v1/users/{ether_key}", get(user_accounts))
+        .route_layer(middleware::from_fn_with_state(state.clone(), available))
 }
 
 #[derive(Debug, Deserialize)]
@@ -46,15 +48,17 @@ struct SignableResponse {
     payload_hash: String,
 }
 
-fn imx_available(state: &Shared) -> Result<(), ApiError> {
+/// 503 while the IMX API is switched off, before anything else is checked.
+async fn available(State(state): State<Shared>, request: Request, next: Next) -> Response {
     if state.faults.imx_down() {
-        return Err(ApiError::new(
+        return ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "service_unavailable",
             "the IMX API is unavailable",
-        ));
+        )
+        .into_response();
     }
-    Ok(())
+    next.run(request).await
 }
 
 fn parse_keys(ether_key: &str, stark_key: &str) -> Result<(EthAddress, StarkKey), ApiError> {
@@ -70,7 +74,6 @@ async fn signable_registration(
     State(state): State<Shared>,
     body: Result<ApiJson<SignableRequest>, ApiError>,
 ) -> Result<Json<SignableResponse>, ApiError> {
-    imx_available(&state)?;
     let ApiJson(request) = body?;
     let (ether, stark) = parse_keys(&request.ether_key, &request.stark_key)?;
     // A fresh random payload bound to this key pair: the Stark signature over it
@@ -97,7 +100,7 @@ async fn signable_registration(
         &stark.to_string(),
         &signable_message,
         crate::now(),
-        crate::now() + state.opts.payload_ttl,
+        crate::now() + state.settings.payload_ttl,
     )?;
     Ok(Json(SignableResponse {
         signable_message,
@@ -116,12 +119,10 @@ struct RegisterRequest {
 /// POST `/v2/passport/users`.
 async fn register_user(
     State(state): State<Shared>,
-    headers: HeaderMap,
+    // Who asks is checked before what they sent.
+    BearerAccess(claims): BearerAccess,
     body: Result<ApiJson<RegisterRequest>, ApiError>,
 ) -> Result<Response, ApiError> {
-    imx_available(&state)?;
-    // Who asks is checked before what they sent.
-    let claims = bearer_access_claims(&state, &headers)?;
     let ApiJson(request) = body?;
     let (ether, stark) = parse_keys(&request.ether_key, &request.stark_key)?;
     let (ether_key, stark_key) = (ether.to_string(), stark.to_string());
@@ -220,7 +221,6 @@ async fn user_accounts(
     State(state): State<Shared>,
     ether_key: Result<Path<String>, PathRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    imx_available(&state)?;
     // A segment that is not UTF-8 once decoded (`%ff`) is no address either.
     let Ok(Path(ether_key)) = ether_key else {
         return Err(ApiError::bad_request("not an Ethereum address"));

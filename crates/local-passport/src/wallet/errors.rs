@@ -7,7 +7,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::{API_KEY_HEADER, CHAIN, CHAIN_HEADER, PROVIDER_ID_HEADER};
+use crate::errors::{server_faults, AnswersFaults};
+
+use passport_wire::magic::{API_KEY_HEADER, CHAIN, CHAIN_HEADER, PROVIDER_ID_HEADER};
 
 /// One failed field of a 422.
 #[derive(Debug, Clone)]
@@ -71,17 +73,13 @@ impl IntoResponse for TeeError {
     }
 }
 
-impl From<rusqlite::Error> for TeeError {
-    fn from(err: rusqlite::Error) -> Self {
-        Self::Internal(format!("database error: {err}"))
+impl AnswersFaults for TeeError {
+    fn server_fault(cause: String) -> Self {
+        Self::Internal(cause)
     }
 }
 
-impl From<anyhow::Error> for TeeError {
-    fn from(err: anyhow::Error) -> Self {
-        Self::Internal(format!("internal error: {err}"))
-    }
-}
+server_faults!(TeeError);
 
 fn missing(place: &str, field: &str) -> Invalid {
     Invalid {

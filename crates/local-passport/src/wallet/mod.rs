@@ -12,48 +12,35 @@
 //! `X-OIDC-Provider-ID`, and `X-Magic-Chain: ETH`. The keys are sealed at rest and never leave; the Stark
 //! key is derived by the client from one signature, as the SDK does.
 
+mod caller;
 mod errors;
-mod fault;
+mod faults;
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use axum::routing::post;
-use axum::{Json, Router};
+use axum::{middleware, Json, Router};
 use base64::Engine;
 use imx_crypto::{personal_sign, EthSignature};
 use k256::ecdsa::SigningKey;
+use passport_wire::paths;
 use serde::Serialize;
 
 use crate::db;
-use crate::idp::bearer;
-use crate::jwt::IdClaims;
 use crate::state::{AppState, Shared};
 
+pub use caller::{TeeCaller, TeeMessage};
 pub use errors::TeeError;
-pub use fault::{WalletFault, WalletFaults};
 
-/// The publishable API key Immutable's SDK sends for sandbox and production
-/// (`@imtbl/passport` 2.14, `packages/passport/sdk/src/config/config.ts`).
-pub const DEFAULT_PUBLISHABLE_API_KEY: &str = "pk_live_10F423798A540ED7";
-/// The OIDC provider id Immutable's SDK sends (same file).
-pub const DEFAULT_PROVIDER_ID: &str = "aa80b860-8869-4f13-9000-6a6ad3d20017";
-/// The only chain the IMX wallet uses.
-pub const CHAIN: &str = "ETH";
-
-/// Header names, lower-cased as HTTP/2 and axum present them.
-pub const API_KEY_HEADER: &str = "x-magic-api-key";
-/// The OIDC provider id header.
-pub const PROVIDER_ID_HEADER: &str = "x-oidc-provider-id";
-/// The chain header.
-pub const CHAIN_HEADER: &str = "x-magic-chain";
-
-/// Routes of the wallet origin.
-pub fn router() -> Router<Shared> {
+/// Routes of the wallet origin, with the fault switch over them.
+pub fn router(state: &Shared) -> Router<Shared> {
     Router::new()
-        .route("/v1/wallet", post(create_wallet))
-        .route("/v1/wallet/sign/message", post(sign_message))
+        .route(paths::TEE_WALLET, post(create_wallet))
+        .route(paths::TEE_SIGN_MESSAGE, post(sign_message))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            faults::switched,
+        ))
 }
 
 #[derive(Serialize)]
@@ -65,10 +52,9 @@ struct WalletResponse {
 /// use. Idempotent: the same user always gets the same address.
 async fn create_wallet(
     State(state): State<Shared>,
-    headers: HeaderMap,
-) -> Result<Json<WalletResponse>, Response> {
-    let (sub, _) = admit(&state, &headers, None).await?;
-    let (public_address, _) = wallet_key(&state, &sub, true).map_err(TeeError::into_response)?;
+    caller: TeeCaller,
+) -> Result<Json<WalletResponse>, TeeError> {
+    let (public_address, _) = wallet_key(&state, &caller.sub, true)?;
     Ok(Json(WalletResponse { public_address }))
 }
 
@@ -84,18 +70,15 @@ struct SignMessageResponse {
 /// message, `v` as 27 or 28 like every Ethereum wallet.
 async fn sign_message(
     State(state): State<Shared>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<SignMessageResponse>, Response> {
-    let (sub, message_base64) = admit(&state, &headers, Some(&body)).await?;
+    call: TeeMessage,
+) -> Result<Json<SignMessageResponse>, TeeError> {
     let decoded = base64::engine::general_purpose::STANDARD
-        .decode(message_base64.unwrap_or_default().as_bytes())
+        .decode(call.message_base64.as_bytes())
         .map_err(|_| {
             TeeError::invalid("body", "message_base64", "Value error, not valid base64")
-                .into_response()
         })?;
     let message = message_bytes(decoded);
-    let (_, key) = wallet_key(&state, &sub, false).map_err(TeeError::into_response)?;
+    let (_, key) = wallet_key(&state, &call.caller.sub, false)?;
     // v as 27 or 28, as Ethereum wallets answer it.
     let sig = personal_sign(&key, &message);
     let sig = EthSignature {
@@ -120,55 +103,6 @@ fn message_bytes(decoded: Vec<u8>) -> Vec<u8> {
         .filter(|digits| digits.len() % 2 == 0)
         .and_then(|digits| hex::decode(digits).ok());
     hex_bytes.unwrap_or(decoded)
-}
-
-/// Checks a request as TEE Express does, in its order: the headers and body
-/// validate (422, every problem listed), then the API key and provider are
-/// known, then the bearer ID token is valid (401). Answers with the user and
-/// the body's `message_base64`, when the call takes a body.
-async fn admit(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: Option<&[u8]>,
-) -> Result<(String, Option<String>), Response> {
-    if let Some(response) = state.faults.wallet.next_fault().await {
-        return Err(response);
-    }
-    let message = errors::validate(headers, body).map_err(TeeError::into_response)?;
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    };
-    if header(API_KEY_HEADER) != state.opts.magic_api_key {
-        return Err(TeeError::unauthorised("Invalid API key").into_response());
-    }
-    if header(PROVIDER_ID_HEADER) != state.opts.magic_provider_id {
-        return Err(TeeError::unauthorised("Unknown OIDC provider").into_response());
-    }
-    let token = bearer(headers)
-        .ok_or_else(|| TeeError::unauthorised("Missing bearer token").into_response())?;
-    // As Magic's identity-provider registration: this provider's issuer and
-    // audience only, so an ID token of another application is no key here.
-    let claims: IdClaims = state
-        .signing_key
-        .verify(token, &state.issuer, &state.wallet_audiences)
-        .map_err(|err| {
-            TeeError::unauthorised(format!("Invalid ID token: {err}")).into_response()
-        })?;
-    // And only while the user's session lives: signing out or revoking the
-    // refresh token ends what its ID tokens can do here.
-    let alive = match claims.sid.as_deref() {
-        Some(sid) => {
-            db::family_alive(&state.db(), sid).map_err(|e| TeeError::from(e).into_response())?
-        }
-        None => false,
-    };
-    if !alive {
-        return Err(TeeError::unauthorised("Session ended: sign in again").into_response());
-    }
-    Ok((claims.sub, message))
 }
 
 /// The user's Ethereum key, created on first use.
@@ -203,8 +137,20 @@ pub async fn no_route() -> TeeError {
 
 /// 405 for a known path asked with another method.
 pub async fn no_method() -> TeeError {
-    TeeError::Refused(
-        axum::http::StatusCode::METHOD_NOT_ALLOWED,
-        "Method Not Allowed".into(),
-    )
+    TeeError::Refused(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::message_bytes;
+
+    #[test]
+    fn hex_text_is_signed_as_the_bytes_it_names_and_other_text_as_itself() {
+        assert_eq!(message_bytes(b"0x0aff".to_vec()), vec![0x0a, 0xff]);
+        assert_eq!(message_bytes(b"hello".to_vec()), b"hello".to_vec());
+        // Odd length or not hex: text after all.
+        assert_eq!(message_bytes(b"0xabc".to_vec()), b"0xabc".to_vec());
+        assert_eq!(message_bytes(b"0xzz".to_vec()), b"0xzz".to_vec());
+        assert_eq!(message_bytes(b"0x".to_vec()), Vec::<u8>::new());
+    }
 }

@@ -1,8 +1,12 @@
-//! Test support: a real `local-passport` process on free ports with its own
-//! data directory, and a small HTTP toolkit that drives it like a browser would.
+//! Test support: a local Passport on free ports with its own data directory,
+//! in this process or as a separate one, and a small HTTP toolkit that drives
+//! it like a browser would.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+pub mod launcher;
+
+use std::ffi::OsString;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,13 +16,28 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
+use launcher::InProcess;
+
 pub const CLIENT_ID: &str = "local-passport-app";
 pub const REDIRECT_URI: &str = "http://localhost:8080/redirect";
 pub const SCOPE: &str = "openid offline_access email transact";
 
-/// A running local Passport, killed when dropped.
+/// The signing key every test server starts with: generating a 2048-bit RSA
+/// key per start cost more than most tests. Test-only; it signs nothing real.
+const SIGNING_KEY: &str = include_str!("signing_key.pem");
+
+/// How a test server runs.
+enum Running {
+    /// A thread of this process: for everything seen through HTTP.
+    InProcess(InProcess),
+    /// A child process: for restarts after `kill -9`, the log, the CLI.
+    Process(Child),
+}
+
+/// A running local Passport, stopped when dropped.
 pub struct Server {
-    child: Option<Child>,
+    running: Option<Running>,
+    in_process: bool,
     /// The issuer it announces (its own address unless `--issuer`).
     pub issuer: String,
     /// Where it listens, `http://127.0.0.1:port/`.
@@ -31,73 +50,105 @@ pub struct Server {
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
-/// A fresh, empty data directory.
+/// A fresh, empty data directory. (Each suite of the one test binary has
+/// its own copy of this module and of `COUNTER`: the random part keeps their
+/// directories apart.)
 pub fn temp_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "local-passport-test-{}-{}",
+    let dir = scratch().join(format!(
+        "local-passport-test-{}-{}-{:08x}",
         std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        rand::random::<u32>()
     ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
+/// Where test data directories go: memory (`/dev/shm`) where there is one,
+/// so that the database's fsync at every commit (`synchronous=FULL`) costs
+/// nothing; what a test sees of persistence does not depend on the disk.
+fn scratch() -> PathBuf {
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() && !std::fs::metadata(shm).is_ok_and(|m| m.permissions().readonly()) {
+        shm.to_owned()
+    } else {
+        std::env::temp_dir()
+    }
+}
+
+/// A fresh data directory holding the shared test signing key.
+fn prepared_dir() -> PathBuf {
+    let dir = temp_dir();
+    let conn = local_passport::db::open(&dir).unwrap();
+    let kek = local_passport::kek::Kek::load_or_create(&dir).unwrap();
+    local_passport::jwt::SigningKey::install(&conn, &kek, SIGNING_KEY).unwrap();
+    dir
+}
+
 impl Server {
-    /// Starts a server with a new data directory and extra flags.
+    /// Starts a server in this process with a new data directory and extra flags.
     pub fn start(extra: &[&str]) -> Server {
-        let mut server = Server::start_in(&temp_dir(), extra);
-        server.owns_dir = true;
-        server
+        Server::new(&prepared_dir(), extra, true, true)
     }
 
-    /// Starts a server on an existing data directory (kept when dropped).
+    /// Starts a server process with a new data directory and extra flags:
+    /// for tests of what only a process shows (its log, `kill -9`).
+    pub fn process(extra: &[&str]) -> Server {
+        Server::new(&prepared_dir(), extra, true, false)
+    }
+
+    /// Starts a server in this process on an existing data directory (kept when dropped).
     pub fn start_in(data_dir: &Path, extra: &[&str]) -> Server {
-        let args: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        Server::new(data_dir, extra, false, true)
+    }
+
+    /// Starts a server process on an existing data directory (kept when dropped).
+    pub fn process_in(data_dir: &Path, extra: &[&str]) -> Server {
+        Server::new(data_dir, extra, false, false)
+    }
+
+    fn new(data_dir: &Path, extra: &[&str], owns_dir: bool, in_process: bool) -> Server {
         let mut server = Server {
-            child: None,
+            running: None,
+            in_process,
             issuer: String::new(),
             address: String::new(),
             wallet_origin: String::new(),
             data_dir: data_dir.to_owned(),
-            args,
-            owns_dir: false,
+            args: extra.iter().map(|s| s.to_string()).collect(),
+            owns_dir,
         };
         server.launch();
         server
     }
 
     fn launch(&mut self) {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.data_dir.join("server.log"))
-            .unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_local-passport"))
-            .args(["serve", "--port", "0", "--wallet-port", "0", "--data-dir"])
-            .arg(&self.data_dir)
-            .args(&self.args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log))
-            .spawn()
-            .expect("start local-passport");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("server became ready");
-        let ready: serde_json::Value = serde_json::from_str(&line)
-            .unwrap_or_else(|_| panic!("ready line, got {line:?}; log: {}", self.log()));
-        assert_eq!(ready["event"], "ready");
-        self.issuer = ready["issuer"].as_str().unwrap().to_owned();
-        self.address = ready["address"].as_str().unwrap().to_owned();
-        self.wallet_origin = ready["wallet_origin"].as_str().unwrap().to_owned();
-        self.child = Some(child);
+        let mut args: Vec<OsString> = ["--port", "0", "--wallet-port", "0", "--data-dir"]
+            .map(OsString::from)
+            .to_vec();
+        args.push(self.data_dir.clone().into());
+        args.extend(self.args.iter().map(OsString::from));
+        let (running, ready) = if self.in_process {
+            let (server, ready) = InProcess::start(&args).expect("the server starts");
+            (Running::InProcess(server), ready)
+        } else {
+            let log = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(self.data_dir.join("server.log"))
+                .unwrap();
+            let mut argv = vec![OsString::from("serve")];
+            argv.extend(args);
+            let program = Path::new(env!("CARGO_BIN_EXE_local-passport"));
+            let (child, ready) = launcher::spawn(program, &argv, &[], Stdio::from(log))
+                .unwrap_or_else(|err| panic!("{err}; log: {}", self.log()));
+            (Running::Process(child), ready)
+        };
+        self.issuer = ready.issuer;
+        self.address = ready.address;
+        self.wallet_origin = ready.wallet_origin;
+        self.running = Some(running);
     }
 
     /// A URL below the server's address (the issuer's, unless `--issuer`).
@@ -112,27 +163,43 @@ impl Server {
 
     /// Kills the process with SIGKILL (no clean shutdown) and waits for it.
     pub fn kill9(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+        assert!(
+            !self.in_process,
+            "kill -9 needs a process: start the server with Server::process"
+        );
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        match self.running.take() {
+            Some(Running::Process(mut child)) => {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            Some(Running::InProcess(mut server)) => server.stop(),
+            None => {}
         }
     }
 
-    /// Starts the process again on the same data directory (new ports).
+    /// Starts the server again on the same data directory (new ports).
     pub fn restart(&mut self) {
-        self.kill9();
+        self.stop();
         self.launch();
     }
 
     /// Everything the server logged so far.
     pub fn log(&self) -> String {
+        assert!(
+            !self.in_process,
+            "the log is a process's: start the server with Server::process"
+        );
         std::fs::read_to_string(self.data_dir.join("server.log")).unwrap_or_default()
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        self.kill9();
+        self.stop();
         if self.owns_dir {
             let _ = std::fs::remove_dir_all(&self.data_dir);
         }

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use js_sys::{Object, Reflect};
+use passport_wire::worker;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -75,11 +76,11 @@ impl StarkWorker {
         let (replies, started) = (pending.clone(), ready.clone());
         let on_message = Listener::new(move |event: web_sys::MessageEvent| {
             let data = event.data();
-            if Reflect::get(&data, &"ready".into()).is_ok_and(|v| v.is_truthy()) {
+            if Reflect::get(&data, &worker::READY.into()).is_ok_and(|v| v.is_truthy()) {
                 started.fill(Ok(()));
                 return;
             }
-            let Some(id) = Reflect::get(&data, &"id".into())
+            let Some(id) = Reflect::get(&data, &worker::ID.into())
                 .ok()
                 .and_then(|v| v.as_f64())
             else {
@@ -88,7 +89,7 @@ impl StarkWorker {
             let Some(slot) = replies.borrow_mut().remove(&(id as u32)) else {
                 return;
             };
-            match Reflect::get(&data, &"error".into())
+            match Reflect::get(&data, &worker::ERROR.into())
                 .ok()
                 .and_then(|v| v.as_string())
             {
@@ -122,29 +123,29 @@ impl StarkWorker {
     pub async fn derive(&self, signature: &str, address: &str) -> Result<String, WorkerError> {
         let reply = self
             .request(&[
-                ("op", "derive"),
-                ("signature", signature),
-                ("address", address),
+                (worker::OP, worker::DERIVE),
+                (worker::SIGNATURE, signature),
+                (worker::ADDRESS, address),
             ])
             .await
             .map_err(WorkerError)?;
-        field(&reply, "stark_key").map_err(WorkerError)
+        field(&reply, worker::STARK_KEY).map_err(WorkerError)
     }
 
     /// Signs a payload hash with the derived key.
     pub async fn sign(&self, hash: &str) -> Result<String, WorkerError> {
         let reply = self
-            .request(&[("op", "sign"), ("hash", hash)])
+            .request(&[(worker::OP, worker::SIGN), (worker::HASH, hash)])
             .await
             .map_err(WorkerError)?;
-        field(&reply, "signature").map_err(WorkerError)
+        field(&reply, worker::SIGNATURE).map_err(WorkerError)
     }
 
     async fn request(&self, fields: &[(&str, &str)]) -> Reply {
         let id = self.next_id.get();
         self.next_id.set(id + 1);
         let message = Object::new();
-        let _ = Reflect::set(&message, &"id".into(), &JsValue::from(id));
+        let _ = Reflect::set(&message, &worker::ID.into(), &JsValue::from(id));
         for (name, value) in fields {
             let _ = Reflect::set(&message, &(*name).into(), &(*value).into());
         }

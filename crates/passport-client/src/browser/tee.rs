@@ -5,13 +5,14 @@
 
 use oauth2::http::header::{self, HeaderName};
 use oauth2::http::Method;
+use passport_wire::magic;
 
 use super::http;
 
 // Magic's headers, checked at compile time (`const`), not parsed at run time.
-const MAGIC_API_KEY: HeaderName = HeaderName::from_static("x-magic-api-key");
-const OIDC_PROVIDER_ID: HeaderName = HeaderName::from_static("x-oidc-provider-id");
-const MAGIC_CHAIN: HeaderName = HeaderName::from_static("x-magic-chain");
+const MAGIC_API_KEY: HeaderName = HeaderName::from_static(magic::API_KEY_HEADER);
+const OIDC_PROVIDER_ID: HeaderName = HeaderName::from_static(magic::PROVIDER_ID_HEADER);
+const MAGIC_CHAIN: HeaderName = HeaderName::from_static(magic::CHAIN_HEADER);
 use crate::config::PassportConfig;
 use crate::http::HttpError;
 use crate::registration::WalletError;
@@ -82,7 +83,7 @@ async fn call(
             (header::AUTHORIZATION, &bearer),
             (MAGIC_API_KEY, &config.magic_publishable_api_key),
             (OIDC_PROVIDER_ID, &config.magic_provider_id),
-            (MAGIC_CHAIN, "ETH"),
+            (MAGIC_CHAIN, magic::CHAIN),
         ],
     )
     .map_err(service)?;

@@ -8,7 +8,7 @@
 //!   wrong, past the limit the password is not even checked.
 //!
 //! A browser that signed in to the account before carries a device cookie
-//! for it (see [`super::device`]) and is exempt from the account's limit (not
+//! for it (see `idp::device`) and is exempt from the account's limit (not
 //! from the per-IP throttle): guessing from elsewhere does not lock its owner
 //! out. `local-passport users unblock --email E` lifts an account's limit at
 //! once, on a running server too: the limit is keyed by the account and its
@@ -21,7 +21,7 @@ use std::time::Duration;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use crate::cli::ServeOptions;
+use crate::settings::Settings;
 
 /// Addresses and accounts remembered at most; past it, those whose limit
 /// has recovered are forgotten.
@@ -37,7 +37,7 @@ pub struct SignInGuard {
 
 impl SignInGuard {
     /// The guard with the server's settings.
-    pub fn new(opts: &ServeOptions) -> Self {
+    pub fn new(opts: &Settings) -> Self {
         let rate = NonZeroU32::new(opts.sign_in_rate.max(1)).expect("at least 1");
         let burst = NonZeroU32::new(opts.sign_in_burst.max(1)).expect("at least 1");
         let attempts = NonZeroU32::new(opts.lockout_after.max(1)).expect("at least 1");
