@@ -78,6 +78,7 @@ internal_modules! {
     registration_error;
     secret;
     session;
+    session_core;
     storage;
     stored_user;
     user;
