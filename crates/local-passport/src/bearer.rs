@@ -40,6 +40,11 @@ impl FromRequestParts<Shared> for BearerAccess {
                 "the session of this access token ended: sign in again",
             ));
         }
+        if claims.iat < db::tokens_valid_after(&state.db(), &claims.sub)? {
+            return Err(ApiError::unauthorised(
+                "this access token was invalidated: refresh the session",
+            ));
+        }
         Ok(BearerAccess(claims))
     }
 }

@@ -145,9 +145,15 @@ pub struct ServeOptions {
     /// popup as closed while the user signs in (for testing clients).
     #[arg(long)]
     pub sign_in_coop: bool,
-    /// Enable `POST /__admin/faults`, which switches simulated outages on and off (tests only).
+    /// The admin API's token (`Authorization: Bearer`), for scripts that
+    /// set it beforehand. Default: a random one at each start, printed on
+    /// stderr and in the ready line.
+    #[arg(long, env = "LOCAL_PASSPORT_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// A seed file (JSON: accounts and clients) applied at start, idempotently:
+    /// what exists already is left as it is.
     #[arg(long)]
-    pub enable_fault_switches: bool,
+    pub seed: Option<PathBuf>,
     /// Log format.
     #[arg(long, value_enum, default_value_t = crate::logging::LogFormat::Text)]
     pub log_format: crate::logging::LogFormat,
@@ -177,7 +183,7 @@ impl ServeOptions {
             lockout_seconds: self.lockout_seconds,
             max_concurrent_hashes: self.max_concurrent_hashes,
             sign_in_coop: self.sign_in_coop,
-            enable_fault_switches: self.enable_fault_switches,
+            admin_token: self.admin_token.clone(),
         }
     }
 }

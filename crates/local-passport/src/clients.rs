@@ -3,13 +3,13 @@
 use std::path::Path;
 
 use anyhow::Context;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The built-in registration of the app at port 8080.
 pub const DEFAULT_CLIENTS: &str = include_str!("../clients.default.json");
 
 /// One registered (public) client.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Client {
     /// The client id the app sends.
@@ -62,6 +62,22 @@ impl Clients {
             None => DEFAULT_CLIENTS.to_owned(),
         };
         let clients: Clients = serde_json::from_str(&text).context("parsing the clients file")?;
+        clients.checked()
+    }
+
+    /// These clients and those of `more` whose ids are not registered yet
+    /// (a seed file's), checked as a clients file is.
+    pub fn with(mut self, more: Vec<Client>) -> anyhow::Result<Self> {
+        for client in more {
+            if self.get(&client.client_id).is_none() {
+                self.clients.push(client);
+            }
+        }
+        self.checked()
+    }
+
+    fn checked(self) -> anyhow::Result<Self> {
+        let clients = self;
         anyhow::ensure!(
             !clients.clients.is_empty(),
             "the clients file registers no client"

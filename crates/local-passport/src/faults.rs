@@ -15,6 +15,10 @@ pub struct Faults {
     pub imx_down: AtomicBool,
     /// The wallet service (TEE Express) down, slow or refusing.
     pub wallet: WalletFaults,
+    /// The token endpoint down (503 `temporarily_unavailable`), slow, or
+    /// refusing the next few requests: `unauthorised` as 401
+    /// `invalid_client`, `invalid` as 400 `invalid_grant`.
+    pub token: WalletFaults,
 }
 
 impl Faults {

@@ -1,6 +1,7 @@
 //! The local Passport as a library: the binary is a thin shell over these modules.
 
 pub mod accounts;
+pub mod admin;
 pub mod bearer;
 pub mod body_limit;
 pub mod cli;

@@ -2,7 +2,6 @@
 //! origin), announcing readiness, and shutting down cleanly.
 
 use std::net::IpAddr;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -10,19 +9,16 @@ use anyhow::Context;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{middleware, Json};
 use passport_wire::magic;
-use serde::Deserialize;
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::body_limit::Format;
 use crate::cli::ServeOptions;
 use crate::clients::Clients;
-use crate::errors::{no_method, no_route, ApiError};
-use crate::extract::ApiJson;
-use crate::faults::WalletFault;
+use crate::errors::{no_method, no_route};
 use crate::jwt::SigningKey;
 use crate::kek::Kek;
 use crate::state::{AppState, Shared, Stores};
@@ -62,7 +58,14 @@ pub fn open_state(
     let conn = db::open(&opts.data_dir)?;
     let kek = Kek::load_or_create(&opts.data_dir)?;
     let signing_key = SigningKey::load_or_create(&conn, &kek)?;
-    let clients = Clients::load(opts.clients.as_deref())?;
+    let seed = match &opts.seed {
+        Some(path) => Some(crate::admin::seed::load(path)?),
+        None => None,
+    };
+    let mut clients = Clients::load(opts.clients.as_deref())?;
+    if let Some(seed) = &seed {
+        clients = clients.with(seed.clients.clone())?;
+    }
     let device_key = idp::device::load_or_create_key(&conn)?;
     let stores = Stores {
         conn,
@@ -71,24 +74,26 @@ pub fn open_state(
         clients,
         device_key,
     };
-    Ok(Arc::new(AppState::new(
+    let state = Arc::new(AppState::new(
         stores,
         opts.settings(),
         issuer,
         wallet_origin,
-    )))
+    ));
+    if let Some(seed) = &seed {
+        let created = crate::admin::seed::apply_accounts(&state, seed)?;
+        tracing::info!(created, listed = seed.accounts.len(), "seed file applied");
+    }
+    Ok(state)
 }
 
 /// The two apps with their layers: the identity provider with the IMX API,
 /// and the wallet origin. Built apart from the listeners so tests can drive
 /// them in-process.
 pub fn apps(state: &Shared) -> anyhow::Result<(axum::Router, axum::Router)> {
-    let mut own = axum::Router::new()
+    let own = axum::Router::new()
         .route("/health/ready", get(ready))
         .route("/assets/passport.css", get(stylesheet));
-    if state.settings.enable_fault_switches {
-        own = own.route("/__admin/faults", post(set_faults));
-    }
     // Unknown paths and methods answer `{code, message}` too, not an empty body.
     let own = own
         .fallback(no_route)
@@ -110,6 +115,12 @@ pub fn apps(state: &Shared) -> anyhow::Result<(axum::Router, axum::Router)> {
         .layer(request_timeout(state))
         .layer(cors_layer(&state.clients)?)
         .layer(middleware::from_fn(html::page_headers))
+        // Outside CORS and the pages' headers: no preflight is answered there.
+        .merge(crate::admin::router(state))
+        .layer(middleware::from_fn_with_state(
+            (state.clone(), "idp"),
+            crate::admin::record_requests,
+        ))
         .layer(middleware::from_fn(logging::log_requests))
         .with_state(state.clone());
     let wallet = wallet::router(state)
@@ -122,6 +133,10 @@ pub fn apps(state: &Shared) -> anyhow::Result<(axum::Router, axum::Router)> {
         ))
         .layer(request_timeout(state))
         .layer(wallet_cors_layer(&state.clients)?)
+        .layer(middleware::from_fn_with_state(
+            (state.clone(), "wallet"),
+            crate::admin::record_requests,
+        ))
         .layer(middleware::from_fn(logging::log_requests))
         .with_state(state.clone());
     Ok((api, wallet))
@@ -131,6 +146,14 @@ async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     let bound = bind(&opts).await?;
     // One line on stdout that scripts and tests wait for; logs go to stderr.
     println!("{}", bound.ready_line());
+    // The admin token this start made up, for the operator (never logged:
+    // written once here, not through the log).
+    if let Some(token) = bound.state.admin.generated_token() {
+        eprintln!(
+            "local Passport admin: {}__admin/ (API: {}__admin/api/, Authorization: Bearer {token})",
+            bound.address, bound.address
+        );
+    }
     tracing::info!(issuer = %bound.issuer, wallet_origin = %bound.wallet_origin,
                    data_dir = %opts.data_dir.display(), "local Passport ready");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -223,9 +246,14 @@ pub async fn bind(opts: &ServeOptions) -> anyhow::Result<Bound> {
 impl Bound {
     /// The `ready` event: where the server listens and what it announces.
     pub fn ready_line(&self) -> serde_json::Value {
-        serde_json::json!({ "event": "ready", "issuer": self.issuer, "address": self.address,
+        let mut line = serde_json::json!({ "event": "ready", "issuer": self.issuer, "address": self.address,
                             "port": self.port, "wallet_origin": self.wallet_origin,
-                            "wallet_port": self.wallet_port })
+                            "wallet_port": self.wallet_port });
+        // Only a token this start made up: one given by the operator is known.
+        if let Some(token) = self.state.admin.generated_token() {
+            line["admin_token"] = token.into();
+        }
+        line
     }
 
     /// Answers on both ports until `stop` turns true; in-flight requests then
@@ -354,41 +382,4 @@ async fn stylesheet() -> impl IntoResponse {
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
         html::STYLESHEET,
     )
-}
-
-/// `{"imx_down": bool, "wallet": null | "down" | {"slow": ms} |
-/// {"unauthorised": n} | {"invalid": n}}`; absent fields stay as they are.
-#[derive(Deserialize)]
-struct FaultSwitches {
-    imx_down: Option<bool>,
-    #[serde(default, deserialize_with = "present")]
-    wallet: Option<Option<WalletFault>>,
-}
-
-/// Tells a field set to `null` (clear the fault) from an absent one.
-fn present<'de, D, T>(de: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(de).map(Some)
-}
-
-async fn set_faults(
-    State(state): State<Shared>,
-    ApiJson(switches): ApiJson<FaultSwitches>,
-) -> Result<impl IntoResponse, ApiError> {
-    if let Some(down) = switches.imx_down {
-        state.faults.imx_down.store(down, Ordering::SeqCst);
-        tracing::warn!(imx_down = down, "fault switch changed");
-    }
-    if let Some(fault) = switches.wallet {
-        state.faults.wallet.set(fault);
-        tracing::warn!(wallet = ?fault, "fault switch changed");
-    }
-    Ok((
-        StatusCode::OK,
-        Json(serde_json::json!({ "imx_down": state.faults.imx_down(),
-                                 "wallet": state.faults.wallet.get() })),
-    ))
 }

@@ -47,6 +47,6 @@ pub struct Settings {
     pub max_concurrent_hashes: Option<usize>,
     /// Send `Cross-Origin-Opener-Policy: same-origin` with the sign-in page.
     pub sign_in_coop: bool,
-    /// Serve `POST /__admin/faults`.
-    pub enable_fault_switches: bool,
+    /// The admin API's token (`None`: a random one at each start).
+    pub admin_token: Option<String>,
 }

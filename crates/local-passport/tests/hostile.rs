@@ -239,7 +239,7 @@ fn urlencode(text: &str) -> String {
 
 #[test]
 fn hostile_malformed_json_is_bad_request_on_every_json_endpoint() {
-    let scene = Scene::with_flags(&["--enable-fault-switches"]);
+    let scene = Scene::new();
     let bodies: [&[u8]; 8] = [
         b"",
         b"{",
@@ -254,7 +254,12 @@ fn hostile_malformed_json_is_bad_request_on_every_json_endpoint() {
         for (origin, path) in JSON_ENDPOINTS {
             assert_api_error(&scene.post(origin, path, JSON, body), 400, "bad_request");
         }
-        let reply = post_raw(&scene.server.url("__admin/faults"), JSON, body);
+        let reply = post_raw_bearer(
+            &scene.server.url("__admin/api/faults"),
+            JSON,
+            body,
+            &scene.server.admin_token,
+        );
         assert_api_error(&reply, 400, "bad_request");
     }
     scene.assert_intact(&[]);

@@ -237,13 +237,9 @@ fn malformed_bodies_get_json_errors() {
 
 #[test]
 fn the_fault_switch_takes_the_imx_api_down_and_back() {
-    let server = Server::start(&["--enable-fault-switches"]);
+    let server = Server::start(&[]);
     let (_, tokens) = new_user(&server);
-    let down = post_json(
-        &server.url("__admin/faults"),
-        &serde_json::json!({ "imx_down": true }),
-        None,
-    );
+    let down = server.admin_post("faults", &serde_json::json!({ "imx_down": true }));
     assert_eq!(down.status, 200);
     let reply = post_json(
         &server.url("v1/signable-registration-offchain"),
@@ -251,22 +247,23 @@ fn the_fault_switch_takes_the_imx_api_down_and_back() {
         None,
     );
     assert_eq!(reply.status, 503);
-    post_json(
-        &server.url("__admin/faults"),
-        &serde_json::json!({ "imx_down": false }),
-        None,
-    );
+    server.admin_post("faults", &serde_json::json!({ "imx_down": false }));
     let request = prepare_registration(&server, &tokens);
     assert_eq!(register(&server, &tokens, &request).status, 201);
 }
 
 #[test]
-fn the_fault_switch_does_not_exist_by_default() {
+fn the_fault_switch_needs_the_admin_token() {
     let server = Server::start(&[]);
-    let reply = post_json(
-        &server.url("__admin/faults"),
-        &serde_json::json!({ "imx_down": true }),
-        None,
+    let switch = serde_json::json!({ "imx_down": true });
+    // The former unauthenticated switch is gone.
+    assert_eq!(
+        post_json(&server.url("__admin/faults"), &switch, None).status,
+        404
     );
-    assert_eq!(reply.status, 404);
+    let reply = post_json(&server.url("__admin/api/faults"), &switch, None);
+    assert_eq!(reply.status, 401);
+    let reply = post_json(&server.url("__admin/api/faults"), &switch, Some("wrong"));
+    assert_eq!(reply.status, 401);
+    assert_eq!(server.admin_get("faults").json()["imx_down"], false);
 }

@@ -7,6 +7,8 @@
 
 mod support;
 
+#[path = "admin.rs"]
+mod admin;
 #[path = "fuzz.rs"]
 mod fuzz;
 #[path = "hostile.rs"]

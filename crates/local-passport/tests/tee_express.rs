@@ -226,14 +226,10 @@ fn the_old_frame_and_its_endpoints_are_gone() {
 
 #[test]
 fn the_fault_switch_makes_the_wallet_down_then_refuse_then_recover() {
-    let server = Server::start(&["--enable-fault-switches"]);
+    let server = Server::start(&[]);
     let (_, tokens) = new_user(&server);
     let switch = |fault: serde_json::Value| {
-        let reply = post_json(
-            &server.url("__admin/faults"),
-            &serde_json::json!({ "wallet": fault }),
-            None,
-        );
+        let reply = server.admin_post("faults", &serde_json::json!({ "wallet": fault }));
         assert_eq!(reply.status, 200, "{}", reply.body);
     };
     switch(serde_json::json!("down"));

@@ -14,12 +14,13 @@ use rusqlite::{params, Connection, TransactionBehavior};
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
 
 /// Migration `n` is `MIGRATIONS[n - 1]`.
-const MIGRATIONS: [fn(&Connection) -> rusqlite::Result<()>; 5] = [
+const MIGRATIONS: [fn(&Connection) -> rusqlite::Result<()>; 6] = [
     migration_1_base_schema,
     migration_2_zkevm_accounts,
     migration_3_email_keys_without_skeleton,
     migration_4_purge,
     migration_5_account_unblocks,
+    migration_6_tokens_valid_after,
 ];
 
 /// The schema version recorded in the database.
@@ -152,6 +153,15 @@ CREATE INDEX sessions_expiry ON sessions(expires_at);
 fn migration_5_account_unblocks(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
         "CREATE TABLE account_unblocks (email_key TEXT PRIMARY KEY, generation INTEGER NOT NULL);",
+    )
+}
+
+/// Migration 6: the admin API can make a user's access and ID tokens
+/// invalid at once: those issued before `tokens_valid_after` (seconds; 0 for
+/// none) are refused wherever they are presented.
+fn migration_6_tokens_valid_after(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "ALTER TABLE users ADD COLUMN tokens_valid_after INTEGER NOT NULL DEFAULT 0;",
     )
 }
 

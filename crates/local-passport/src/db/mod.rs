@@ -10,6 +10,7 @@ use std::path::Path;
 use anyhow::Context;
 use rusqlite::Connection;
 
+mod admin;
 mod codes;
 mod files;
 mod imx;
@@ -21,6 +22,7 @@ mod tokens;
 mod users;
 mod wallets;
 
+pub use admin::*;
 pub use codes::*;
 pub use files::*;
 pub use imx::*;

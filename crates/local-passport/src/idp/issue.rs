@@ -45,7 +45,10 @@ pub fn current_passport_claim(
 
 /// Signs the tokens for a grant; a refresh token only with `offline_access`.
 pub fn issue(state: &AppState, user: &User, grant: &Grant<'_>) -> anyhow::Result<TokenResponse> {
-    let now = crate::now();
+    // Never before the user's cutoff (the admin API's invalidation, which
+    // refuses what was issued before it): the tokens issued in the second of
+    // an invalidation, after it, are good.
+    let now = crate::now().max(db::tokens_valid_after(&state.db(), &user.sub)?);
     let opts = &state.settings;
     let id_claims = IdClaims {
         iss: state.issuer.clone(),
@@ -95,9 +98,19 @@ pub fn issue(state: &AppState, user: &User, grant: &Grant<'_>) -> anyhow::Result
     } else {
         None
     };
+    let access_token = state.signing_key.sign(&access_claims)?;
+    let id_token = state.signing_key.sign(&id_claims)?;
+    let refresh_expires_at = refresh_token.as_ref().map(|_| {
+        grant
+            .refresh_expires_at
+            .unwrap_or(now + opts.refresh_token_ttl)
+    });
+    state
+        .admin
+        .record_issued(&user.sub, &id_token, &access_token, refresh_expires_at);
     Ok(TokenResponse {
-        access_token: state.signing_key.sign(&access_claims)?,
-        id_token: state.signing_key.sign(&id_claims)?,
+        access_token,
+        id_token,
         refresh_token,
         token_type: "Bearer",
         expires_in: opts.access_token_ttl,

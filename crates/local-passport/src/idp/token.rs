@@ -31,6 +31,9 @@ pub async fn exchange(
     State(state): State<Shared>,
     OAuthBody(request): OAuthFormOrJson<TokenRequest>,
 ) -> Response {
+    if let Some(refused) = switched_fault(&state).await {
+        return refused.into_response();
+    }
     match handle(&state, &request) {
         Ok(tokens) => (
             [
@@ -41,6 +44,33 @@ pub async fn exchange(
         )
             .into_response(),
         Err(err) => err.into_response(),
+    }
+}
+
+/// The token endpoint's fault switch (admin API): the refusal it makes, or
+/// `None` to answer normally (after its delay, when slow).
+async fn switched_fault(state: &Shared) -> Option<OAuthError> {
+    use crate::faults::WalletFault;
+    let refused = |status, error, description: &str| OAuthError {
+        status,
+        error,
+        description: description.to_owned(),
+        cause: None,
+    };
+    match state.faults.token.take()? {
+        WalletFault::Slow(ms) => {
+            tokio::time::sleep(std::time::Duration::from_millis(ms.min(60_000))).await;
+            None
+        }
+        WalletFault::Down => Some(refused(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            "the token endpoint is unavailable (fault switch)",
+        )),
+        WalletFault::Unauthorised(_) => {
+            Some(OAuthError::invalid_client("rejected by fault switch"))
+        }
+        WalletFault::Invalid(_) => Some(OAuthError::invalid_grant("rejected by fault switch")),
     }
 }
 

@@ -90,5 +90,8 @@ fn admit(
     if !alive {
         return Err(TeeError::unauthorised("Session ended: sign in again"));
     }
+    if claims.iat < db::tokens_valid_after(&state.db(), &claims.sub)? {
+        return Err(TeeError::unauthorised("Invalid ID token: invalidated"));
+    }
     Ok((TeeCaller { sub: claims.sub }, message))
 }

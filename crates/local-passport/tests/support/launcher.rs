@@ -19,6 +19,9 @@ pub struct Ready {
     pub address: String,
     /// The wallet origin, `http://127.0.0.1:port`.
     pub wallet_origin: String,
+    /// The admin API's token, when the server made it up.
+    #[allow(dead_code)]
+    pub admin_token: Option<String>,
 }
 
 impl Ready {
@@ -36,6 +39,7 @@ impl Ready {
                 issuer,
                 address,
                 wallet_origin,
+                admin_token: text("admin_token"),
             }),
             _ => Err(format!("not a ready line: {line:?}")),
         }

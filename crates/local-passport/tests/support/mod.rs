@@ -43,6 +43,8 @@ pub struct Server {
     /// Where it listens, `http://127.0.0.1:port/`.
     pub address: String,
     pub wallet_origin: String,
+    /// The admin API's token (from the ready line).
+    pub admin_token: String,
     pub data_dir: PathBuf,
     args: Vec<String>,
     owns_dir: bool,
@@ -115,6 +117,7 @@ impl Server {
             issuer: String::new(),
             address: String::new(),
             wallet_origin: String::new(),
+            admin_token: String::new(),
             data_dir: data_dir.to_owned(),
             args: extra.iter().map(|s| s.to_string()).collect(),
             owns_dir,
@@ -148,12 +151,31 @@ impl Server {
         self.issuer = ready.issuer;
         self.address = ready.address;
         self.wallet_origin = ready.wallet_origin;
+        self.admin_token = ready.admin_token.unwrap_or_default();
         self.running = Some(running);
     }
 
     /// A URL below the server's address (the issuer's, unless `--issuer`).
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path.trim_start_matches('/'))
+    }
+
+    /// POST to the admin API (`path` below `/__admin/api/`) with the token.
+    pub fn admin_post(&self, path: &str, body: &serde_json::Value) -> Reply {
+        post_json(
+            &self.url(&format!("__admin/api/{path}")),
+            body,
+            Some(&self.admin_token),
+        )
+    }
+
+    /// GET from the admin API with the token.
+    pub fn admin_get(&self, path: &str) -> Reply {
+        get(
+            &self.url(&format!("__admin/api/{path}")),
+            None,
+            Some(&self.admin_token),
+        )
     }
 
     /// A URL on the wallet origin.
