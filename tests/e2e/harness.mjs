@@ -114,6 +114,8 @@ export async function startPassport(appPort, extraArgs = [], dataDir = mkdtempSy
     });
   };
   const ready = await spawnReady();
+  // The admin token this start made up (a restart makes another).
+  let adminToken = ready.admin_token;
   const kill = () => { try { process.kill(child.pid, "SIGKILL"); } catch { /* gone */ } };
   return {
     ...ready, dataDir, logs,
@@ -125,6 +127,20 @@ export async function startPassport(appPort, extraArgs = [], dataDir = mkdtempSy
       environment: "local", authority: ready.issuer, imx_api_url: ready.address,
       magic_tee_url: `${ready.wallet_origin}/`, ...extra,
     }),
+    /** Calls the admin API (`path` below /__admin/api/) with the token from the
+     *  ready line; its JSON answer, or an error with the status and body. */
+    async admin(method, path, body) {
+      const response = await fetch(ready.address + "__admin/api/" + path.replace(/^\//, ""), {
+        method,
+        headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`admin ${method} ${path}: ${response.status} ${text}`);
+      return text ? JSON.parse(text) : null;
+    },
+    /** The admin token (for the admin page). */
+    get adminToken() { return adminToken; },
     /** kill -9, as a crash: no shutdown, whatever was in flight is cut. */
     kill() {
       kill();
@@ -133,7 +149,7 @@ export async function startPassport(appPort, extraArgs = [], dataDir = mkdtempSy
     /** Starts it again on the same ports and data directory. */
     async restart() {
       if (!ports.port) throw new Error("restart needs fixed ports");
-      await spawnReady();
+      adminToken = (await spawnReady()).admin_token;
     },
     stop: kill,
     cleanup() { kill(); rmSync(dataDir, { recursive: true, force: true }); },

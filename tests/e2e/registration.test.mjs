@@ -9,18 +9,13 @@ import { newEmail, signInWithPopup, storedUser, assertSignedOut, recordRequests 
 let app, passport, browser;
 before(async () => {
   app = await startApp();
-  passport = await startPassport(app.port, ["--enable-fault-switches"]);
+  passport = await startPassport(app.port);
   app.setConfig(passport.config());
   browser = await startBrowser();
 });
 after(async () => { await browser?.close(); passport?.cleanup(); await app?.stop(); });
 
-async function setFaults(faults) {
-  const response = await fetch(passport.url("__admin/faults"), {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(faults),
-  });
-  assert.equal(response.status, 200);
-}
+const setFaults = (faults) => passport.admin("POST", "faults", faults);
 const setImxDown = (down) => setFaults({ imx_down: down });
 const setWalletFault = (fault) => setFaults({ wallet: fault });
 
