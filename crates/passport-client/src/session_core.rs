@@ -236,7 +236,7 @@ impl<P: SessionPorts> SessionCore<P> {
                 match session::after_refresh(user, verified) {
                     AfterRefresh::Store(renewed) => {
                         self.store_user(&renewed, Some(user))?;
-                        Ok(Some(renewed))
+                        Ok(Some(*renewed))
                     }
                     AfterRefresh::End(err) => {
                         // Not this session's answer: keeping the old user
