@@ -127,6 +127,17 @@ mod test_support {
         }
     }
 
+    /// The local Passport's default configuration, for an app on
+    /// `http://localhost:8080/`.
+    pub fn local_config() -> crate::config::PassportConfig {
+        crate::config::RuntimeConfig::default()
+            .resolve(&crate::config::PageLocation {
+                origin: "http://localhost:8080".into(),
+                base_path: "/".into(),
+            })
+            .unwrap()
+    }
+
     /// A JSON answer with this status and body.
     pub fn json_response(status: u16, body: &str) -> crate::http::HttpResponse {
         oauth2::http::Response::builder()

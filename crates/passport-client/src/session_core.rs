@@ -236,7 +236,7 @@ impl<P: SessionPorts> SessionCore<P> {
                 match session::after_refresh(user, verified) {
                     AfterRefresh::Store(renewed) => {
                         self.store_user(&renewed, Some(user))?;
-                        Ok(Some(renewed))
+                        Ok(Some(*renewed))
                     }
                     AfterRefresh::End(err) => {
                         // Not this session's answer: keeping the old user
@@ -264,7 +264,6 @@ impl<P: SessionPorts> SessionCore<P> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{PageLocation, RuntimeConfig};
     use crate::http::{HttpError, HttpRequest, HttpResponse};
     use crate::jwt::TokenError;
     use crate::pending::Flow;
@@ -280,12 +279,7 @@ mod tests {
     const NOW: i64 = 1_800_000_000;
 
     fn config() -> PassportConfig {
-        RuntimeConfig::default()
-            .resolve(&PageLocation {
-                origin: "http://localhost:8080".into(),
-                base_path: "/".into(),
-            })
-            .unwrap()
+        crate::test_support::local_config()
     }
 
     /// An ID token (unsigned: the fake verifier decides) for `sub`.
