@@ -51,7 +51,7 @@ pub struct SeedAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// `new` (default), `zkevm`, `imx-zkevm` or `imx`.
-    #[serde(default, with = "shape_name")]
+    #[serde(default = "new_shape", with = "shape_name")]
     pub shape: Shape,
     /// Derive the wallet from this string instead of the email.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -61,10 +61,8 @@ pub struct SeedAccount {
     pub wallet_address: Option<String>,
 }
 
-impl Default for Shape {
-    fn default() -> Self {
-        Shape::New
-    }
+fn new_shape() -> Shape {
+    Shape::New
 }
 
 mod shape_name {
@@ -130,7 +128,7 @@ pub fn apply_accounts(state: &AppState, seed: &SeedFile) -> anyhow::Result<usize
 
 /// The accounts and clients as a seed file, without passwords.
 pub fn export(state: &AppState) -> anyhow::Result<SeedFile> {
-    let accounts = accounts::list(&state.db())?
+    let accounts: Vec<SeedAccount> = accounts::list(&state.db())?
         .into_iter()
         .map(|account| {
             let from_email = accounts::wallet_key(KeySource::Email(&account.user.email));
@@ -146,7 +144,10 @@ pub fn export(state: &AppState) -> anyhow::Result<SeedFile> {
                 seed: None,
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
+    // By address: the same accounts export the same, whenever each was made.
+    let mut accounts = accounts;
+    accounts.sort_by(|a, b| a.email.cmp(&b.email));
     Ok(SeedFile {
         clients: state.clients.clients.clone(),
         accounts,
