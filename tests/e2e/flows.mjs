@@ -88,7 +88,7 @@ export async function storedUser(page) {
   return page.evaluate(() => {
     for (let i = 0; i < localStorage.length; i++) {
       const key = localStorage.key(i);
-      if (key.startsWith("passport.user.")) return JSON.parse(localStorage.getItem(key));
+      if (key.startsWith("oidc.user:")) return JSON.parse(localStorage.getItem(key));
     }
     return null;
   });

@@ -31,8 +31,10 @@ export const gzip9 = (body) => gzipSync(body, { level: 9 });
 /**
  * Serves dist/ (index.html for deep links) with `headers`. With `gzip`, files
  * go out gzipped to browsers that accept it, as a deployed site sends them.
+ * `extraFiles` (path → { type, body }, read at each request, so it can be
+ * filled after start) serves other pages on the same origin.
  */
-export async function startApp({ headers = {}, gzip = false, dist = DIST, basePath = "/" } = {}) {
+export async function startApp({ headers = {}, gzip = false, dist = DIST, basePath = "/", extraFiles = {} } = {}) {
   if (!existsSync(join(dist, "index.html"))) throw new Error(`${dist} is missing: run \`trunk build --release\` first`);
   const state = { config: undefined };
   // Each file gzipped once, on first request (dist/ does not change while serving).
@@ -45,6 +47,8 @@ export async function startApp({ headers = {}, gzip = false, dist = DIST, basePa
     const fullPath = decodeURIComponent(new URL(req.url, "http://x").pathname);
     // A bundle built for a base path is served below it, and nothing else is.
     if (!fullPath.startsWith(basePath)) { res.writeHead(404).end("not found"); return; }
+    const extra = extraFiles[fullPath];
+    if (extra) { res.writeHead(200, { "content-type": extra.type, "cache-control": "no-cache" }).end(extra.body); return; }
     const path = "/" + fullPath.slice(basePath.length);
     if (path === "/config.json" && state.config !== undefined) {
       if (state.config === null) { res.writeHead(404).end("not found"); return; }
@@ -81,15 +85,16 @@ export async function startApp({ headers = {}, gzip = false, dist = DIST, basePa
  * with extra flags. With fixed `ports` it can be killed and restarted on the same
  * addresses and data (`kill()`, `restart()`), as after a crash.
  */
-export async function startPassport(appPort, extraArgs = [], dataDir = mkdtempSync(join(tmpdir(), "lp-e2e-")), basePath = "/", ports = { port: 0, walletPort: 0 }, callback = "redirect") {
+export async function startPassport(appPort, extraArgs = [], dataDir = mkdtempSync(join(tmpdir(), "lp-e2e-")), basePath = "/", ports = { port: 0, walletPort: 0 }, callback = "redirect", morePaths = { redirect: [], logout: [] }) {
   const origins = [`http://127.0.0.1:${appPort}`, `http://localhost:${appPort}`];
+  const more = (paths) => origins.flatMap((o) => paths.map((p) => `${o}${p}`));
   const clientsFile = join(dataDir, "clients.json");
   writeFileSync(clientsFile, JSON.stringify({
     clients: [{
       client_id: "local-passport-app",
       name: "Passport for IMX (e2e)",
-      redirect_uris: origins.map((o) => `${o}${basePath}${callback}`),
-      logout_urls: origins.map((o) => `${o}${basePath}`),
+      redirect_uris: [...origins.map((o) => `${o}${basePath}${callback}`), ...more(morePaths.redirect ?? [])],
+      logout_urls: [...origins.map((o) => `${o}${basePath}`), ...more(morePaths.logout ?? [])],
       web_origins: origins,
     }],
   }));

@@ -21,8 +21,11 @@ describe("with default token lifetimes", () => {
     const email = newEmail("new");
     await signInWithPopup(page, { email, create: true });
     const stored = await storedUser(page);
-    assert.equal(stored.version, 1);
-    assert.equal(stored.user.profile.email, email);
+    // Stored as the official SDK stores it, under its key (see sdk-session.test.mjs).
+    const keys = await page.evaluate(() => Object.keys(localStorage));
+    assert.ok(keys.includes(`oidc.user:${passport.issuer.replace(/\/$/, "")}:local-passport-app`), `the SDK's key among ${keys}`);
+    assert.equal(stored.token_type, "Bearer");
+    assert.equal(stored.profile.email, email);
     assert.match(await page.getByTestId("profile-sub").innerText(), /^email\|/);
     await page.context().close();
   });
@@ -144,7 +147,7 @@ describe("with default token lifetimes", () => {
     const page = await newPage(browser);
     await page.goto(app.url("/"));
     await signInWithPopup(page, { email: newEmail("logout"), create: true });
-    const refreshToken = (await storedUser(page)).user.refresh_token;
+    const refreshToken = (await storedUser(page)).refresh_token;
     // Sign-out ends at the provider's logout, which sends the browser back here.
     const back = page.waitForEvent("framenavigated", {
       predicate: (frame) => frame === page.mainFrame() && frame.url() === app.url("/"),
@@ -175,7 +178,7 @@ describe("with default token lifetimes", () => {
     await page.evaluate(() => {
       for (let i = 0; i < localStorage.length; i++) {
         const key = localStorage.key(i);
-        if (key.startsWith("passport.user.")) localStorage.setItem(key, localStorage.getItem(key).slice(0, 40));
+        if (key.startsWith("oidc.user:")) localStorage.setItem(key, localStorage.getItem(key).slice(0, 40));
       }
     });
     await page.reload();
@@ -183,7 +186,7 @@ describe("with default token lifetimes", () => {
     await assertSignedOut(page, "the corrupt entry is removed");
     const console = page.consoleLines.join("\n");
     assert.match(console, /stored session is not valid JSON/);
-    assert.ok(!console.includes(stored.user.access_token) && !console.includes(stored.user.refresh_token));
+    assert.ok(!console.includes(stored.access_token) && !console.includes(stored.refresh_token));
     await page.context().close();
   });
 });
@@ -208,8 +211,8 @@ describe("with an access token that expires in seconds", () => {
     await page.reload();
     await page.getByTestId("profile").waitFor();
     const after = await storedUser(page);
-    assert.notEqual(after.user.access_token, before.user.access_token, "a new access token");
-    assert.ok(after.user.refresh_token !== before.user.refresh_token, "the refresh token rotated");
+    assert.notEqual(after.access_token, before.access_token, "a new access token");
+    assert.ok(after.refresh_token !== before.refresh_token, "the refresh token rotated");
     assert.ok(requests.includes("POST /oauth/token"));
     assert.equal(popups.length, 0);
     await page.context().close();
@@ -219,7 +222,7 @@ describe("with an access token that expires in seconds", () => {
     const page = await newPage(browser);
     await page.goto(app.url("/"));
     await signInWithPopup(page, { email: newEmail("revoked"), create: true });
-    const { user } = await storedUser(page);
+    const user = await storedUser(page);
     await revokeRefreshToken(passport, user.refresh_token);
     await page.waitForTimeout(2500);
     await page.reload();
@@ -234,7 +237,7 @@ describe("with an access token that expires in seconds", () => {
     await page.goto(app.url("/"));
     await signInWithPopup(page, { email: newEmail("ended"), create: true });
     await page.getByTestId("registration").waitFor();
-    const { user } = await storedUser(page);
+    const user = await storedUser(page);
     await revokeRefreshToken(passport, user.refresh_token);
     // The access token expires in seconds here: the next use refreshes, and
     // the provider refuses. No reload, no other tab: this tab must notice.

@@ -56,7 +56,7 @@ test("a page on an unregistered origin cannot call the wallet service, even with
   const victim = await newPage(browser);
   await victim.goto(app.url("/"));
   await signInWithPopup(victim, { email: newEmail("stolen"), create: true });
-  const idToken = (await storedUser(victim)).user.id_token;
+  const idToken = (await storedUser(victim)).id_token;
   // From the app's own origin the same call goes through: the service is up
   // and the token is good.
   assert.equal(await callWallet(victim, idToken), "answered 200");
@@ -93,6 +93,6 @@ test("a forged sign-in result from a foreign origin does not sign the user in; t
   await fillPassportForm(popup, { email, create: true });
   await closed;
   await page.getByTestId("profile").waitFor();
-  assert.equal((await storedUser(page)).user.profile.email, email);
+  assert.equal((await storedUser(page)).profile.email, email);
   await page.context().close();
 });

@@ -87,7 +87,7 @@ test("under the sub-path with the strict CSP: sign in, reload restores, register
   // Sign in through the popup; its /passport/redirect callback runs under the same policy.
   const email = newEmail("nginx");
   await signInWithPopup(page, { email, create: true });
-  assert.equal((await storedUser(page)).user.profile.email, email);
+  assert.equal((await storedUser(page)).profile.email, email);
 
   // Reload: restored from storage, no popup, no request to the identity provider.
   const requests = recordRequests(page, passport.issuer);

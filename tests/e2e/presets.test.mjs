@@ -80,7 +80,7 @@ for (const [environment, { imx }] of Object.entries(PRESETS)) {
       assert.equal(url.searchParams.get("audience"), "platform_api");
       assert.equal(url.searchParams.get("client_id"), "local-passport-app");
       assert.equal(url.searchParams.get("redirect_uri"), app.url("/redirect"));
-      const user = (await storedUser(page)).user;
+      const user = await storedUser(page);
       assert.equal(user.profile.email, email);
 
       // Reload: restored from storage, no popup, no request to the provider.

@@ -55,7 +55,7 @@ test("no token, code, verifier, password, cookie or key appears in the server lo
   await closed;
   await page.getByTestId("profile").waitFor();
   keep("password", PASSWORD);
-  const first = (await storedUser(page)).user;
+  const first = await storedUser(page);
   keep("ID token", first.id_token);
   keep("access token", first.access_token);
   keep("refresh token", first.refresh_token);
@@ -73,7 +73,7 @@ test("no token, code, verifier, password, cookie or key appears in the server lo
   const signed = await Promise.all(signatures);
   assert.equal(signed.length, 2, "the seed and the registration message were signed");
   signed.forEach((signature, i) => keep(`wallet signature ${i}`, signature));
-  const registered = (await storedUser(page)).user;
+  const registered = await storedUser(page);
   keep("ID token after registration", registered.id_token);
   keep("refresh token after registration", registered.refresh_token);
 
@@ -81,7 +81,7 @@ test("no token, code, verifier, password, cookie or key appears in the server lo
   await page.waitForTimeout(2500);
   await page.reload();
   await page.getByTestId("profile").waitFor();
-  const refreshed = (await storedUser(page)).user;
+  const refreshed = await storedUser(page);
   assert.notEqual(refreshed.access_token, registered.access_token, "the reload refreshed");
   keep("refreshed access token", refreshed.access_token);
   keep("rotated refresh token", refreshed.refresh_token);

@@ -65,7 +65,7 @@ for (const [shape, registered, zkevm] of SHAPES) {
       await signInWithPopup(page, { email });
       await expectProfile(page, { registered, zkevm, account });
       const stored = await storedUser(page);
-      assert.deepEqual(stored.user.passport ?? null, shape === "new" ? null : account.passport, "the claim as minted");
+      assert.deepEqual(stored.profile.passport ?? null, shape === "new" ? null : account.passport, "the claim as minted");
 
       // Reload: the access token now counts as expired, so the session is
       // refreshed without any window, and the account keeps its shape.
@@ -81,7 +81,7 @@ for (const [shape, registered, zkevm] of SHAPES) {
       if (!registered) {
         await page.getByTestId("register").click();
         await page.getByTestId("imx-eth-address").waitFor({ timeout: 25000 });
-        const after = { ...account, passport: (await storedUser(page)).user.passport };
+        const after = { ...account, passport: (await storedUser(page)).profile.passport };
         await expectProfile(page, { registered: true, zkevm, account: after });
         if (zkevm) {
           // The zkEVM part stays, and IMX registered the wallet the claim named.

@@ -102,6 +102,11 @@ struct OpenPopup {
 impl Passport {
     /// A client for this configuration (already checked when it was resolved).
     pub fn new(config: PassportConfig) -> Self {
+        crate::stored_user::migrate_legacy(
+            &LocalStore,
+            config.authority.as_str(),
+            &config.client_id,
+        );
         let user_key = user::storage_key(config.authority.as_str(), &config.client_id);
         Self {
             oauth: Arc::new(OAuthClient::new(&config)),

@@ -313,9 +313,25 @@ impl RegistrationPorts for BrowserPorts<'_> {
             .await
             .map_err(session_error)?
             .ok_or_else(|| session_error(PassportError::NotLoggedIn))?;
-        let response = self
-            .post_imx("v2/passport/users", to_json(request)?, Some(token.secret()))
+        let body = to_json(request)?;
+        let mut response = self
+            .post_imx("v2/passport/users", body.clone(), Some(token.secret()))
             .await?;
+        // A 401 means the access token is no longer accepted (revoked, or
+        // rotated by another tab): refresh once and try once more, as for
+        // TEE Express; a refused refresh ends the session with its event.
+        if response.status() == 401 {
+            let user = self
+                .provider
+                .passport
+                .renew_session()
+                .await
+                .map_err(session_error)?
+                .ok_or_else(|| session_error(PassportError::NotLoggedIn))?;
+            response = self
+                .post_imx("v2/passport/users", body, Some(user.access_token.secret()))
+                .await?;
+        }
         // 409: registered before (a retry after a lost answer), so done.
         if response.status() != 409 {
             crate::http::success_body(response).map_err(PortError::Imx)?;

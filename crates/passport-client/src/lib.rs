@@ -79,6 +79,7 @@ internal_modules! {
     secret;
     session;
     storage;
+    stored_user;
     user;
     #[cfg(target_arch = "wasm32")]
     browser;

@@ -1,4 +1,5 @@
-//! The signed-in user and the versioned format it is stored in.
+//! The signed-in user. How it is stored (the official SDK's format and key)
+//! is in [`crate::stored_user`], re-exported here.
 
 use serde::{Deserialize, Serialize};
 
@@ -8,8 +9,9 @@ use crate::expiry::is_expired;
 use crate::jwt::IdTokenClaims;
 use crate::secret::{AccessToken, IdToken, RefreshToken};
 
-/// The current version of the stored-user format.
-pub const STORED_USER_VERSION: u32 = 1;
+pub use crate::stored_user::{
+    from_stored, storage_key, to_stored,
+};
 
 /// The profile from the ID token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,64 +104,6 @@ impl User {
     }
 }
 
-/// Why the stored user could not be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StoredUserError {
-    /// Not JSON at all (truncated or foreign).
-    #[error("the stored session is not valid JSON")]
-    NotJson,
-    /// Written by another version of this client.
-    #[error("the stored session has format version {0}, expected {STORED_USER_VERSION}")]
-    WrongVersion(u64),
-    /// JSON, but not a user.
-    #[error("the stored session is not in the expected format")]
-    WrongShape,
-}
-
-#[derive(Serialize)]
-struct StoredUserOut<'a> {
-    version: u32,
-    user: &'a User,
-}
-
-#[derive(Deserialize)]
-struct StoredUserIn {
-    user: User,
-}
-
-/// The storage key of the signed-in user for this authority and client.
-pub fn storage_key(authority: &str, client_id: &str) -> String {
-    format!("passport.user.v{STORED_USER_VERSION}:{authority}:{client_id}")
-}
-
-/// Serialises a user for storage.
-pub fn to_stored(user: &User) -> String {
-    serde_json::to_string(&StoredUserOut {
-        version: STORED_USER_VERSION,
-        user,
-    })
-    .expect("a user always serialises")
-}
-
-/// Reads a stored user, telling corrupt, foreign and old formats apart.
-pub fn from_stored(raw: &str) -> Result<User, StoredUserError> {
-    // The version alone first, so an old format is told from a broken one.
-    #[derive(Deserialize)]
-    struct Versioned {
-        version: u64,
-    }
-    serde_json::from_str::<serde::de::IgnoredAny>(raw).map_err(|_| StoredUserError::NotJson)?;
-    let version = serde_json::from_str::<Versioned>(raw)
-        .map_err(|_| StoredUserError::WrongShape)?
-        .version;
-    if version != u64::from(STORED_USER_VERSION) {
-        return Err(StoredUserError::WrongVersion(version));
-    }
-    serde_json::from_str::<StoredUserIn>(raw)
-        .map(|s| s.user)
-        .map_err(|_| StoredUserError::WrongShape)
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -181,53 +125,9 @@ pub(crate) mod tests {
         }
     }
 
-    #[test]
-    fn a_stored_user_round_trips() {
-        let stored = to_stored(&user(0));
-        let back = from_stored(&stored).unwrap();
-        assert_eq!(back.profile, user(0).profile);
-        assert_eq!(back.access_token.secret(), "access.token.value");
-        assert!(stored.contains("\"version\":1"));
-    }
-
-    #[test]
-    fn truncated_foreign_and_old_content_is_told_apart() {
-        let stored = to_stored(&user(0));
-        assert_eq!(
-            from_stored(&stored[..stored.len() / 2]).unwrap_err(),
-            StoredUserError::NotJson
-        );
-        assert_eq!(
-            from_stored("{\"hello\":\"world\"}").unwrap_err(),
-            StoredUserError::WrongShape
-        );
-        assert_eq!(
-            from_stored("[1,2,3]").unwrap_err(),
-            StoredUserError::WrongShape
-        );
-        assert_eq!(
-            from_stored("{\"version\":0,\"user\":{}}").unwrap_err(),
-            StoredUserError::WrongVersion(0)
-        );
-        let wrong_types = stored.replace(
-            "\"id_token_expires_at\":36000",
-            "\"id_token_expires_at\":\"soon\"",
-        );
-        assert_eq!(
-            from_stored(&wrong_types).unwrap_err(),
-            StoredUserError::WrongShape
-        );
-        assert_eq!(from_stored("").unwrap_err(), StoredUserError::NotJson);
-    }
-
-    #[test]
-    fn errors_never_contain_the_tokens() {
-        let stored = to_stored(&user(0)).replace("\"version\":1", "\"version\":9");
-        let message = from_stored(&stored).unwrap_err().to_string();
-        assert!(!message.contains("access.token.value"));
-        assert!(!format!("{:?}", user(0)).contains("refresh-value"));
-    }
-
+    
+    
+    
     #[test]
     fn tokens_are_valid_until_thirty_seconds_before_the_earlier_expiry() {
         let u = user(0);
@@ -377,28 +277,4 @@ pub(crate) mod tests {
         assert_eq!(claims.username, None);
     }
 
-    /// A session stored by the previous release of this client (format v1,
-    /// the `passport` claim with its three `imx_*` fields required, no
-    /// `username`) keeps working.
-    #[test]
-    fn a_session_stored_before_optional_claims_still_restores() {
-        let stored = r#"{"version":1,"user":{"profile":{"sub":"email|1","email":"a@b.test","nickname":"a"},"passport":{"imx_eth_address":"0xabc","imx_stark_address":"0x0def","imx_user_admin_address":"0x123"},"id_token":"i.d.t","access_token":"a.c.t","refresh_token":"r","id_token_expires_at":36000,"access_token_expires_at":86400}}"#;
-        let user = from_stored(stored).unwrap();
-        assert!(user.is_registered_offchain());
-        assert_eq!(user.imx().unwrap().eth_address, "0xabc");
-        assert_eq!(user.profile.username, None);
-        let unregistered = stored.replace(
-            r#""passport":{"imx_eth_address":"0xabc","imx_stark_address":"0x0def","imx_user_admin_address":"0x123"}"#,
-            r#""passport":null"#,
-        );
-        assert!(!from_stored(&unregistered).unwrap().is_registered_offchain());
-    }
-
-    #[test]
-    fn the_key_is_versioned_and_per_authority_and_client() {
-        assert_eq!(
-            storage_key("http://a/", "c"),
-            "passport.user.v1:http://a/:c"
-        );
-    }
 }

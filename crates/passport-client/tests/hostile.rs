@@ -13,7 +13,8 @@ use passport_client::jwt::{self, Expected, TokenError};
 use passport_client::oauth;
 use passport_client::pending::{self, Flow};
 use passport_client::storage::{KeyValueStore, MemoryStore};
-use passport_client::user::{self, StoredUserError};
+use passport_client::stored_user::StoredUserError;
+use passport_client::user;
 use passport_client::{PassportConfig, PassportError, RuntimeConfig};
 use serde_json::json;
 
@@ -490,13 +491,13 @@ mod storage_cases {
     #[test]
     fn wrong_types_are_wrong_shape() {
         let mut value: serde_json::Value = serde_json::from_str(&genuine_stored()).unwrap();
-        value["user"]["access_token_expires_at"] = json!("tomorrow");
+        value["expires_at"] = json!("tomorrow");
         assert_eq!(
             user::from_stored(&value.to_string()).unwrap_err(),
             StoredUserError::WrongShape
         );
         let mut value: serde_json::Value = serde_json::from_str(&genuine_stored()).unwrap();
-        value["user"]["profile"] = json!(42);
+        value["profile"] = json!(42);
         assert_eq!(
             user::from_stored(&value.to_string()).unwrap_err(),
             StoredUserError::WrongShape

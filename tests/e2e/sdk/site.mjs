@@ -32,6 +32,30 @@ async function buildSdkPage(outdir, entry, minify) {
   });
 }
 
+/** The SDK page's files (path → { type, body }) below /sdk/, for `passport`. */
+function sdkPageFiles(dir, passport) {
+  const issuer = passport.issuer.replace(/\/$/, "");
+  const config = JSON.stringify({ clientId: "local-passport-app", authenticationDomain: issuer, imxPublicApiDomain: issuer });
+  const html = '<!doctype html><html><head><script type="module" src="/sdk/sdk.js"></script></head><body></body></html>';
+  return {
+    "/sdk/config.json": { type: "application/json", body: config },
+    "/sdk/sdk.js": { type: "text/javascript", body: readFileSync(join(dir, "sdk.js")) },
+    "/sdk/": { type: "text/html", body: html },
+    "/sdk/redirect": { type: "text/html", body: html },
+  };
+}
+
+/**
+ * The SDK page beside this app, on the app's own origin (`extraFiles` of
+ * `startApp`), for `passport`: one origin, one localStorage, two clients.
+ */
+export async function mountSdkPage(extraFiles, passport) {
+  const dir = mkdtempSync(join(tmpdir(), "sdk-page-"));
+  await buildSdkPage(dir, join(here, "compat.js"), false);
+  Object.assign(extraFiles, sdkPageFiles(dir, passport));
+  rmSync(dir, { recursive: true, force: true });
+}
+
 /**
  * The SDK page on its own port, and a local Passport that trusts it. The
  * benchmark passes its own page script (`entry`), minified, and asks for gzip
@@ -43,18 +67,9 @@ export async function startSdkSite(passportArgs = [], { entry = join(here, "comp
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const passport = await startPassport(port, passportArgs, undefined, "/sdk/");
-  const issuer = passport.issuer.replace(/\/$/, "");
-  const config = JSON.stringify({ clientId: "local-passport-app", authenticationDomain: issuer, imxPublicApiDomain: issuer });
-  const script = readFileSync(join(dir, "sdk.js"));
-  const html = '<!doctype html><html><head><script type="module" src="/sdk/sdk.js"></script></head><body></body></html>';
   // Every answer is fixed: its gzip is made once, here.
-  const file = (type, body) => ({ type, body, zipped: gzip ? gzip9(body) : null });
-  const files = {
-    "/sdk/config.json": file("application/json", config),
-    "/sdk/sdk.js": file("text/javascript", script),
-    "/sdk/": file("text/html", html),
-    "/sdk/redirect": file("text/html", html),
-  };
+  const files = Object.fromEntries(Object.entries(sdkPageFiles(dir, passport))
+    .map(([path, { type, body }]) => [path, { type, body, zipped: gzip ? gzip9(body) : null }]));
   const server = createServer((req, res) => {
     const found = files[new URL(req.url, origin).pathname];
     if (!found) return res.writeHead(404).end();
