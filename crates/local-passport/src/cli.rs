@@ -148,6 +148,13 @@ pub struct ServeOptions {
     /// Enable `POST /__admin/faults`, which switches simulated outages on and off (tests only).
     #[arg(long)]
     pub enable_fault_switches: bool,
+    /// Serve both origins (identity provider and wallet) over HTTPS, with a
+    /// self-signed certificate for 127.0.0.1, localhost and [::1] made on the
+    /// first start and kept in the data directory (`tls-cert.pem`, and
+    /// `tls-key.pem` readable by its owner only). Its path and SHA-256
+    /// fingerprints are printed at start; the issuer becomes `https://`.
+    #[arg(long)]
+    pub tls: bool,
     /// Log format.
     #[arg(long, value_enum, default_value_t = crate::logging::LogFormat::Text)]
     pub log_format: crate::logging::LogFormat,
