@@ -7,6 +7,8 @@
 
 mod support;
 
+#[path = "embedded_prompt.rs"]
+mod embedded_prompt;
 #[path = "fuzz.rs"]
 mod fuzz;
 #[path = "hostile.rs"]
@@ -25,3 +27,5 @@ mod security;
 mod shapes;
 #[path = "tee_express.rs"]
 mod tee_express;
+#[path = "tls.rs"]
+mod tls;
