@@ -31,6 +31,14 @@ async function openSdkPage(context) {
   return page;
 }
 
+/** This app in a new page of `context`, with `email` signed up by its popup. */
+async function signInToApp(context, email) {
+  const page = await context.newPage();
+  await page.goto(app.url("/"));
+  await signInWithPopup(page, { email, create: true });
+  return page;
+}
+
 async function signInWithSdk(page, email) {
   const popupPromise = page.waitForEvent("popup");
   const login = page.evaluate(() => window.sdk.login());
@@ -60,10 +68,8 @@ test("a user signed in by the official SDK opens this app signed in, with no win
 
 test("a user signed in here opens the SDK's page signed in", async () => {
   const context = await sdkContext(browser, passport);
-  const page = await context.newPage();
-  await page.goto(app.url("/"));
   const email = newEmail("to-sdk");
-  await signInWithPopup(page, { email, create: true });
+  await signInToApp(context, email);
 
   const sdkPage = await openSdkPage(context);
   const requests = recordRequests(sdkPage, passport.issuer);
@@ -75,9 +81,7 @@ test("a user signed in here opens the SDK's page signed in", async () => {
 
 test("a sign-out on either side reaches the other", async () => {
   const context = await sdkContext(browser, passport);
-  const page = await context.newPage();
-  await page.goto(app.url("/"));
-  await signInWithPopup(page, { email: newEmail("out-both"), create: true });
+  const page = await signInToApp(context, newEmail("out-both"));
 
   // This app signs out (silently): the SDK no longer has a user.
   const sdkPage = await openSdkPage(context);
@@ -100,9 +104,7 @@ test("a sign-out on either side reaches the other", async () => {
 
 test("the SDK and this app refreshing the same session at once keep the user signed in", async () => {
   const context = await sdkContext(browser, passport);
-  const page = await context.newPage();
-  await page.goto(app.url("/"));
-  await signInWithPopup(page, { email: newEmail("both-refresh"), create: true });
+  const page = await signInToApp(context, newEmail("both-refresh"));
   const before = await storedUser(page);
   const sdkPage = await openSdkPage(context);
   // The access token lives 32 s: this app refreshes 30 s before expiry, the

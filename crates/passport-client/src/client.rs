@@ -5,19 +5,17 @@
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-use crate::browser::{
-    http, jwks, locks, messaging, page, popup, storage::LocalStore, time, webcrypto,
-};
+use crate::browser::session_ports::{BrowserSession, Listener, Listeners};
+use crate::browser::{http, messaging, page, popup, storage::LocalStore, time};
 use crate::callback;
 use crate::config::{LogoutMode, PassportConfig};
 use crate::error::PassportError;
-use crate::jwt::{self, Expected, TokenError};
-use crate::oauth::{self, IssuedTokens, OAuthClient, TokenEndpointError};
-use crate::pending::{self, Flow, PendingLogin};
-use crate::secret::{AccessToken, AuthorizationCode, IdToken, RefreshToken};
-use crate::session::{self, AfterRefresh, EventSource, SessionEvent};
-use crate::storage::KeyValueStore;
-use crate::user::{self, User, UserProfile};
+use crate::oauth::{self, OAuthClient};
+use crate::pending::{self, Flow};
+use crate::secret::{AccessToken, IdToken};
+use crate::session::{self, EventSource, SessionEvent};
+use crate::session_core::SessionCore;
+use crate::user::{User, UserProfile};
 
 /// How often an open sign-in popup is checked for having been closed.
 const POPUP_CLOSED_POLL_MS: u32 = 200;
@@ -41,16 +39,6 @@ pub enum CallbackOutcome {
     Redirect(User),
 }
 
-/// A listener of [`Passport::subscribe`].
-type Listener = Arc<dyn Fn(&SessionEvent, EventSource) + Send + Sync>;
-
-/// The listeners of one client, by subscription id.
-#[derive(Default)]
-struct Listeners {
-    next_id: u64,
-    all: Vec<(u64, Listener)>,
-}
-
 /// The Passport client, the one owner of the session: it is stored in
 /// localStorage, and every change to it is told to the listeners
 /// ([`Passport::subscribe`]). Cheap to clone; clones share the listeners.
@@ -58,7 +46,8 @@ struct Listeners {
 pub struct Passport {
     config: Arc<PassportConfig>,
     oauth: Arc<OAuthClient>,
-    user_key: Arc<str>,
+    /// The session: storage, refresh and verification (protocol code).
+    core: Arc<SessionCore<BrowserSession>>,
     listeners: Arc<Mutex<Listeners>>,
 }
 
@@ -102,17 +91,15 @@ struct OpenPopup {
 impl Passport {
     /// A client for this configuration (already checked when it was resolved).
     pub fn new(config: PassportConfig) -> Self {
-        crate::stored_user::migrate_legacy(
-            &LocalStore,
-            config.authority.as_str(),
-            &config.client_id,
-        );
-        let user_key = user::storage_key(config.authority.as_str(), &config.client_id);
+        let config = Arc::new(config);
+        let oauth = Arc::new(OAuthClient::new(&config));
+        let session = BrowserSession::default();
+        let listeners = session.listeners.clone();
         Self {
-            oauth: Arc::new(OAuthClient::new(&config)),
-            config: Arc::new(config),
-            user_key: user_key.into(),
-            listeners: Arc::default(),
+            core: Arc::new(SessionCore::new(session, config.clone(), oauth.clone())),
+            oauth,
+            config,
+            listeners,
         }
     }
 
@@ -133,7 +120,7 @@ impl Passport {
             listeners.all.push((id, listener.clone()));
             id
         };
-        let key = self.user_key.clone();
+        let key = self.core.user_key().to_owned();
         let closure = StorageListener::new(move |event: web_sys::StorageEvent| {
             if event.key().as_deref() == Some(&key) {
                 let change = session::from_storage_change(
@@ -156,17 +143,6 @@ impl Passport {
         }
     }
 
-    /// Tells this tab's listeners.
-    fn emit(&self, event: SessionEvent) {
-        let listeners: Vec<Listener> = match self.listeners.lock() {
-            Ok(l) => l.all.iter().map(|(_, f)| f.clone()).collect(),
-            Err(_) => return,
-        };
-        for listener in listeners {
-            listener(&event, EventSource::ThisTab);
-        }
-    }
-
     /// The configuration.
     pub fn config(&self) -> &PassportConfig {
         &self.config
@@ -177,7 +153,7 @@ impl Passport {
     #[cfg(feature = "testing")]
     #[doc(hidden)]
     pub fn user_storage_key(&self) -> &str {
-        &self.user_key
+        self.core.user_key()
     }
 
     /// Whether this page is the redirect URI, where the login callback runs.
@@ -326,7 +302,7 @@ impl Passport {
         } = callback::read(&href, &callback_origin, &LocalStore, time::now_ms())?;
         let flow = pending.flow;
         let result = match outcome {
-            Ok(code) => self.complete(code, &pending).await,
+            Ok(code) => self.core.complete(&code, &pending).await,
             Err(err) => Err(err),
         };
         match flow {
@@ -345,186 +321,23 @@ impl Passport {
         }
     }
 
-    async fn complete(
-        &self,
-        code: AuthorizationCode,
-        pending: &PendingLogin,
-    ) -> Result<User, PassportError> {
-        let tokens = self
-            .oauth
-            .exchange_code(&http::fetch, &code, &pending.verifier)
-            .await
-            .map_err(PassportError::TokenEndpoint)?;
-        let user = self
-            .verified_user(tokens, Some(pending.nonce.secret()), None)
-            .await?;
-        let previous = self.stored_user();
-        self.store_user(&user, previous.as_ref())?;
-        Ok(user)
-    }
-
-    /// Verifies the ID token (signature against the JWKS, then claims) and builds the user.
-    async fn verified_user(
-        &self,
-        tokens: IssuedTokens,
-        nonce: Option<&str>,
-        previous_refresh: Option<RefreshToken>,
-    ) -> Result<User, PassportError> {
-        let decoded =
-            jwt::decode(tokens.id_token.secret()).map_err(PassportError::InvalidIdToken)?;
-        let now = time::now_secs();
-        let issuer = oauth::expected_issuer(&self.config);
-        jwt::check_claims(
-            &decoded.claims,
-            &Expected {
-                issuer: &issuer,
-                client_id: &self.config.client_id,
-                api_audience: &self.config.audience,
-                nonce,
-                now,
-            },
-        )
-        .map_err(PassportError::InvalidIdToken)?;
-        let jwks_url = self.config.authority_endpoint(".well-known/jwks.json");
-        let key = jwks::key(jwks_url.as_str(), decoded.header.kid.as_deref())
-            .await
-            .map_err(PassportError::SigningKeys)?
-            .ok_or(PassportError::InvalidIdToken(TokenError::UnknownKey))?;
-        let valid =
-            webcrypto::verify_rs256(&key, decoded.signing_input.as_bytes(), &decoded.signature)
-                .await
-                .map_err(|e| PassportError::Browser(e.to_string()))?;
-        if !valid {
-            return Err(PassportError::InvalidIdToken(TokenError::BadSignature));
-        }
-        let access_expires_at = tokens
-            .expires_in
-            .map(|secs| now + secs)
-            .or_else(|| jwt::unverified_exp(tokens.access_token.secret()))
-            .unwrap_or(now);
-        Ok(User::from_tokens(
-            &decoded.claims,
-            tokens.id_token,
-            tokens.access_token,
-            tokens.refresh_token.or(previous_refresh),
-            access_expires_at,
-        ))
-    }
-
     /// The stored user, without any network. Corrupt or foreign content is
     /// removed and reported once on the console, without its contents.
     pub fn stored_user(&self) -> Option<User> {
-        let raw = LocalStore.get(&self.user_key)?;
-        match user::from_stored(&raw) {
-            Ok(user) => Some(user),
-            Err(err) => {
-                LocalStore.remove(&self.user_key);
-                web_sys::console::warn_1(
-                    &format!("Passport: {err}; it was removed and you are signed out.").into(),
-                );
-                None
-            }
-        }
-    }
-
-    /// Stores `user` where `previous` was, and tells the listeners which it was:
-    /// a sign-in or a refresh.
-    fn store_user(&self, user: &User, previous: Option<&User>) -> Result<(), PassportError> {
-        if LocalStore.set(&self.user_key, &user::to_stored(user)) {
-            self.emit(session::on_store(previous, user));
-            Ok(())
-        } else {
-            Err(PassportError::Storage(
-                "localStorage is full or disabled".into(),
-            ))
-        }
-    }
-
-    /// Removes the stored user and tells the listeners how the session ended.
-    fn remove_user(&self, why: SessionEvent) {
-        let had_user = LocalStore.get(&self.user_key).is_some();
-        LocalStore.remove(&self.user_key);
-        if had_user {
-            self.emit(why);
-        }
+        self.core.stored_user()
     }
 
     /// The SDK's `login({ useCachedSession: true })`: the stored user if both
     /// tokens are valid, a refreshed one if not, nothing when there is no
     /// session. Never opens a window; run it after mount.
     pub async fn restore(&self) -> Result<Option<User>, PassportError> {
-        match self.stored_user() {
-            None => Ok(None),
-            Some(user) if user.tokens_valid(time::now_secs()) => Ok(Some(user)),
-            Some(user) => self.refresh_under_lock(user, false).await,
-        }
+        self.core.restore().await
     }
 
     /// Renews the tokens even while they are valid, to pick up new claims
     /// (the `passport` claim after registering).
     pub async fn renew_session(&self) -> Result<Option<User>, PassportError> {
-        match self.stored_user() {
-            None => Ok(None),
-            Some(user) => self.refresh_under_lock(user, true).await,
-        }
-    }
-
-    /// Refreshes the session of `seen` (the stored user as the caller read
-    /// it) under a lock shared by every tab. After taking the lock it reads
-    /// storage again: if another tab refreshed meanwhile, that result is used
-    /// and the (already rotated) refresh token is not sent twice. `renew`
-    /// refreshes even valid tokens.
-    async fn refresh_under_lock(
-        &self,
-        seen: User,
-        renew: bool,
-    ) -> Result<Option<User>, PassportError> {
-        let before = seen.refresh_token.map(|t| t.secret().to_owned());
-        let lock_name = format!("passport-refresh:{}", self.user_key);
-        locks::with_lock(&lock_name, async {
-            let Some(user) = self.stored_user() else {
-                return Ok(None);
-            };
-            let current = user.refresh_token.as_ref().map(|t| t.secret().to_owned());
-            let refreshed_elsewhere = current != before;
-            if user.tokens_valid(time::now_secs()) && (!renew || refreshed_elsewhere) {
-                return Ok(Some(user));
-            }
-            let Some(refresh_token) = user.refresh_token.clone() else {
-                self.remove_user(SessionEvent::SignedOut);
-                return Ok(None);
-            };
-            match self.oauth.refresh(&http::fetch, &refresh_token).await {
-                Ok(tokens) => {
-                    let verified = self.verified_user(tokens, None, Some(refresh_token)).await;
-                    match session::after_refresh(&user, verified) {
-                        AfterRefresh::Store(renewed) => {
-                            self.store_user(&renewed, Some(&user))?;
-                            Ok(Some(renewed))
-                        }
-                        AfterRefresh::End(err) => {
-                            // Not this session's answer: keeping the old user
-                            // would keep tokens nobody vouches for now. Ended,
-                            // as when the provider refuses the refresh.
-                            web_sys::console::warn_1(
-                                &format!("Passport: the session ended: {err}").into(),
-                            );
-                            self.remove_user(SessionEvent::Ended);
-                            Ok(None)
-                        }
-                        AfterRefresh::Keep(err) => Err(err),
-                    }
-                }
-                Err(TokenEndpointError::Rejected { .. }) => {
-                    // The provider no longer accepts this session: sign out
-                    // cleanly (other tabs hear it from storage as signed out).
-                    self.remove_user(SessionEvent::Ended);
-                    Ok(None)
-                }
-                Err(err) => Err(PassportError::RefreshFailed(err)),
-            }
-        })
-        .await
+        self.core.renew_session().await
     }
 
     /// The profile of the signed-in user, refreshing the session if needed;
@@ -549,7 +362,7 @@ impl Passport {
     /// provider session by redirect (default) or silently in a hidden frame.
     pub async fn logout(&self) -> Result<(), PassportError> {
         let user = self.stored_user();
-        self.remove_user(SessionEvent::SignedOut);
+        self.core.remove_user(SessionEvent::SignedOut);
         pending::sweep(&LocalStore, f64::MAX);
         let mut problem = None;
         let id_token = user.as_ref().map(|u| u.id_token.clone());

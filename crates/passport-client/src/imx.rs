@@ -19,6 +19,7 @@ use crate::registration::{
     self, PortError, RegisterUserRequest, RegistrationError, RegistrationPorts, RegistrationStep,
     SignableRegistration, WalletError, WorkerError,
 };
+use crate::user::User;
 use crate::Passport;
 
 type Outcome = Result<ImxRegistration, PassportError>;
@@ -180,17 +181,24 @@ impl BrowserPorts<'_> {
             .ok_or_else(|| session_error(PassportError::NotLoggedIn))?;
         match call(token.secret().to_owned()).await {
             Err(err) if is_unauthorised(&err) => {
-                let user = passport
-                    .renew_session()
-                    .await
-                    .map_err(session_error)?
-                    .ok_or_else(|| session_error(PassportError::NotLoggedIn))?;
+                let user = self.renewed_user().await?;
                 call(user.id_token.secret().to_owned())
                     .await
                     .map_err(PortError::Wallet)
             }
             other => other.map_err(PortError::Wallet),
         }
+    }
+
+    /// The user with renewed tokens; `NotLoggedIn` when the session ended
+    /// (the refresh was refused, or answered for another user).
+    async fn renewed_user(&self) -> Result<User, PortError> {
+        self.provider
+            .passport
+            .renew_session()
+            .await
+            .map_err(session_error)?
+            .ok_or_else(|| session_error(PassportError::NotLoggedIn))
     }
 
     fn worker(&self) -> Result<Rc<StarkWorker>, PortError> {
@@ -321,13 +329,7 @@ impl RegistrationPorts for BrowserPorts<'_> {
         // rotated by another tab): refresh once and try once more, as for
         // TEE Express; a refused refresh ends the session with its event.
         if response.status() == 401 {
-            let user = self
-                .provider
-                .passport
-                .renew_session()
-                .await
-                .map_err(session_error)?
-                .ok_or_else(|| session_error(PassportError::NotLoggedIn))?;
+            let user = self.renewed_user().await?;
             response = self
                 .post_imx("v2/passport/users", body, Some(user.access_token.secret()))
                 .await?;
@@ -340,15 +342,7 @@ impl RegistrationPorts for BrowserPorts<'_> {
     }
 
     async fn refresh_claims(&self) -> Result<Option<PassportClaims>, PortError> {
-        let user = self
-            .provider
-            .passport
-            .renew_session()
-            .await
-            .map_err(session_error)?
-            // The session ended (refused, or answered for another user).
-            .ok_or_else(|| session_error(PassportError::NotLoggedIn))?;
-        Ok(user.passport)
+        Ok(self.renewed_user().await?.passport)
     }
 
     async fn sleep(&self, ms: u32) {

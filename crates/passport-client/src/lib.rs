@@ -78,6 +78,7 @@ internal_modules! {
     registration_error;
     secret;
     session;
+    session_core;
     storage;
     stored_user;
     user;
@@ -124,6 +125,17 @@ mod test_support {
             std::task::Poll::Ready(out) => out,
             std::task::Poll::Pending => panic!("a fake pended"),
         }
+    }
+
+    /// The local Passport's default configuration, for an app on
+    /// `http://localhost:8080/`.
+    pub fn local_config() -> crate::config::PassportConfig {
+        crate::config::RuntimeConfig::default()
+            .resolve(&crate::config::PageLocation {
+                origin: "http://localhost:8080".into(),
+                base_path: "/".into(),
+            })
+            .unwrap()
     }
 
     /// A JSON answer with this status and body.

@@ -393,17 +393,11 @@ pub fn silent_logout_url(config: &PassportConfig, id_token: Option<&IdToken>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{PageLocation, RuntimeConfig};
     use crate::http::HttpResponse;
     use crate::test_support::{json_response, poll_once};
 
     fn config() -> PassportConfig {
-        RuntimeConfig::default()
-            .resolve(&PageLocation {
-                origin: "http://localhost:8080".into(),
-                base_path: "/".into(),
-            })
-            .unwrap()
+        crate::test_support::local_config()
     }
 
     /// The S256 PKCE challenge of a verifier (RFC 7636 §4.2), as oauth2 computes it.

@@ -437,8 +437,8 @@ mod tests {
 
     impl RegistrationPorts for Fake {
         fn still_signed_in(&self) -> bool {
-            !self.signed_out_from_the_start
-                && !(self.signs_out_after_connecting && self.connected.get())
+            let signed_out_since = self.signs_out_after_connecting && self.connected.get();
+            !self.signed_out_from_the_start && !signed_out_since
         }
         fn registered_address(&self) -> Option<String> {
             self.registered_as.clone()

@@ -59,7 +59,7 @@ pub fn on_store(previous: Option<&User>, user: &User) -> SessionEvent {
 #[derive(Debug)]
 pub enum AfterRefresh {
     /// The same user with new tokens: store it.
-    Store(User),
+    Store(Box<User>),
     /// The answer cannot belong to this session: the stored session ends
     /// (removed, [`SessionEvent::Ended`]) and the user signs in again.
     End(PassportError),
@@ -78,7 +78,7 @@ pub fn after_refresh(previous: &User, verified: Result<User, PassportError>) -> 
         Ok(user) if user.profile.sub != previous.profile.sub => {
             AfterRefresh::End(PassportError::InvalidIdToken(TokenError::SubjectChanged))
         }
-        Ok(user) => AfterRefresh::Store(user),
+        Ok(user) => AfterRefresh::Store(Box::new(user)),
         Err(err @ PassportError::InvalidIdToken(_)) => AfterRefresh::End(err),
         Err(err) => AfterRefresh::Keep(err),
     }

@@ -305,6 +305,32 @@ mod tests {
         assert_eq!(key, super::super::email_key("älice@example.test"));
     }
 
+    /// Every migration, from the schema just before it with an account in
+    /// it: it applies, records its number, and the account is still there.
+    #[test]
+    fn each_migration_applies_to_the_schema_before_it_and_keeps_the_accounts() {
+        for n in 2..=LATEST {
+            let mut conn = Connection::open_in_memory().unwrap();
+            migrate_to(&mut conn, n - 1).unwrap();
+            conn.execute(
+                "INSERT INTO users (sub, email, email_key, nickname, password_hash, created_at)
+                 VALUES ('email|kept', 'Kept@example.test', ?1, 'kept', 'hash', 1)",
+                [super::super::email_key("Kept@example.test")],
+            )
+            .unwrap();
+            migrate_to(&mut conn, n).unwrap_or_else(|err| panic!("migration {n}: {err}"));
+            assert_eq!(version(&conn).unwrap(), n);
+            let email: String = conn
+                .query_row(
+                    "SELECT email FROM users WHERE sub = 'email|kept'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap_or_else(|err| panic!("after migration {n}: {err}"));
+            assert_eq!(email, "Kept@example.test", "migration {n} kept the account");
+        }
+    }
+
     #[test]
     fn a_database_newer_than_the_code_is_refused() {
         let mut conn = Connection::open_in_memory().unwrap();

@@ -7,6 +7,7 @@ pub mod jwks;
 pub mod locks;
 pub mod messaging;
 pub mod once;
+pub mod session_ports;
 pub mod page;
 pub mod popup;
 pub mod stark_worker;
