@@ -48,7 +48,7 @@ async fn get(api: &axum::Router, uri: &str) -> Answer {
     }
 }
 
-fn header<'a>(answer: &'a Answer, name: header::HeaderName) -> &'a str {
+fn header(answer: &Answer, name: header::HeaderName) -> &str {
     answer
         .headers
         .get(name)
