@@ -150,8 +150,8 @@ pub struct ServeOptions {
     pub enable_fault_switches: bool,
     /// Serve both origins (identity provider and wallet) over HTTPS, with a
     /// self-signed certificate for 127.0.0.1, localhost and [::1] made on the
-    /// first start and kept in the data directory (`tls-cert.pem`, and
-    /// `tls-key.pem` readable by its owner only). Its path and SHA-256
+    /// first start and kept in the data directory (`tls-cert.pem` and
+    /// `tls-key.pem`, readable by their owner only). Its path and SHA-256
     /// fingerprints are printed at start; the issuer becomes `https://`.
     #[arg(long)]
     pub tls: bool,

@@ -1,6 +1,6 @@
 //! `serve --tls`: a self-signed certificate for 127.0.0.1, localhost and
 //! [::1], made on the first start in the data directory and reused after
-//! (`tls-cert.pem`, and `tls-key.pem` readable by its owner only), served by
+//! (`tls-cert.pem` and `tls-key.pem`, 0600 as every file there), served by
 //! rustls on its ring backend. Browsers do not trust it: the operator trusts
 //! it for a session by its fingerprint (Chromium's
 //! `--ignore-certificate-errors-spki-list` takes the public key's).
@@ -18,7 +18,7 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 /// The certificate's file in the data directory.
 pub const CERT_FILE: &str = "tls-cert.pem";
-/// Its private key's file (mode 0600).
+/// Its private key's file (mode 0600, as the certificate's).
 pub const KEY_FILE: &str = "tls-key.pem";
 
 /// The names the certificate covers.
@@ -45,6 +45,7 @@ impl TlsIdentity {
     pub fn load_or_create(data_dir: &Path) -> anyhow::Result<Self> {
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("creating {}", data_dir.display()))?;
+        crate::db::restrict(data_dir, 0o700)?;
         let cert_path = data_dir.join(CERT_FILE);
         let key_path = data_dir.join(KEY_FILE);
         let (cert_pem, key_pem) = if cert_path.exists() && key_path.exists() {
@@ -56,14 +57,16 @@ impl TlsIdentity {
             let made = rcgen::generate_simple_self_signed(NAMES.map(str::to_owned).to_vec())
                 .context("making the TLS certificate")?;
             let key_pem = made.key_pair.serialize_pem();
-            // The key first, so that a certificate on disk always has its key.
-            let mut file = crate::db::open_private(&key_path, false)?;
-            file.set_len(0)?;
-            file.write_all(key_pem.as_bytes())?;
-            file.sync_all()?;
             let cert_pem = made.cert.pem();
-            std::fs::write(&cert_path, &cert_pem)
-                .with_context(|| format!("writing {}", cert_path.display()))?;
+            // The key first, so that a certificate on disk always has its
+            // key; both the owner's only, as every file of the directory.
+            for (path, text) in [(&key_path, &key_pem), (&cert_path, &cert_pem)] {
+                let mut file = crate::db::open_private(path, false)?;
+                file.set_len(0)?;
+                file.write_all(text.as_bytes())?;
+                file.sync_all()?;
+                crate::db::restrict(path, 0o600)?;
+            }
             (cert_pem, key_pem)
         };
         Self::from_pem(cert_path, &cert_pem, &key_pem)
@@ -142,11 +145,13 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join(KEY_FILE))
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600, "the key is its owner's only");
+            for file in [KEY_FILE, CERT_FILE] {
+                let mode = std::fs::metadata(dir.join(file))
+                    .unwrap()
+                    .permissions()
+                    .mode();
+                assert_eq!(mode & 0o777, 0o600, "{file} is its owner's only");
+            }
         }
         let _ = std::fs::remove_dir_all(&dir);
     }

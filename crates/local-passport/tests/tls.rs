@@ -138,9 +138,16 @@ async fn both_ports_serve_the_printed_certificate_which_is_kept_across_restarts(
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let key = dir.join(local_passport::tls::KEY_FILE);
-        let mode = std::fs::metadata(key).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600, "the key is its owner's only");
+        for file in [
+            local_passport::tls::KEY_FILE,
+            local_passport::tls::CERT_FILE,
+        ] {
+            let mode = std::fs::metadata(dir.join(file))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{file} is its owner's only");
+        }
     }
 
     // The next start serves the same certificate.
