@@ -146,16 +146,16 @@ fn render(client_name: &str, origins_json: &str) -> String {
 <p class="error" id="email-error" role="alert" hidden></p>
 <button type="submit" id="continue-email">Continue with email</button>
 </form>
+<div class="consent">
+<input type="checkbox" id="marketing-consent" name="marketing-consent">
+<label for="marketing-consent">Send me news and offers (nothing is mailed by the local Passport)</label>
+</div>
 <p class="muted or" aria-hidden="true">or</p>
 <div role="group" aria-labelledby="social-note">
 <p class="muted" id="social-note">Local stand-ins for social sign-in: each continues to this Passport's own form.</p>
 <button type="button" class="social" data-method="google" id="method-google">Google (local stand-in)</button>
 <button type="button" class="social" data-method="apple" id="method-apple">Apple (local stand-in)</button>
 <button type="button" class="social" data-method="facebook" id="method-facebook">Facebook (local stand-in)</button>
-</div>
-<div class="consent">
-<input type="checkbox" id="marketing-consent" name="marketing-consent">
-<label for="marketing-consent">Send me news and offers (nothing is mailed by the local Passport)</label>
 </div>
 </main>
 </body>
@@ -238,7 +238,9 @@ pub const STYLE: &str = r#"
 .prompt-head .brand{margin:0}
 button.close{width:2.75rem;min-height:2.75rem;margin:0;background:none;color:var(--fg);font-size:1.5rem;line-height:1}
 button.social{background:var(--bg);color:var(--fg);border:1px solid var(--line);margin-top:.5rem}
-.or{text-align:center;margin:1rem 0 0}
+.or{text-align:center;margin:.75rem 0 0}
+.prompt h1{margin-bottom:.25rem}
+.prompt .muted{margin:.25rem 0}
 .consent{display:flex;gap:.5rem;align-items:flex-start;margin-top:1rem}
 .consent input{width:auto;margin-top:.3rem}
 .consent label{font-weight:400;margin:0}
