@@ -1,8 +1,10 @@
 // The official SDK pointed at the local Passport with its own `overrides`:
 // shared by the compatibility page (tests/e2e/sdk/compat.js) and the
 // cold-load benchmark's page (restore.js). `config` is the page's config.json
-// (clientId, authenticationDomain, imxPublicApiDomain). TEE Express's fixed
-// host is routed to the local Passport by the test where it is reached.
+// (clientId, authenticationDomain, imxPublicApiDomain, and `sdkDefaults`:
+// true leaves every prompt and overlay option at the SDK's default, as the
+// compatibility test over TLS runs it). TEE Express's fixed host is routed to
+// the local Passport by the test where it is reached.
 import { Environment, ImmutableConfiguration } from "@imtbl/config";
 import { Passport } from "@imtbl/passport";
 
@@ -16,9 +18,11 @@ export function localPassport(config) {
     logoutRedirectUri: `${location.origin}/sdk/`,
     audience: "platform_api",
     scope: "openid offline_access email transact",
-    // The embedded login-method prompt is Immutable's hosted page; the local
-    // Passport's own sign-in page is the method here.
-    popupOverlayOptions: { disableHeadlessLoginPromptOverlay: true, disableGenericPopupOverlay: true, disableBlockedPopupOverlay: true },
+    // Without `sdkDefaults`, the SDK goes straight to the local Passport's
+    // sign-in page, with no embedded login-method prompt and no overlays.
+    ...(config.sdkDefaults ? {} : {
+      popupOverlayOptions: { disableHeadlessLoginPromptOverlay: true, disableGenericPopupOverlay: true, disableBlockedPopupOverlay: true },
+    }),
     overrides: {
       authenticationDomain: config.authenticationDomain,
       imxPublicApiDomain: config.imxPublicApiDomain,

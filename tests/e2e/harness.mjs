@@ -157,8 +157,8 @@ export async function startPassport(appPort, extraArgs = [], dataDir = mkdtempSy
 }
 
 /** Headless Chromium, a fresh profile per launch. */
-export async function startBrowser() {
-  return chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: CHROMIUM_ARGS, headless: true });
+export async function startBrowser(extraArgs = []) {
+  return chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
 }
 
 /** A page that records console messages and page errors for later assertions. */

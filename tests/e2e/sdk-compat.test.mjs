@@ -1,27 +1,65 @@
 // The test of the local Passport's fidelity: the official @imtbl/passport
-// 2.14.0, unchanged (bundled from npm), signs in, connects IMX, registers
-// off-chain, sees itself registered and signs out against the local Passport.
-// It is pointed there with its own `overrides` (authentication domain, IMX
-// API); the TEE Express host it hard-codes, and the production IMX API it asks
-// about existing Stark keys for a few accounts, are routed to the local
-// Passport by Playwright. Immutable's metrics host is refused, as offline.
-// If the SDK cannot do this, the local Passport is not the real contract.
+// 2.14.0, unchanged (bundled from npm) and on its defaults (no prompt or
+// overlay option changed), signs in through its embedded login prompt and
+// popup, connects IMX, registers off-chain, sees itself registered and signs
+// out against the local Passport served over TLS (`serve --tls`). It is
+// pointed there with its own `overrides` (authentication domain, IMX API),
+// and reaches the authentication domain as it is, https and all, its logout
+// URL included. Chromium trusts the local certificate by the public-key pin
+// the server prints (--ignore-certificate-errors-spki-list), so a pin that
+// is not the served key's fails the test. The TEE Express host the SDK
+// hard-codes, and the production IMX API it asks about existing Stark keys
+// for a few accounts, are routed to the local Passport by Playwright.
+// Immutable's metrics host is refused, as offline. If the SDK cannot do this,
+// the local Passport is not the real contract.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { connect } from "node:tls";
 import { startBrowser } from "./harness.mjs";
 import { newEmail, fillPassportForm } from "./flows.mjs";
 import { startSdkSite, sdkContext } from "./sdk/site.mjs";
 
 let site, passport, browser, origin;
 
+/** The SHA-256 of the certificate served at `url`, as `AB:CD:…`. */
+function servedFingerprint(url) {
+  const { hostname, port } = new URL(url);
+  return new Promise((ok, fail) => {
+    const socket = connect({ host: hostname, port: Number(port), rejectUnauthorized: false, servername: "localhost" }, () => {
+      ok(socket.getPeerCertificate().fingerprint256);
+      socket.end();
+    });
+    socket.on("error", fail);
+  });
+}
+
 before(async () => {
-  site = await startSdkSite();
+  site = await startSdkSite(["--tls"], { sdkDefaults: true });
   ({ passport, origin } = site);
-  browser = await startBrowser();
+  assert.match(passport.issuer, /^https:\/\/127\.0\.0\.1:\d+\/$/, "the issuer is https");
+  assert.match(passport.wallet_origin, /^https:/, "the wallet origin is https");
+  // The fingerprint printed is the certificate both ports serve.
+  assert.equal(await servedFingerprint(passport.issuer), passport.tls.sha256);
+  assert.equal(await servedFingerprint(passport.wallet_origin), passport.tls.sha256);
+  browser = await startBrowser([`--ignore-certificate-errors-spki-list=${passport.tls.spki_sha256}`]);
 });
 after(async () => {
   await browser?.close();
   await site?.stop();
+});
+
+const PROMPT = "#passport-embedded-login-iframe";
+
+test("closing the embedded login prompt ends the SDK's login as closed by the user", async () => {
+  const context = await sdkContext(browser, passport);
+  const page = await context.newPage();
+  await page.goto(`${origin}/sdk/`);
+  await page.locator("body[data-ready=true]").waitFor({ state: "attached", timeout: 20000 });
+  const login = page.evaluate(() => window.sdk.login().then(() => "signed in", (e) => e.message));
+  await page.frameLocator(PROMPT).locator("#close").click();
+  assert.match(await login, /closed by user/);
+  assert.equal(await page.locator(PROMPT).count(), 0, "the prompt is gone");
+  await context.close();
 });
 
 test("the official SDK signs in, connects IMX, registers, is registered, and signs out", async () => {
@@ -37,16 +75,31 @@ test("the official SDK signs in, connects IMX, registers, is registered, and sig
   await page.goto(`${origin}/sdk/`);
   await page.locator("body[data-ready=true]").waitFor({ state: "attached", timeout: 20000 }).catch(failWith("the SDK page did not start"));
 
-  // Sign in by popup, on the local Passport's own sign-in page.
+  // Sign in: the SDK's embedded prompt (the local Passport's page in its
+  // iframe), email chosen there, then its popup on the local sign-in page.
   const email = newEmail("sdk");
+  const issuerOrigin = new URL(passport.issuer).origin;
   const popupPromise = page.waitForEvent("popup");
   const login = page.evaluate(() => window.sdk.login());
+  const prompt = page.frameLocator(PROMPT);
+  await prompt.locator("#email").fill(email).catch(failWith("the embedded prompt did not show"));
+  const promptUrl = new URL(await page.locator(PROMPT).getAttribute("src"));
+  assert.equal(promptUrl.origin + promptUrl.pathname, `${issuerOrigin}/im-embedded-login-prompt`);
+  assert.equal(promptUrl.searchParams.get("client_id"), "local-passport-app");
+  await prompt.locator("#continue-email").click();
   const popup = await popupPromise;
   await popup.waitForURL((url) => url.pathname === "/authorize");
   const authorize = new URL(popup.url());
-  assert.equal(authorize.pathname, "/authorize", "the SDK builds its own /authorize URL");
+  assert.equal(authorize.origin, issuerOrigin, "the SDK builds its own /authorize URL, on https");
+  assert.equal(authorize.pathname, "/authorize");
   assert.equal(authorize.searchParams.get("code_challenge_method"), "S256");
   assert.equal(authorize.searchParams.get("audience"), "platform_api");
+  // What the prompt chose travels to /authorize as the SDK's direct login.
+  assert.equal(authorize.searchParams.get("direct"), "email");
+  assert.equal(authorize.searchParams.get("email"), email);
+  assert.equal(authorize.searchParams.get("marketingConsent"), "unsubscribed");
+  assert.match(authorize.searchParams.get("im_passport_trace_id") ?? "", /^[0-9a-f-]{32,36}$/);
+  assert.equal(await popup.locator("#email").inputValue(), email, "the sign-in form has the address");
   await fillPassportForm(popup, { email, create: true });
   const user = await login.catch(failWith("login"));
   assert.equal(user.email, email);
@@ -83,6 +136,7 @@ test("the official SDK signs in, connects IMX, registers, is registered, and sig
   const loggedOut = page.evaluate(() => window.sdk.logout().then(() => "ok", (e) => `${e.type} ${e.message}`))
     .catch(() => "navigated");
   const logoutUrl = new URL((await providerLogout.catch(async (err) => failWith(`no provider logout (${await loggedOut}; visited ${visited})`)(err))).url());
+  assert.equal(logoutUrl.origin, issuerOrigin, "the SDK's https logout URL reaches the local Passport as it is");
   assert.equal(logoutUrl.searchParams.get("client_id"), "local-passport-app");
   assert.equal(logoutUrl.searchParams.get("returnTo"), `${origin}/sdk/`);
   await returned.catch(failWith(`logout did not return: ${visited}`));

@@ -154,6 +154,13 @@ pub struct ServeOptions {
     /// what exists already is left as it is.
     #[arg(long)]
     pub seed: Option<PathBuf>,
+    /// Serve both origins (identity provider and wallet) over HTTPS, with a
+    /// self-signed certificate for 127.0.0.1, localhost and [::1] made on the
+    /// first start and kept in the data directory (`tls-cert.pem` and
+    /// `tls-key.pem`, readable by their owner only). Its path and SHA-256
+    /// fingerprints are printed at start; the issuer becomes `https://`.
+    #[arg(long)]
+    pub tls: bool,
     /// Log format.
     #[arg(long, value_enum, default_value_t = crate::logging::LogFormat::Text)]
     pub log_format: crate::logging::LogFormat,

@@ -103,7 +103,19 @@ pub async fn serve(
     listener: TcpListener,
     app: Router,
     limit: Arc<ConnectionLimit>,
+    stop: watch::Receiver<bool>,
+) {
+    serve_with(listener, app, limit, stop, None).await
+}
+
+/// [`serve`], over TLS when `tls` is given: the handshake must end within
+/// the header-read timeout, and counts against the cap like the requests.
+pub async fn serve_with(
+    listener: TcpListener,
+    app: Router,
+    limit: Arc<ConnectionLimit>,
     mut stop: watch::Receiver<bool>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 ) {
     loop {
         let permit = match limit.permits.clone().try_acquire_owned() {
@@ -137,24 +149,38 @@ pub async fn serve(
         let app = app.clone();
         let limit = limit.clone();
         let stop = stop.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
             let _permit = permit;
             let open = limit.active.fetch_add(1, Ordering::SeqCst) + 1;
             limit.peak.fetch_max(open, Ordering::SeqCst);
-            connection(stream, peer, app, &limit, stop).await;
+            match tls {
+                None => connection(stream, peer, app, &limit, stop).await,
+                Some(acceptor) => {
+                    let handshake =
+                        tokio::time::timeout(limit.header_read_timeout, acceptor.accept(stream));
+                    match handshake.await {
+                        Ok(Ok(stream)) => connection(stream, peer, app, &limit, stop).await,
+                        Ok(Err(err)) => tracing::debug!(%err, %peer, "TLS handshake failed"),
+                        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                    }
+                }
+            }
             limit.active.fetch_sub(1, Ordering::SeqCst);
         });
     }
 }
 
 /// One connection, until the client or a timeout closes it.
-async fn connection(
-    stream: tokio::net::TcpStream,
+async fn connection<S>(
+    stream: S,
     peer: SocketAddr,
     app: Router,
     limit: &ConnectionLimit,
     mut stop: watch::Receiver<bool>,
-) {
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let service = TowerToHyperService::new(app.map_request(
         move |mut request: axum::http::Request<hyper::body::Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));

@@ -24,6 +24,7 @@ pub mod server;
 pub mod settings;
 pub mod sign_in_guard;
 pub mod state;
+pub mod tls;
 pub mod users_cmd;
 pub mod wallet;
 

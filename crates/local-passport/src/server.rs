@@ -156,6 +156,10 @@ async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     }
     tracing::info!(issuer = %bound.issuer, wallet_origin = %bound.wallet_origin,
                    data_dir = %opts.data_dir.display(), "local Passport ready");
+    if let Some(tls) = &bound.tls {
+        tracing::info!(certificate = %tls.cert_path.display(), sha256 = %tls.fingerprint,
+                       spki_sha256 = %tls.spki_sha256, "serving HTTPS with a self-signed certificate");
+    }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         shutdown_signal().await;
@@ -183,6 +187,8 @@ pub struct Bound {
     pub port: u16,
     /// The wallet origin's port.
     pub wallet_port: u16,
+    /// With `--tls`: the certificate both ports serve.
+    pub tls: Option<crate::tls::TlsIdentity>,
 }
 
 /// Binds both ports, opens the data directory and purges what expired.
@@ -205,9 +211,15 @@ pub async fn bind(opts: &ServeOptions) -> anyhow::Result<Bound> {
     let port = api_listener.local_addr()?.port();
     let wallet_port = wallet_listener.local_addr()?.port();
     // Where it listens, and the issuer it announces (the same unless --issuer).
-    let address = format!("http://{host}:{port}/");
+    let tls = if opts.tls {
+        Some(crate::tls::TlsIdentity::load_or_create(&opts.data_dir)?)
+    } else {
+        None
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let address = format!("{scheme}://{host}:{port}/");
     let issuer = announced_issuer(opts.issuer.as_deref(), &address)?;
-    let wallet_origin = format!("http://{host}:{wallet_port}");
+    let wallet_origin = format!("{scheme}://{host}:{wallet_port}");
     let state = open_state(opts, issuer.clone(), wallet_origin.clone())?;
     // What can no longer be used goes at start, then on a schedule (`Bound::run`).
     purge(&state);
@@ -240,15 +252,20 @@ pub async fn bind(opts: &ServeOptions) -> anyhow::Result<Bound> {
         wallet_origin,
         port,
         wallet_port,
+        tls,
     })
 }
 
 impl Bound {
     /// The `ready` event: where the server listens and what it announces.
     pub fn ready_line(&self) -> serde_json::Value {
-        let mut line = serde_json::json!({ "event": "ready", "issuer": self.issuer, "address": self.address,
-                            "port": self.port, "wallet_origin": self.wallet_origin,
+        let mut line = serde_json::json!({ "event": "ready", "issuer": self.issuer,
+                            "address": self.address, "port": self.port,
+                            "wallet_origin": self.wallet_origin,
                             "wallet_port": self.wallet_port });
+        if let Some(tls) = &self.tls {
+            line["tls"] = tls.describe();
+        }
         // Only a token this start made up: one given by the operator is known.
         if let Some(token) = self.state.admin.generated_token() {
             line["admin_token"] = token.into();
@@ -273,9 +290,22 @@ impl Bound {
         });
         // Each listener's accept loop, under the one cap on open connections.
         let limit = self.state.connections.clone();
+        let tls = self.tls.map(|tls| tls.acceptor);
         tokio::join!(
-            crate::connections::serve(self.api_listener, self.api, limit.clone(), stop.clone()),
-            crate::connections::serve(self.wallet_listener, self.wallet, limit.clone(), stop),
+            crate::connections::serve_with(
+                self.api_listener,
+                self.api,
+                limit.clone(),
+                stop.clone(),
+                tls.clone()
+            ),
+            crate::connections::serve_with(
+                self.wallet_listener,
+                self.wallet,
+                limit.clone(),
+                stop,
+                tls
+            ),
         );
         schedule.abort();
         limit.drained(std::time::Duration::from_secs(5)).await;

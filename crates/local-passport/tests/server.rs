@@ -9,6 +9,8 @@ mod support;
 
 #[path = "admin.rs"]
 mod admin;
+#[path = "embedded_prompt.rs"]
+mod embedded_prompt;
 #[path = "fuzz.rs"]
 mod fuzz;
 #[path = "hostile.rs"]
@@ -27,3 +29,5 @@ mod security;
 mod shapes;
 #[path = "tee_express.rs"]
 mod tee_express;
+#[path = "tls.rs"]
+mod tls;

@@ -34,6 +34,9 @@ pub struct AuthorizeParams {
     /// The SDK's `marketingConsent` (accepted; nothing is mailed here).
     #[serde(rename = "marketingConsent")]
     pub marketing_consent: Option<String>,
+    /// The trace id the SDK carries from its embedded login prompt
+    /// (accepted, not used).
+    pub im_passport_trace_id: Option<String>,
 }
 
 /// A request that passed validation.
@@ -94,6 +97,7 @@ pub fn validate(state: &AppState, params: AuthorizeParams) -> Result<ValidReques
         &params.scope,
         &params.audience,
         &params.code_challenge,
+        &params.im_passport_trace_id,
     ]
     .iter()
     .any(|p| p.as_ref().is_some_and(|v| v.len() > MAX_PARAM_LEN));

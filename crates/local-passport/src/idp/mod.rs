@@ -19,6 +19,7 @@ mod credentials;
 mod csrf;
 pub mod device;
 mod discovery;
+pub mod embedded_prompt;
 mod grant;
 mod issue;
 mod logout;
@@ -77,6 +78,7 @@ pub fn router() -> Router<Shared> {
         ));
     oauth
         .merge(pages)
+        .merge(embedded_prompt::router())
         .merge(documents)
         .layer(middleware::from_fn(cookies::expire_tossed))
 }

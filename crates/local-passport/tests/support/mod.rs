@@ -80,7 +80,7 @@ fn scratch() -> PathBuf {
 }
 
 /// A fresh data directory holding the shared test signing key.
-fn prepared_dir() -> PathBuf {
+pub fn prepared_dir() -> PathBuf {
     let dir = temp_dir();
     let conn = local_passport::db::open(&dir).unwrap();
     let kek = local_passport::kek::Kek::load_or_create(&dir).unwrap();
