@@ -53,11 +53,25 @@ test("an access token invalidated by the admin API: the app's next call refreshe
   await page.getByTestId("registration").waitFor();
   await passport.admin("POST", `accounts/${encodeURIComponent(email)}/invalidate-access`, {});
   const grants = tokenGrants(page);
+  const seen = [];
+  const origins = [passport.address.replace(/\/$/, ""), passport.wallet_origin];
+  page.on("response", (response) => {
+    const url = new URL(response.url());
+    if (origins.includes(url.origin) && response.request().method() !== "OPTIONS") seen.push(`${response.status()} ${url.pathname}`);
+  });
   await page.getByTestId("register").click();
-  await page.getByTestId("imx-status").filter({ hasText: "Registered" }).waitFor({ timeout: 30000 }).catch(async () => {
+  await page.getByTestId("imx-status").filter({ hasText: /^Registered$/ }).waitFor({ timeout: 30000 }).catch(async () => {
     throw new Error("not registered: " + (await page.locator("main").innerHTML()) + "\n" + page.consoleLines.join("\n"));
   });
-  assert.deepEqual(grants, ["refresh_token"], "one silent refresh");
+  // One 401 (the first call with the invalidated token), then a refresh
+  // that succeeds and the call again; the usual refresh for the new claim
+  // after registering; never a new sign-in.
+  const refused = seen.filter((line) => line.startsWith("401 "));
+  assert.equal(refused.length, 1, seen.join("\n"));
+  const next = seen.slice(seen.indexOf(refused[0]) + 1);
+  assert.equal(next[0], "200 /oauth/token", seen.join("\n"));
+  assert.ok(seen.includes("201 /v2/passport/users"), seen.join("\n"));
+  assert.ok(grants.every((grant) => grant === "refresh_token"), grants.join());
   assert.equal(await page.getByTestId("session-ended").count(), 0);
   await page.context().close();
 });
