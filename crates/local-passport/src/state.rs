@@ -57,7 +57,7 @@ pub struct AppState {
     /// Brute-force protection of the sign-in form.
     pub sign_in_guard: SignInGuard,
     /// The admin API's token, request log and decoded last tokens.
-    pub admin: crate::admin::Admin,
+    pub admin: crate::admin::memory::Admin,
     /// The ID-token audiences the wallet's identity provider accepts:
     /// `--magic-audience`, or by default the first client (the app).
     pub wallet_audiences: Vec<String>,
@@ -162,7 +162,7 @@ impl AppState {
             )),
             sign_in_guard: SignInGuard::new(&settings),
             wallet_audiences,
-            admin: crate::admin::Admin::new(settings.admin_token.clone()),
+            admin: crate::admin::memory::Admin::new(settings.admin_token.clone()),
             settings,
         }
     }

@@ -13,6 +13,7 @@
 
 mod api;
 mod log;
+pub mod memory;
 mod page;
 pub mod seed;
 mod tokens;
@@ -22,76 +23,10 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 use crate::errors::{no_method, ApiError};
 use crate::extract::PeerIp;
 use crate::state::Shared;
-
-pub use log::record_requests;
-
-/// The admin side of the state: its token, the request log and the last
-/// tokens issued.
-pub struct Admin {
-    token: String,
-    generated: bool,
-    requests: log::RequestLog,
-    tokens: tokens::LastTokens,
-}
-
-impl Admin {
-    /// With the operator's token, or a random one.
-    pub fn new(given: Option<String>) -> Self {
-        let generated = given.as_deref().is_none_or(str::is_empty);
-        Admin {
-            token: match given {
-                Some(token) if !token.is_empty() => token,
-                _ => crate::secrets::random_token(),
-            },
-            generated,
-            requests: log::RequestLog::default(),
-            tokens: tokens::LastTokens::default(),
-        }
-    }
-
-    /// The token when this start made it up (to print it once); `None`
-    /// when the operator gave it, who knows it already.
-    pub fn generated_token(&self) -> Option<&str> {
-        self.generated.then_some(self.token.as_str())
-    }
-
-    /// The token, for in-process tests.
-    pub fn token(&self) -> &str {
-        &self.token
-    }
-
-    /// Whether `presented` is the token, in constant time (both hashed first,
-    /// so not even the length is compared in the open).
-    fn accepts(&self, presented: &str) -> bool {
-        let want = Sha256::digest(self.token.as_bytes());
-        let got = Sha256::digest(presented.as_bytes());
-        bool::from(want.ct_eq(&got))
-    }
-
-    /// Keeps the decoded header and claims of the tokens just issued to `sub`.
-    pub fn record_issued(
-        &self,
-        sub: &str,
-        id_token: &str,
-        access_token: &str,
-        refresh_expires_at: Option<i64>,
-    ) {
-        self.tokens
-            .record(sub, id_token, access_token, refresh_expires_at);
-    }
-
-    /// Forgets everything kept in memory (the reset).
-    fn clear(&self) {
-        self.requests.clear();
-        self.tokens.clear();
-    }
-}
 
 /// The admin routes: the page and its script (loopback only), the API
 /// (loopback and token). Merged outside the CORS layer and the pages'
@@ -161,5 +96,34 @@ async fn no_cache(request: Request, next: Next) -> Response {
         header::CACHE_CONTROL,
         header::HeaderValue::from_static("no-store"),
     );
+    response
+}
+
+/// The layer over each server's routes that logs its requests.
+pub async fn record_requests(
+    State((state, server)): State<(Shared, &'static str)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    if path.starts_with("/__admin/") || path == "/__admin" {
+        return next.run(request).await;
+    }
+    let method = request.method().to_string();
+    let path: String = path.chars().take(200).collect();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let at_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    state.admin.requests.push(log::Logged {
+        seq: 0,
+        at_ms,
+        server,
+        method,
+        path,
+        status: response.status().as_u16(),
+        ms: started.elapsed().as_millis() as u64,
+    });
     response
 }
