@@ -119,3 +119,32 @@ test("the SDK and this app refreshing the same session at once keep the user sig
   assert.notEqual(after.access_token, before.access_token, "and it was refreshed");
   await context.close();
 });
+
+test("the SDK signing out while this app registers stops the registration cleanly", async () => {
+  const context = await sdkContext(browser, passport);
+  const page = await signInToApp(context, newEmail("sdk-out-mid-run"));
+  await page.getByTestId("registration").waitFor();
+  await passport.admin("POST", "faults", { wallet: { slow: 1500 } });
+  try {
+    await page.getByTestId("register").click();
+    await page.locator("li[data-step=ReadingKeys][data-state='in progress']").waitFor({ timeout: 10000 });
+    const after = [];
+    page.on("request", (r) => {
+      const url = new URL(r.url());
+      if (r.method() !== "OPTIONS" && (url.origin === passport.wallet_origin || url.pathname.startsWith("/v2/passport"))) {
+        after.push(`${r.method()} ${url.pathname}`);
+      }
+    });
+    const sdkPage = await openSdkPage(context);
+    sdkPage.evaluate(() => window.sdk.logout()).catch(() => {}); // it navigates to the provider and back
+    await page.getByTestId("signed-out").waitFor({ timeout: 15000 });
+    await page.waitForTimeout(3000);
+    assert.deepEqual(after, [], "the run stopped: nothing more went to the wallet or IMX");
+    assert.equal(page.workers().length, 0, "the Stark worker is gone");
+    assert.equal(await page.getByTestId("registration-error").count(), 0, "no error for a sign-out");
+    assert.equal(await storedUser(page), null);
+  } finally {
+    await passport.admin("POST", "faults", { wallet: null });
+    await context.close();
+  }
+});
