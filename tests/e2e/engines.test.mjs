@@ -186,10 +186,16 @@ for (const name of engines) {
         use(passport, { logout_mode: mode });
         await tab.goto(app.url("/", APP_HOST));
         await signInWithPopup(tab, { email: newEmail(`${name}-out-${mode}`), create: true });
+        // Marks this document: the redirect mode's way back is a new one.
+        await tab.evaluate("(window.beforeSignOut = true)");
         await tab.click(testId("sign-out"));
         await waitFor(tab, testId("signed-out"));
         if (mode === "silent") await silentLogoutDone(tab);
-        else await until(async () => (await tab.url()) === app.url("/", APP_HOST) && (await shows(tab, testId("signed-out"))), "the way back from the provider's logout");
+        else {
+          await until(async () => (await tab.url()) === app.url("/", APP_HOST)
+            && (await tab.evaluate("window.beforeSignOut !== true"))
+            && (await shows(tab, testId("signed-out"))), "the way back from the provider's logout");
+        }
         assert.equal(await storedUser(tab), null, "nothing is stored");
         // Signed out at the provider too: the window asks who is signing in,
         // rather than completing on a session that should have ended.
