@@ -89,16 +89,23 @@ pub async fn page_headers(
                 HeaderValue::from_static(PAGE_CSP),
             );
         }
-        headers.insert(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        );
-        headers.insert(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        );
+        no_sniffing_no_referrer(headers);
     }
     response
+}
+
+/// What every page and file of this server sends: its type taken as
+/// declared, and no `Referer` (URLs here can carry codes and state).
+pub fn no_sniffing_no_referrer(headers: &mut axum::http::HeaderMap) {
+    use axum::http::{header, HeaderValue};
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
 }
 
 /// A page for requests that cannot be sent back to the client.

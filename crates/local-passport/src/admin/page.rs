@@ -33,14 +33,7 @@ fn with_headers(content_type: &'static str, body: &'static str) -> Response {
         HeaderValue::from_static(CSP),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    crate::html::no_sniffing_no_referrer(headers);
     response
 }
 
