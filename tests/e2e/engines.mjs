@@ -53,18 +53,13 @@ export async function launchEngine(name) {
   throw new Error(`unknown engine ${name}`);
 }
 
-/** What each engine reports as its version, for the test's name and the README. */
-async function versionOf(browser) {
-  return browser.version();
-}
-
 // ---------------------------------------------------------------- Chromium --
 
 async function launchChromium() {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: CHROMIUM_ARGS, headless: true });
   return {
     name: "chromium",
-    version: `Chromium ${await versionOf(browser)}`,
+    version: `Chromium ${await browser.version()}`,
     async newContext() {
       const context = await browser.newContext();
       return {
@@ -110,7 +105,7 @@ async function launchFirefox() {
   });
   return {
     name: "firefox",
-    version: (await versionOf(browser)).replace(/^firefox\//i, "Firefox "),
+    version: (await browser.version()).replace(/^firefox\//i, "Firefox "),
     async newContext() {
       const context = await browser.createBrowserContext();
       return {
