@@ -31,7 +31,7 @@ pub struct PassportClaims {
 
 /// The user's IMX registration: present exactly when all three `imx_*`
 /// fields are, as the SDK's `toUserImx` decides.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImxRegistration {
     /// Ethereum address registered with IMX.
     pub eth_address: String,

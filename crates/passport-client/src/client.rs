@@ -5,15 +5,17 @@
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-use crate::browser::session_ports::{BrowserSession, Listener, Listeners};
+use crate::browser::session_ports::BrowserSession;
+use crate::browser::subscription::{Listeners, SessionSubscription};
 use crate::browser::{http, messaging, page, popup, storage::LocalStore, time};
 use crate::callback;
 use crate::config::{LogoutMode, PassportConfig};
 use crate::error::PassportError;
+use crate::login::{CallbackOutcome, LoginOptions};
 use crate::oauth::{self, OAuthClient};
 use crate::pending::{self, Flow};
 use crate::secret::{AccessToken, IdToken};
-use crate::session::{self, EventSource, SessionEvent};
+use crate::session::{EventSource, SessionEvent};
 use crate::session_core::SessionCore;
 use crate::user::{User, UserProfile};
 
@@ -21,23 +23,6 @@ use crate::user::{User, UserProfile};
 const POPUP_CLOSED_POLL_MS: u32 = 200;
 /// How long a result is still awaited after the popup reads as closed.
 const POPUP_CLOSED_GRACE_MS: u32 = 1_000;
-
-/// Options of [`Passport::login`].
-#[derive(Debug, Clone, Default)]
-pub struct LoginOptions {
-    /// Go straight to one sign-in method (the SDK's direct login): email with
-    /// the address filled in, or Google, Apple, Facebook; with marketing consent.
-    pub direct: Option<oauth::DirectLogin>,
-}
-
-/// How a callback finished.
-#[derive(Debug, Clone)]
-pub enum CallbackOutcome {
-    /// A popup sign-in: the opener was told, this window closes.
-    Popup,
-    /// A redirect sign-in: the user is stored; go home.
-    Redirect(User),
-}
 
 /// The Passport client, the one owner of the session: it is stored in
 /// localStorage, and every change to it is told to the listeners
@@ -56,29 +41,6 @@ impl std::fmt::Debug for Passport {
         f.debug_struct("Passport")
             .field("config", &self.config)
             .finish_non_exhaustive()
-    }
-}
-
-type StorageListener = wasm_bindgen::closure::Closure<dyn FnMut(web_sys::StorageEvent)>;
-
-/// A subscription to session events; dropping it ends it.
-pub struct SessionSubscription {
-    id: u64,
-    listeners: Arc<Mutex<Listeners>>,
-    // Other tabs' changes arrive as `storage` events on the window.
-    storage: Option<(web_sys::Window, StorageListener)>,
-}
-
-impl Drop for SessionSubscription {
-    fn drop(&mut self) {
-        use wasm_bindgen::JsCast;
-        if let Ok(mut listeners) = self.listeners.lock() {
-            listeners.all.retain(|(id, _)| *id != self.id);
-        }
-        if let Some((window, closure)) = self.storage.take() {
-            let _ = window
-                .remove_event_listener_with_callback("storage", closure.as_ref().unchecked_ref());
-        }
     }
 }
 
@@ -111,37 +73,15 @@ impl Passport {
         &self,
         listener: impl Fn(&SessionEvent, EventSource) + Send + Sync + 'static,
     ) -> SessionSubscription {
-        use wasm_bindgen::JsCast;
-        let listener: Listener = Arc::new(listener);
-        let id = {
-            let mut listeners = self.listeners.lock().unwrap_or_else(|e| e.into_inner());
-            listeners.next_id += 1;
-            let id = listeners.next_id;
-            listeners.all.push((id, listener.clone()));
-            id
-        };
-        let key = self.core.user_key().to_owned();
-        let closure = StorageListener::new(move |event: web_sys::StorageEvent| {
-            if event.key().as_deref() == Some(&key) {
-                let change = session::from_storage_change(
-                    event.old_value().as_deref(),
-                    event.new_value().as_deref(),
-                );
-                listener(&change, EventSource::OtherTab);
-            }
-        });
-        let storage = web_sys::window().and_then(|window| {
-            window
-                .add_event_listener_with_callback("storage", closure.as_ref().unchecked_ref())
-                .ok()
-                .map(|_| (window, closure))
-        });
-        SessionSubscription {
-            id,
-            listeners: self.listeners.clone(),
-            storage,
-        }
+        SessionSubscription::new(&self.listeners, self.core.user_key(), Arc::new(listener))
     }
+
+    /// For the on-demand engine's front, which says when a call waits for
+    /// the engine: this client holds everything, so nothing ever waits.
+    pub fn watch_engine(&self, _watcher: impl Fn(bool) + Send + Sync + 'static) {}
+
+    /// For the on-demand engine's front; this client has nothing to load.
+    pub fn prefetch_engine(&self) {}
 
     /// The configuration.
     pub fn config(&self) -> &PassportConfig {
@@ -158,15 +98,7 @@ impl Passport {
 
     /// Whether this page is the redirect URI, where the login callback runs.
     pub fn is_callback_page(&self) -> bool {
-        let Some(location) = web_sys::window().map(|w| w.location()) else {
-            return false;
-        };
-        let redirect = &self.config.redirect_uri;
-        // `/auth/callback/` and `/auth/callback` are one page to the router.
-        let same_path =
-            |path: String| path.trim_end_matches('/') == redirect.path().trim_end_matches('/');
-        location.origin().ok().as_deref() == Some(redirect.origin().as_str())
-            && location.pathname().is_ok_and(same_path)
+        page::is_callback_page(&self.config)
     }
 
     /// Signs the user in by popup, as the SDK's `login` does: a signed-in user
@@ -184,14 +116,14 @@ impl Passport {
         let opened = self
             .stored_user()
             .is_none()
-            .then(|| self.open_popup(options.direct.as_ref()));
+            .then(|| self.open_popup(options.direct.as_ref(), None));
         let this = self.clone();
         async move {
             let popup = match opened {
                 Some(opened) => opened?,
                 None => match this.restore().await? {
                     Some(user) => return Ok(user),
-                    None => this.open_popup(options.direct.as_ref())?,
+                    None => this.open_popup(options.direct.as_ref(), None)?,
                 },
             };
             this.wait_for_popup(popup).await
@@ -213,17 +145,38 @@ impl Passport {
         Ok(request)
     }
 
-    fn open_popup(&self, direct: Option<&oauth::DirectLogin>) -> Result<OpenPopup, PassportError> {
+    /// Starts a popup sign-in: in `blank`, a window the caller opened empty
+    /// inside the click (the on-demand engine's front does), else in a new one.
+    fn open_popup(
+        &self,
+        direct: Option<&oauth::DirectLogin>,
+        blank: Option<web_sys::Window>,
+    ) -> Result<OpenPopup, PassportError> {
         let request = self.start(Flow::Popup, direct)?;
         let state = request.pending.state.clone();
         let listener = messaging::ResultListener::new(state.as_str());
-        match popup::open(request.url.as_str()) {
+        let opened = match blank {
+            Some(window) => popup::navigate(window, request.url.as_str()),
+            None => popup::open(request.url.as_str()),
+        };
+        match opened {
             Ok(window) => Ok(OpenPopup { window, listener }),
             Err(err) => {
                 pending::take(&LocalStore, &state, time::now_ms());
                 Err(err)
             }
         }
+    }
+
+    /// A popup sign-in in `window`, opened empty inside the user's click by
+    /// the on-demand engine's front; resolves with the signed-in user.
+    pub(crate) async fn login_in_window(
+        &self,
+        window: web_sys::Window,
+        options: LoginOptions,
+    ) -> Result<User, PassportError> {
+        let popup = self.open_popup(options.direct.as_ref(), Some(window))?;
+        self.wait_for_popup(popup).await
     }
 
     async fn wait_for_popup(&self, popup: OpenPopup) -> Result<User, PassportError> {
@@ -280,7 +233,7 @@ impl Passport {
     }
 
     /// Signs the user in by navigating this tab to the provider.
-    pub fn login_with_redirect(&self) -> Result<(), PassportError> {
+    pub async fn login_with_redirect(&self) -> Result<(), PassportError> {
         let request = self.start(Flow::Redirect, None)?;
         web_sys::window()
             .ok_or_else(|| PassportError::Browser("no window".into()))?
@@ -364,6 +317,12 @@ impl Passport {
         let user = self.stored_user();
         self.core.remove_user(SessionEvent::SignedOut);
         pending::sweep(&LocalStore, f64::MAX);
+        self.end_session(user).await
+    }
+
+    /// The provider's half of a sign-out, after this browser forgot `user`:
+    /// revokes the refresh token and ends the provider session.
+    pub(crate) async fn end_session(&self, user: Option<User>) -> Result<(), PassportError> {
         let mut problem = None;
         let id_token = user.as_ref().map(|u| u.id_token.clone());
         if let Some(token) = user.and_then(|u| u.refresh_token) {

@@ -162,7 +162,7 @@ pub struct PageLocation {
 }
 
 /// The resolved settings the client works with.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PassportConfig {
     /// The environment whose preset filled the defaults.
     pub environment: Environment,

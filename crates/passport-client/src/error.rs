@@ -9,7 +9,7 @@ pub use crate::kind::ErrorKind;
 use crate::registration_error::RegistrationError;
 
 /// A problem with the runtime configuration file or a resolved setting.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 #[error("{file}: {}{message}", field.as_ref().map(|f| format!("field `{f}`: ")).unwrap_or_default())]
 pub struct ConfigError {
     /// The file the setting came from (`config.json`).
@@ -21,7 +21,7 @@ pub struct ConfigError {
 }
 
 /// Why the token endpoint did not give tokens.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum TokenEndpointError {
     /// The provider refused (e.g. `invalid_grant`): retrying will not help.
     #[error("the identity provider refused: {error}{}", description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
@@ -65,7 +65,7 @@ fn printable(text: &str) -> String {
 }
 
 /// Every error the client returns.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum PassportError {
     /// The configuration is invalid; the message names the field.
     #[error(transparent)]
@@ -137,6 +137,10 @@ pub enum PassportError {
     /// Another browser API failed.
     #[error("The browser could not complete the request: {0}")]
     Browser(String),
+    /// The sign-in and registration code, loaded on demand, could not be
+    /// loaded; nothing of the session changed.
+    #[error("The sign-in code could not be loaded: {0}. Check your connection and try again.")]
+    EngineUnavailable(String),
 }
 
 impl PassportError {
@@ -160,14 +164,15 @@ impl PassportError {
             | Self::SigningKeys(_)
             | Self::InvalidIdToken(_)
             | Self::Storage(_)
-            | Self::Browser(_) => ErrorKind::AuthenticationError,
+            | Self::Browser(_)
+            | Self::EngineUnavailable(_) => ErrorKind::AuthenticationError,
         }
     }
 
     /// Whether the same action may succeed if tried again (network, popup).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::PopupBlocked | Self::PopupClosed => true,
+            Self::PopupBlocked | Self::PopupClosed | Self::EngineUnavailable(_) => true,
             Self::TokenEndpoint(e) | Self::RefreshFailed(e) => e.is_retryable(),
             Self::Registration(e) => e.retryable,
             Self::SigningKeys(e) => e.is_retryable(),

@@ -6,7 +6,7 @@
 pub use oauth2::{HttpRequest, HttpResponse};
 
 /// Why an HTTP call gave no usable answer.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum HttpError {
     /// No answer within the client's time limit.
     #[error("the request timed out")]
@@ -16,7 +16,7 @@ pub enum HttpError {
     Offline,
     /// An answer that could not be read: cut off, or not the document expected.
     #[error("the answer could not be read ({0})")]
-    Unreadable(&'static str),
+    Unreadable(std::borrow::Cow<'static, str>),
     /// A status the caller does not accept, with the body as text (for the
     /// service's own explanation; never shown whole).
     #[error("HTTP {status}")]
@@ -65,7 +65,7 @@ pub fn json_body<T: serde::de::DeserializeOwned>(
     what: &'static str,
 ) -> Result<T, HttpError> {
     let body = success_body(response)?;
-    serde_json::from_slice(&body).map_err(|_| HttpError::Unreadable(what))
+    serde_json::from_slice(&body).map_err(|_| HttpError::Unreadable(what.into()))
 }
 
 #[cfg(test)]
@@ -92,7 +92,7 @@ mod tests {
         assert!(err.is_retryable());
         assert_eq!(
             json_body::<Keys>(response(200, "{}"), "a key set").unwrap_err(),
-            HttpError::Unreadable("a key set")
+            HttpError::Unreadable("a key set".into())
         );
         assert!(!HttpError::Status {
             status: 404,

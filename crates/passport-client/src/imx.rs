@@ -97,7 +97,10 @@ impl ImxProvider {
     /// Registers the user with IMX, reporting each step. Running it twice at
     /// once runs it once; a finished registration is never repeated (409 counts
     /// as success).
-    pub async fn register_offchain(&self, progress: &dyn Fn(RegistrationStep)) -> Outcome {
+    pub async fn register_offchain(
+        &self,
+        progress: impl Fn(RegistrationStep) + 'static,
+    ) -> Outcome {
         let joined = self.in_flight.borrow_mut().as_mut().map(|waiting| {
             let outcome = Once::new();
             waiting.push(outcome.clone());
@@ -120,7 +123,7 @@ impl ImxProvider {
             loading: RefCell::new(Some(StarkWorker::spawn())),
             worker: RefCell::new(None),
         };
-        let outcome = registration::register_offchain(&ports, progress)
+        let outcome = registration::register_offchain(&ports, &progress)
             .await
             .map_err(PassportError::Registration);
         // Terminates the worker, and the Stark key with it.
@@ -141,8 +144,11 @@ struct BrowserPorts<'a> {
 }
 
 fn to_json(body: &impl serde::Serialize) -> Result<Vec<u8>, PortError> {
-    serde_json::to_vec(body)
-        .map_err(|_| PortError::Imx(HttpError::Unreadable("the request could not be written")))
+    serde_json::to_vec(body).map_err(|_| {
+        PortError::Imx(HttpError::Unreadable(
+            "the request could not be written".into(),
+        ))
+    })
 }
 
 fn session_error(err: PassportError) -> PortError {
@@ -299,8 +305,9 @@ impl RegistrationPorts for BrowserPorts<'_> {
             )
             .await?;
         let bytes = crate::http::success_body(response).map_err(PortError::Imx)?;
-        serde_json::from_slice(&bytes)
-            .map_err(|_| PortError::Imx(HttpError::Unreadable("not a signable registration")))
+        serde_json::from_slice(&bytes).map_err(|_| {
+            PortError::Imx(HttpError::Unreadable("not a signable registration".into()))
+        })
     }
 
     async fn eth_sign(&self, message: &str) -> Result<String, PortError> {

@@ -93,11 +93,11 @@ impl std::fmt::Debug for DecodedJwt {
 }
 
 /// Why an ID token was not accepted.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum TokenError {
     /// Not three base64url parts of JSON.
     #[error("the ID token is malformed ({0})")]
-    Malformed(&'static str),
+    Malformed(std::borrow::Cow<'static, str>),
     /// Signed with something other than RS256 (including `none`).
     #[error("the ID token uses the unsupported algorithm `{0}`")]
     UnsupportedAlgorithm(String),
@@ -133,24 +133,24 @@ pub fn decode(token: &str) -> Result<DecodedJwt, TokenError> {
     let (Some(header_b64), Some(claims_b64), Some(signature_b64), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(TokenError::Malformed("not three parts"));
+        return Err(TokenError::Malformed("not three parts".into()));
     };
     let header_json = URL_SAFE_NO_PAD
         .decode(header_b64)
-        .map_err(|_| TokenError::Malformed("header is not base64url"))?;
+        .map_err(|_| TokenError::Malformed("header is not base64url".into()))?;
     let header: JwtHeader = serde_json::from_slice(&header_json)
-        .map_err(|_| TokenError::Malformed("header is not JSON"))?;
+        .map_err(|_| TokenError::Malformed("header is not JSON".into()))?;
     if header.alg != "RS256" {
         return Err(TokenError::UnsupportedAlgorithm(header.alg));
     }
     let claims_json = URL_SAFE_NO_PAD
         .decode(claims_b64)
-        .map_err(|_| TokenError::Malformed("claims are not base64url"))?;
+        .map_err(|_| TokenError::Malformed("claims are not base64url".into()))?;
     let claims: IdTokenClaims = serde_json::from_slice(&claims_json)
-        .map_err(|_| TokenError::Malformed("claims are not valid"))?;
+        .map_err(|_| TokenError::Malformed("claims are not valid".into()))?;
     let signature = URL_SAFE_NO_PAD
         .decode(signature_b64)
-        .map_err(|_| TokenError::Malformed("signature is not base64url"))?;
+        .map_err(|_| TokenError::Malformed("signature is not base64url".into()))?;
     Ok(DecodedJwt {
         header,
         claims,

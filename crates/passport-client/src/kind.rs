@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// The error kinds of the Passport protocol, as the official SDK names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ErrorKind {
     /// The configuration is missing a field or has an invalid value.
     InvalidConfiguration,

@@ -49,6 +49,9 @@
 // Off wasm32 the crate is only its protocol layer, built for its tests: the
 // client that calls it is wasm32-only. The wasm32 build is warning-free.
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+// The front of the on-demand engine leaves the engine's protocol code unused
+// in this module (it is the engine's).
+#![cfg_attr(feature = "on-demand-engine", allow(dead_code, unused_imports))]
 
 /// Declares modules that are private to the crate, except that the crate's
 /// own integration tests (`tests/`) reach them with the `testing` feature,
@@ -66,11 +69,13 @@ internal_modules! {
     callback;
     claims;
     config;
+    engine_wire;
     error;
     expiry;
     http;
     jwt;
     kind;
+    login;
     oauth;
     pending;
     progress;
@@ -86,9 +91,17 @@ internal_modules! {
     browser;
 }
 
-#[cfg(target_arch = "wasm32")]
+// The client: in one module (default), or as a front in the app's module with
+// the rest in the engine loaded on demand (feature `on-demand-engine`; the
+// engine's binary, `crates/passport-engine`, runs `engine_host`).
+#[cfg(all(target_arch = "wasm32", not(feature = "on-demand-engine")))]
 mod client;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "on-demand-engine")))]
+#[doc(hidden)]
+pub mod engine_host;
+#[cfg(all(target_arch = "wasm32", feature = "on-demand-engine"))]
+mod front;
+#[cfg(all(target_arch = "wasm32", not(feature = "on-demand-engine")))]
 mod imx;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
@@ -100,6 +113,7 @@ pub use config::{Environment, LogoutMode, PageLocation, PassportConfig, Preset, 
 pub use error::{ConfigError, ErrorKind, PassportError, TokenEndpointError};
 pub use http::HttpError;
 pub use jwt::{Audience, IdTokenClaims, TokenError};
+pub use login::{CallbackOutcome, LoginOptions};
 pub use oauth::{DirectLogin, DirectMethod, MarketingConsent};
 pub use progress::{Failure, RegistrationProgress, StepState};
 pub use registration_error::{RegistrationError, RegistrationStep};
@@ -107,13 +121,17 @@ pub use secret::{AccessToken, IdToken, RefreshToken};
 pub use session::{EventSource, SessionEvent};
 pub use user::{User, UserProfile};
 
+#[cfg(target_arch = "wasm32")]
+pub use browser::subscription::SessionSubscription;
 #[cfg(all(target_arch = "wasm32", feature = "marks"))]
 pub use browser::time::mark;
 #[cfg(target_arch = "wasm32")]
 pub use browser::{config_file::load_config, page::page_location};
-#[cfg(target_arch = "wasm32")]
-pub use client::{CallbackOutcome, LoginOptions, Passport, SessionSubscription};
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "on-demand-engine")))]
+pub use client::Passport;
+#[cfg(all(target_arch = "wasm32", feature = "on-demand-engine"))]
+pub use front::{ImxProvider, Passport};
+#[cfg(all(target_arch = "wasm32", not(feature = "on-demand-engine")))]
 pub use imx::ImxProvider;
 
 #[cfg(test)]

@@ -89,7 +89,7 @@ pub struct AuthorizeRequest {
 }
 
 /// The SDK's direct login: straight to one sign-in method.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DirectMethod {
     /// Email, with the address to sign in with.
     Email(String),
@@ -102,7 +102,7 @@ pub enum DirectMethod {
 }
 
 /// The user's answer to marketing email, as the SDK sends it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum MarketingConsent {
     /// Opted in.
     OptedIn,
@@ -113,7 +113,7 @@ pub enum MarketingConsent {
 }
 
 /// A direct login (`LoginOptions::direct`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DirectLogin {
     /// The method.
     pub method: DirectMethod,

@@ -57,7 +57,7 @@ impl RegistrationStep {
 }
 
 /// A failed registration: where it failed and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[error("{message}")]
 pub struct RegistrationError {
     /// The step that failed.

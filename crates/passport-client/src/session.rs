@@ -105,7 +105,7 @@ mod tests {
             TokenError::WrongIssuer { expected: "a".into(), found: "b".into() },
             TokenError::WrongAudience,
             TokenError::Expired,
-            TokenError::Malformed("not three parts"),
+            TokenError::Malformed("not three parts".into()),
             TokenError::UnknownKey,
         ] {
             let verdict = after_refresh(&user(0), Err(PassportError::InvalidIdToken(error.clone())));

@@ -42,6 +42,26 @@ pub trait SessionPorts {
     fn warn(&self, message: &str);
 }
 
+/// The user stored under `key`, without any network. Corrupt or foreign
+/// content is removed and reported to `warn` once, without its contents.
+pub fn read_stored_user(
+    store: &impl KeyValueStore,
+    key: &str,
+    warn: impl Fn(&str),
+) -> Option<User> {
+    let raw = store.get(key)?;
+    match user::from_stored(&raw) {
+        Ok(user) => Some(user),
+        Err(err) => {
+            store.remove(key);
+            warn(&format!(
+                "Passport: {err}; it was removed and you are signed out."
+            ));
+            None
+        }
+    }
+}
+
 /// The signed-in session of one configuration, over its ports.
 #[derive(Debug)]
 pub struct SessionCore<P> {
@@ -78,17 +98,7 @@ impl<P: SessionPorts> SessionCore<P> {
     /// The stored user, without any network. Corrupt or foreign content is
     /// removed and reported once, without its contents.
     pub fn stored_user(&self) -> Option<User> {
-        let raw = self.ports.store().get(&self.user_key)?;
-        match user::from_stored(&raw) {
-            Ok(user) => Some(user),
-            Err(err) => {
-                self.ports.store().remove(&self.user_key);
-                self.ports.warn(&format!(
-                    "Passport: {err}; it was removed and you are signed out."
-                ));
-                None
-            }
-        }
+        read_stored_user(self.ports.store(), &self.user_key, |m| self.ports.warn(m))
     }
 
     /// Stores `user` where `previous` was, and tells the listeners which it

@@ -41,7 +41,7 @@ pub async fn fetch(request: HttpRequest) -> Result<HttpResponse, HttpError> {
         if signal.aborted() {
             HttpError::Timeout
         } else {
-            HttpError::Unreadable("the answer was cut off")
+            HttpError::Unreadable("the answer was cut off".into())
         }
     })?;
     drop(timer);
@@ -52,7 +52,7 @@ pub async fn fetch(request: HttpRequest) -> Result<HttpResponse, HttpError> {
     }
     answer
         .body(bytes)
-        .map_err(|_| HttpError::Unreadable("an invalid status line"))
+        .map_err(|_| HttpError::Unreadable("an invalid status line".into()))
 }
 
 /// A request with `method`, `url`, JSON `body` (when given) and extra headers.
@@ -76,7 +76,7 @@ pub fn request(
     }
     builder
         .body(body.unwrap_or_default())
-        .map_err(|_| HttpError::Unreadable("the request could not be written"))
+        .map_err(|_| HttpError::Unreadable("the request could not be written".into()))
 }
 
 /// GETs a JSON document.

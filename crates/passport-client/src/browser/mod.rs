@@ -2,6 +2,8 @@
 //! anything; the decisions live in the protocol modules and the client.
 
 pub mod config_file;
+#[cfg(feature = "on-demand-engine")]
+pub mod engine;
 pub mod http;
 pub mod jwks;
 pub mod locks;
@@ -12,6 +14,7 @@ pub mod page;
 pub mod popup;
 pub mod stark_worker;
 pub mod storage;
+pub mod subscription;
 pub mod tee;
 pub mod time;
 pub mod webcrypto;

@@ -31,3 +31,16 @@ pub fn app_url(path: &str) -> String {
         path.trim_start_matches('/')
     )
 }
+
+/// Whether this page is `config`'s redirect URI, where the login callback runs.
+pub fn is_callback_page(config: &crate::config::PassportConfig) -> bool {
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return false;
+    };
+    let redirect = &config.redirect_uri;
+    // `/auth/callback/` and `/auth/callback` are one page to the router.
+    let same_path =
+        |path: String| path.trim_end_matches('/') == redirect.path().trim_end_matches('/');
+    location.origin().ok().as_deref() == Some(redirect.origin().as_str())
+        && location.pathname().is_ok_and(same_path)
+}

@@ -23,6 +23,26 @@ pub fn open(url: &str) -> Result<web_sys::Window, PassportError> {
     }
 }
 
+/// Opens an empty centred popup, to be navigated once the sign-in URL is
+/// built: inside the click, before the on-demand engine has loaded.
+#[cfg(feature = "on-demand-engine")]
+pub fn open_blank() -> Result<web_sys::Window, PassportError> {
+    open("")
+}
+
+/// Sends `popup` (opened by [`open_blank`]) to `url`; a popup the user has
+/// closed meanwhile counts as closed.
+pub fn navigate(popup: web_sys::Window, url: &str) -> Result<web_sys::Window, PassportError> {
+    if is_closed(&popup) {
+        return Err(PassportError::PopupClosed);
+    }
+    popup
+        .location()
+        .set_href(url)
+        .map_err(|_| PassportError::Browser("could not open the sign-in page".into()))?;
+    Ok(popup)
+}
+
 /// Whether the popup was closed (by the user or by itself).
 pub fn is_closed(popup: &web_sys::Window) -> bool {
     popup.closed().unwrap_or(true)

@@ -10,20 +10,9 @@ use super::{http, jwks, locks, storage::LocalStore, time, webcrypto};
 use crate::error::PassportError;
 use crate::http::{HttpError, HttpRequest, HttpResponse};
 use crate::jwt::{DecodedJwt, TokenError};
-use crate::session::{EventSource, SessionEvent};
+use super::subscription::{emit, Listeners};
+use crate::session::SessionEvent;
 use crate::session_core::SessionPorts;
-
-/// A listener of `Passport::subscribe`.
-pub type Listener = Arc<dyn Fn(&SessionEvent, EventSource) + Send + Sync>;
-
-/// The listeners of one client, by subscription id.
-#[derive(Default)]
-pub struct Listeners {
-    /// The last id given out.
-    pub next_id: u64,
-    /// Every live subscription.
-    pub all: Vec<(u64, Listener)>,
-}
 
 /// fetch as the named HTTP client type the session core's port asks for.
 #[derive(Debug, Clone, Copy, Default)]
@@ -87,13 +76,7 @@ impl SessionPorts for BrowserSession {
 
     /// Tells this tab's listeners (other tabs hear it from storage).
     fn emit(&self, event: SessionEvent) {
-        let listeners: Vec<Listener> = match self.listeners.lock() {
-            Ok(l) => l.all.iter().map(|(_, f)| f.clone()).collect(),
-            Err(_) => return,
-        };
-        for listener in listeners {
-            listener(&event, EventSource::ThisTab);
-        }
+        emit(&self.listeners, &event);
     }
 
     fn warn(&self, message: &str) {

@@ -58,7 +58,7 @@ pub async fn sign_message(
 
 fn unreadable(what: &'static str) -> WalletError {
     WalletError::Service {
-        error: HttpError::Unreadable(what),
+        error: HttpError::Unreadable(what.into()),
         detail: None,
     }
 }

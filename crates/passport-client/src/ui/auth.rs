@@ -4,11 +4,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::client::LoginOptions;
 use crate::error::PassportError;
-use crate::imx::ImxProvider;
+use crate::login::LoginOptions;
 use crate::session::{EventSource, SessionEvent};
 use crate::user::User;
+use crate::ImxProvider;
 use crate::Passport;
 
 /// Where the user stands.
@@ -38,6 +38,9 @@ pub struct AuthContext {
     pub sign_in_error: RwSignal<Option<PassportError>>,
     /// Whether a sign-in is in progress.
     pub signing_in: RwSignal<bool>,
+    /// Whether a call waits for the sign-in code to load (the engine, when
+    /// it loads on demand): buttons say so on a slow network.
+    pub loading_engine: RwSignal<bool>,
     /// This page's IMX provider once connected (it is not `Send`: kept beside
     /// the reactive graph, not in it). Any state but signed in drops it.
     provider: StoredValue<Option<ImxProvider>, LocalStorage>,
@@ -54,6 +57,7 @@ pub fn provide_auth(passport: Passport) -> AuthContext {
         state: RwSignal::new(AuthState::Loading),
         sign_in_error: RwSignal::new(None),
         signing_in: RwSignal::new(false),
+        loading_engine: RwSignal::new(false),
         provider: StoredValue::new_local(None),
         callback_started: StoredValue::new(false),
     };
@@ -65,6 +69,9 @@ pub fn provide_auth(passport: Passport) -> AuthContext {
         let restore = auth.clone();
         Effect::new(move |_| restore.restore());
     }
+
+    let loading = auth.loading_engine;
+    auth.passport.watch_engine(move |now| loading.set(now));
 
     // The client tells what happened to the session; the subscription lives
     // as long as this reactive owner (the stored value is dropped with it).
@@ -142,6 +149,8 @@ impl AuthContext {
             #[cfg(feature = "marks")]
             crate::browser::time::mark("passport:restored");
             this.set_state(next);
+            // The first screen is up: the rest of the client loads while idle.
+            this.passport.prefetch_engine();
         });
     }
 
@@ -187,9 +196,12 @@ impl AuthContext {
     /// Signs in by navigating this tab to the provider.
     pub fn sign_in_with_redirect(&self) {
         self.sign_in_error.set(None);
-        if let Err(err) = self.passport.login_with_redirect() {
-            self.sign_in_error.set(Some(err));
-        }
+        let this = self.clone();
+        spawn_local(async move {
+            if let Err(err) = this.passport.login_with_redirect().await {
+                this.sign_in_error.set(Some(err));
+            }
+        });
     }
 
     /// Signs out everywhere. Nothing of the session stays in memory: the

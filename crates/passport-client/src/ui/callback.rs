@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::auth::{use_auth, AuthState};
-use crate::client::CallbackOutcome;
 use crate::error::PassportError;
+use crate::login::CallbackOutcome;
 
 /// What the callback page shows.
 #[derive(Debug, Clone)]

@@ -18,6 +18,7 @@ const PAINT_WAIT_MS: f64 = 100.0;
 #[component]
 pub fn RegistrationScreen() -> impl IntoView {
     let auth = use_auth();
+    let loading = auth.loading_engine;
     let progress = RwSignal::new(RegistrationProgress::default());
     let now = RwSignal::new(time::now_ms());
     // After mount, like the guide's useEffect: connect early, so a user who is
@@ -84,7 +85,11 @@ pub fn RegistrationScreen() -> impl IntoView {
             })}
             <div class="actions">
                 <button type="button" data-testid="register" on:click=register disabled=move || progress.with(RegistrationProgress::running)>
-                    {move || progress.with(RegistrationProgress::button_label)}
+                    {move || if loading.get() && progress.with(RegistrationProgress::running) {
+                        "Loading registration…"
+                    } else {
+                        progress.with(RegistrationProgress::button_label)
+                    }}
                 </button>
             </div>
         </section>
@@ -103,7 +108,7 @@ fn run(auth: AuthContext, progress: RwSignal<RegistrationProgress>) {
             let outcome = match provider {
                 Ok(provider) => {
                     let report = move |step| progress.update(|p| p.reached(step));
-                    provider.register_offchain(&report).await
+                    provider.register_offchain(report).await
                 }
                 Err(err) => Err(err),
             };

@@ -14,11 +14,17 @@ pub fn SignInButton(
 ) -> impl IntoView {
     let auth = use_auth();
     let busy = auth.signing_in;
+    let loading = auth.loading_engine;
     let on_click = move |_| auth.sign_in();
+    let text = move || match (busy.get(), loading.get()) {
+        (true, true) => "Loading sign-in…".to_owned(),
+        (true, false) => "Waiting for the sign-in window…".to_owned(),
+        (false, _) => label.clone(),
+    };
     view! {
         <button type="button" data-testid="sign-in" on:click=on_click disabled=move || busy.get() aria-busy=move || busy.get().to_string()>
             {move || busy.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
-            {move || if busy.get() { "Waiting for the sign-in window…".to_owned() } else { label.clone() }}
+            {text}
         </button>
     }
 }
@@ -63,7 +69,7 @@ pub fn EmailSignIn() -> impl IntoView {
         if address.is_empty() {
             return;
         }
-        auth.sign_in_with(crate::client::LoginOptions {
+        auth.sign_in_with(crate::login::LoginOptions {
             direct: Some(crate::oauth::DirectLogin {
                 method: crate::oauth::DirectMethod::Email(address),
                 marketing_consent: None,
