@@ -292,11 +292,12 @@ async fn a_second_register_while_one_runs_joins_it_instead_of_registering_again(
 
     let first_steps = Rc::new(RefCell::new(Vec::new()));
     let second_steps = Rc::new(RefCell::new(Vec::new()));
-    let report_first = |step| first_steps.borrow_mut().push(step);
-    let report_second = |step| second_steps.borrow_mut().push(step);
+    let (first, second) = (first_steps.clone(), second_steps.clone());
+    let report_first = move |step| first.borrow_mut().push(step);
+    let report_second = move |step| second.borrow_mut().push(step);
     let (first, second) = futures::join!(
-        imx.register_offchain(&report_first),
-        imx.register_offchain(&report_second),
+        imx.register_offchain(report_first),
+        imx.register_offchain(report_second),
     );
     let first = first.expect_err("no session").to_string();
     assert_eq!(second.expect_err("same run").to_string(), first);
@@ -309,7 +310,10 @@ async fn a_second_register_while_one_runs_joins_it_instead_of_registering_again(
 
     // Once the run ended, the next call is a run of its own.
     let again = imx
-        .register_offchain(&|step| second_steps.borrow_mut().push(step))
+        .register_offchain({
+            let steps = second_steps.clone();
+            move |step| steps.borrow_mut().push(step)
+        })
         .await;
     assert!(again.is_err());
     assert_eq!(*second_steps.borrow(), [RegistrationStep::ConnectingWallet]);
@@ -585,6 +589,6 @@ async fn the_imx_providers_calls_give_the_sdks_error_kinds() {
         provider.get_address().unwrap_err().kind(),
         ErrorKind::NotLoggedInError
     );
-    let outcome = provider.register_offchain(&|_| {}).await;
+    let outcome = provider.register_offchain(|_| {}).await;
     assert_eq!(outcome.unwrap_err().kind(), ErrorKind::NotLoggedInError);
 }
