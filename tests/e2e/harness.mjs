@@ -24,6 +24,9 @@ const TYPES = {
   ".wasm": "application/wasm", ".css": "text/css; charset=utf-8", ".json": "application/json",
 };
 
+/** A file named by its content (trunk's hash, or the engine's). */
+const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
+
 /** Whether the request takes gzip: then `gzip` (level 9, as `gzip_static` serves it) goes out. */
 export const acceptsGzip = (req) => /\bgzip\b/.test(req.headers["accept-encoding"] || "");
 export const gzip9 = (body) => gzipSync(body, { level: 9 });
@@ -34,7 +37,7 @@ export const gzip9 = (body) => gzipSync(body, { level: 9 });
  * `extraFiles` (path → { type, body }, read at each request, so it can be
  * filled after start) serves other pages on the same origin.
  */
-export async function startApp({ headers = {}, gzip = false, dist = DIST, basePath = "/", extraFiles = {} } = {}) {
+export async function startApp({ headers = {}, gzip = false, dist = DIST, basePath = "/", extraFiles = {}, cacheHashed = false } = {}) {
   if (!existsSync(join(dist, "index.html"))) throw new Error(`${dist} is missing: run \`trunk build --release\` first`);
   const state = { config: undefined };
   // Each file gzipped once, on first request (dist/ does not change while serving).
@@ -64,8 +67,11 @@ export async function startApp({ headers = {}, gzip = false, dist = DIST, basePa
       file = join(dist, "index.html"); // deep links such as /redirect load the app
     }
     const zipped = gzip && acceptsGzip(req);
+    // With `cacheHashed`, files named by content are kept a year, as the
+    // deploy samples and a CDN serve them; everything else is revalidated.
+    const cache = cacheHashed && HASHED.test(file) ? "public, max-age=31536000, immutable" : "no-cache";
     res.writeHead(200, {
-      ...headers, "content-type": TYPES[extname(file)] || "application/octet-stream", "cache-control": "no-cache",
+      ...headers, "content-type": TYPES[extname(file)] || "application/octet-stream", "cache-control": cache,
       ...(zipped ? { "content-encoding": "gzip" } : {}),
     });
     res.end(zipped ? zippedFile(file) : readFileSync(file));

@@ -49,8 +49,11 @@ pub fn read_stored_user(
     key: &str,
     warn: impl Fn(&str),
 ) -> Option<User> {
-    let raw = store.get(key)?;
-    match user::from_stored(&raw) {
+    let read = store
+        .get_json(key)?
+        .map_err(|_| crate::stored_user::StoredUserError::NotJson)
+        .and_then(user::from_stored_value);
+    match read {
         Ok(user) => Some(user),
         Err(err) => {
             store.remove(key);
@@ -104,7 +107,8 @@ impl<P: SessionPorts> SessionCore<P> {
     /// Stores `user` where `previous` was, and tells the listeners which it
     /// was: a sign-in or a refresh.
     pub fn store_user(&self, user: &User, previous: Option<&User>) -> Result<(), PassportError> {
-        if self.ports.store().set(&self.user_key, &user::to_stored(user)) {
+        let stored = user::to_stored_value(user);
+        if self.ports.store().set_json(&self.user_key, &stored) {
             self.ports.emit(session::on_store(previous, user));
             Ok(())
         } else {

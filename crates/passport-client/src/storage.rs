@@ -11,7 +11,20 @@ pub trait KeyValueStore {
     fn remove(&self, key: &str);
     /// Every key currently stored.
     fn keys(&self) -> Vec<String>;
+    /// The JSON value under `key`; `Some(Err)` when what is there is not JSON.
+    /// The browser's store reads it with gloo-storage's typed API.
+    fn get_json(&self, key: &str) -> Option<Result<serde_json::Value, NotJson>> {
+        self.get(key).map(|raw| serde_json::from_str(&raw).map_err(|_| NotJson))
+    }
+    /// Stores `value` as JSON under `key`; false when the store refused.
+    fn set_json(&self, key: &str, value: &serde_json::Value) -> bool {
+        self.set(key, &value.to_string())
+    }
 }
+
+/// What a key holds is not JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotJson;
 
 #[cfg(any(test, feature = "testing"))]
 pub use memory::MemoryStore;

@@ -126,9 +126,15 @@ fn profile_of(user: &User) -> Map<String, Value> {
 
 /// Serialises a user as the SDK stores it.
 pub fn to_stored(user: &User) -> String {
+    to_stored_value(user).to_string()
+}
+
+/// A user as the SDK stores it, as a JSON value (what the browser's store
+/// writes with gloo-storage's typed API).
+pub fn to_stored_value(user: &User) -> Value {
     let scope = payload(user.access_token.secret())
         .and_then(|claims| claims.get("scope")?.as_str().map(str::to_owned));
-    serde_json::to_string(&OidcUser {
+    serde_json::to_value(OidcUser {
         id_token: user.id_token.clone(),
         session_state: None,
         access_token: user.access_token.clone(),
@@ -145,6 +151,11 @@ pub fn to_stored(user: &User) -> String {
 /// tells corrupt, foreign and unknown formats apart.
 pub fn from_stored(raw: &str) -> Result<User, StoredUserError> {
     let value: Value = serde_json::from_str(raw).map_err(|_| StoredUserError::NotJson)?;
+    from_stored_value(value)
+}
+
+/// [`from_stored`] for content already read as JSON.
+pub fn from_stored_value(value: Value) -> Result<User, StoredUserError> {
     let Value::Object(object) = &value else {
         return Err(StoredUserError::WrongShape);
     };

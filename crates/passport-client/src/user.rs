@@ -10,7 +10,7 @@ use crate::jwt::IdTokenClaims;
 use crate::secret::{AccessToken, IdToken, RefreshToken};
 
 pub use crate::stored_user::{
-    from_stored, storage_key, to_stored,
+    from_stored, from_stored_value, storage_key, to_stored, to_stored_value,
 };
 
 /// The profile from the ID token.

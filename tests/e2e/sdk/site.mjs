@@ -70,7 +70,7 @@ export async function mountSdkPage(extraFiles, passport) {
  * as a deployed site would send it. The compatibility test passes
  * `sdkDefaults` (and `--tls` among `passportArgs`).
  */
-export async function startSdkSite(passportArgs = [], { entry = join(here, "compat.js"), minify = false, gzip = false, sdkDefaults = false } = {}) {
+export async function startSdkSite(passportArgs = [], { entry = join(here, "compat.js"), minify = false, gzip = false, sdkDefaults = false, cacheBundle = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "sdk-site-"));
   await buildSdkPage(dir, entry, minify);
   const port = await freePort();
@@ -83,7 +83,10 @@ export async function startSdkSite(passportArgs = [], { entry = join(here, "comp
     const found = files[new URL(req.url, origin).pathname];
     if (!found) return res.writeHead(404).end();
     const zipped = found.zipped && acceptsGzip(req);
-    res.writeHead(200, { "content-type": found.type, "cache-control": "no-cache", ...(zipped ? { "content-encoding": "gzip" } : {}) })
+    // With `cacheBundle`, the SDK's bundle is kept a year, as a deploy with a
+    // content-hashed bundle name would serve it (the benchmark's warm cache).
+    const cache = cacheBundle && req.url.endsWith("/sdk.js") ? "public, max-age=31536000, immutable" : "no-cache";
+    res.writeHead(200, { "content-type": found.type, "cache-control": cache, ...(zipped ? { "content-encoding": "gzip" } : {}) })
       .end(zipped ? found.zipped : found.body);
   });
   await new Promise((ok) => server.listen(port, "127.0.0.1", ok));
