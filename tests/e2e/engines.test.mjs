@@ -114,6 +114,23 @@ for (const name of engines) {
       assert.deepEqual(await requestsTo(tab, passport.issuer), [], "a valid cached session needs no network");
     }));
 
+    test("the engine loads on demand: after the first screen is up, and sign-in goes through it", { timeout: 90_000 }, () => withTab(async (tab) => {
+      use(passport);
+      await tab.goto(app.url("/", APP_HOST));
+      await waitFor(tab, testId("sign-in"));
+      // Fetched at idle time once the first screen is up (Resource Timing and
+      // the app's mark for a finished restore, in every engine).
+      const engineLoad = () => tab.evaluate(`(() => {
+        const file = performance.getEntriesByType("resource").find((e) => /passport_engine-[0-9a-f]{16}_bg\\.wasm$/.test(e.name));
+        const restored = performance.getEntriesByName("passport:restored")[0];
+        return file && restored ? { fetched: file.startTime, restored: restored.startTime } : null;
+      })()`);
+      await until(async () => (await engineLoad()) !== null, "the engine fetched at idle time", 20000);
+      const { fetched, restored } = await engineLoad();
+      assert.ok(fetched >= restored, `the engine was fetched after the first screen (${fetched.toFixed(0)} ms, screen at ${restored.toFixed(0)} ms)`);
+      await signInWithPopup(tab, { email: newEmail(`${name}-engine`), create: true });
+    }));
+
     test("signs in by redirect in this tab when the popup is blocked", { timeout: 90_000 }, () => withTab(async (tab) => {
       use(passport);
       await tab.goto(app.url("/", APP_HOST));
