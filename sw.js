@@ -12,9 +12,15 @@
 // - Only GET requests of this origin inside the scope. Everything else (the
 //   identity provider, the IMX API, the wallet, any POST) is not answered
 //   here at all, so it goes to the network exactly as without a worker.
-// - Navigations inside the scope get the cached index.html. The callback's
-//   URL (…/redirect?code=…&state=…) is never a cache key: the shell is stored
-//   once, under the scope URL, and the query stays in the page's address only.
+// - Navigations inside the scope get the cached index.html: at once for the
+//   base path itself, and for any other path once the server has answered it
+//   with that same index.html (the callback path, deep links). Until then such
+//   a path goes to the network first: another page the site serves on this
+//   origin (a page built with the official SDK at /sdk/, say) stays itself,
+//   never replaced by this app. Offline, every such path gets the shell.
+//   The callback's URL (…/redirect?code=…&state=…) is never a cache key: the
+//   shell is stored once, under the scope URL; a path the app answers is
+//   remembered without its query; the query stays in the page's address only.
 // - Files named with trunk's content hash never change: cache first.
 // - The unhashed files (boot.js, the registration worker's three files) come
 //   from the cache too, and are revalidated together with index.html: a deploy
@@ -39,6 +45,8 @@ const PREFIX = "passport-app-";
 const CURRENT = `${PREFIX}${VERSION}`;
 // A newer deploy found in the background, waiting for the page's Reload.
 const NEXT = `${PREFIX}${VERSION}-next`;
+// The paths (no query) the server answered with index.html: the app's pages.
+const PATHS = `${PREFIX}${VERSION}-paths`;
 
 const SCOPE = new URL(self.registration.scope);
 const SHELL = SCOPE.href; // index.html, stored under the clean scope URL only
@@ -63,6 +71,8 @@ self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CURRENT);
     if (!(await cache.match(SHELL))) await storeDeploy(cache, await fetchDeploy());
+    // The page read config.json before this worker existed: a copy for offline.
+    await fetch(CONFIG, { cache: "no-cache" }).then((response) => keep(CONFIG, response), () => {});
     await self.skipWaiting();
   })());
 });
@@ -71,7 +81,7 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     for (const name of await caches.keys()) {
-      if (name.startsWith(PREFIX) && name !== CURRENT && name !== NEXT) await caches.delete(name);
+      if (name.startsWith(PREFIX) && ![CURRENT, NEXT, PATHS].includes(name)) await caches.delete(name);
     }
     await self.clients.claim();
   })());
@@ -88,7 +98,7 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== SCOPE.origin || !url.href.startsWith(SCOPE.href)) return;
   if (request.mode === "navigate") {
     if (!isAppPath(url.href) && url.pathname !== new URL("index.html", SCOPE).pathname) return;
-    event.respondWith(shell());
+    event.respondWith(navigate(request));
     event.waitUntil(revalidate());
     return;
   }
@@ -117,6 +127,30 @@ async function keep(key, response) {
   if (response.status === 200 && (await caches.has(CURRENT))) {
     await (await caches.open(CURRENT)).put(key, response.clone());
   }
+}
+
+async function navigate(request) {
+  const path = new URL(request.url);
+  path.search = path.hash = "";
+  const known = path.href === SHELL || path.href === new URL("index.html", SCOPE).href
+    || !!(await caches.match(path.href, { cacheName: PATHS }));
+  if (known) return shell();
+  let response;
+  try {
+    response = await fetch(request);
+  } catch (error) {
+    // Offline: the app (its not-found page if the path is not one of its own).
+    const cached = await caches.match(SHELL, { cacheName: CURRENT });
+    if (cached) return cached;
+    throw error;
+  }
+  // The server's answer is the cached index.html: an app page, from now on
+  // answered from the cache. (A static host may send it with status 404.)
+  const cached = await caches.match(SHELL, { cacheName: CURRENT });
+  if (cached && (await sameBytes(cached, response))) {
+    await (await caches.open(PATHS)).put(path.href, new Response(""));
+  }
+  return response;
 }
 
 async function shell() {
@@ -162,25 +196,32 @@ async function fetchDeploy() {
 async function storeDeploy(cache, deploy) {
   const shellText = await deploy.get(SHELL).clone().text();
   await Promise.all([...deploy].map(([url, response]) => cache.put(url, response)));
-  // The hashed files this index.html names, so the next load finds them all.
+  // The hashed files this index.html loads, so the next load finds them all
+  // (the on-demand engine is fetched, and kept, when the app first asks).
   const current = await caches.open(CURRENT);
-  await Promise.all(hashedFilesOf(shellText).map(async (url) => {
+  await Promise.all(hashedFilesOf(shellText).eager.map(async (url) => {
     if (await current.match(url)) return;
     const response = await fetch(url);
     if (response.status === 200) await current.put(url, response);
   }));
 }
 
-// The hashed files an index.html names (src/href and trunk's data-js/data-wasm).
+// The hashed files an index.html names: `eager` the page loads at once
+// (src/href, data-js/data-wasm), `onDemand` the engine module it loads later
+// (data-engine="passport_engine-<hash>": its .js and _bg.wasm).
 function hashedFilesOf(html) {
-  const urls = new Set();
-  for (const match of html.matchAll(/(?:src|href|data-js|data-wasm)\s*=\s*["']?([^"'\s>]+)/g)) {
-    const url = new URL(match[1], SCOPE);
+  const eager = new Set(), onDemand = new Set();
+  const add = (set, path) => {
+    const url = new URL(path, SCOPE);
     if (url.origin === SCOPE.origin && url.href.startsWith(SCOPE.href) && isHashed(url.href)) {
-      urls.add(url.origin + url.pathname);
+      set.add(url.origin + url.pathname);
     }
+  };
+  for (const [, name, value] of html.matchAll(/\b(src|href|data-js|data-wasm|data-engine)\s*=\s*["']?([^"'\s>]+)/g)) {
+    if (name === "data-engine") { add(onDemand, `${value}.js`); add(onDemand, `${value}_bg.wasm`); }
+    else add(eager, value);
   }
-  return [...urls];
+  return { eager: [...eager], onDemand: [...onDemand] };
 }
 
 // <meta name="passport-service-worker" content="off">, in any attribute order
@@ -231,15 +272,15 @@ async function hasNext() {
 }
 
 // Reload: the waiting deploy becomes the current one, and the hashed files
-// the new index.html does not name (the old deploy's) are deleted. Files
-// loaded on demand (the engine module) are fetched again the first time the
-// new version asks for them.
+// the new index.html does not name (the old deploy's) are deleted; an engine
+// module of the new deploy is fetched the first time the new version asks.
 async function applyNext() {
   if (!(await hasNext())) return;
   const [next, current] = await Promise.all([caches.open(NEXT), caches.open(CURRENT)]);
   for (const request of await next.keys()) await current.put(request, await next.match(request));
   await caches.delete(NEXT);
-  const keep = new Set(hashedFilesOf(await (await current.match(SHELL)).text()));
+  const named = hashedFilesOf(await (await current.match(SHELL)).text());
+  const keep = new Set([...named.eager, ...named.onDemand]);
   for (const request of await current.keys()) {
     if (isHashed(request.url) && !keep.has(request.url)) await current.delete(request);
   }
