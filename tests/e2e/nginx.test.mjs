@@ -100,7 +100,7 @@ test("under the sub-path with the strict CSP: sign in, reload restores, register
   assert.deepEqual(requests.filter((r) => r.includes("oauth")), [], "no token request on restore");
 
   // Registration: TEE Express and the IMX API (connect-src), the Stark worker
-  // loaded from the sub-path (script-src for workers).
+  // loaded from the sub-path (worker-src), through the service worker's cache.
   await page.getByTestId("register").click();
   await page.getByTestId("imx-eth-address").waitFor({ timeout: 20000 });
   assert.equal(await page.getByTestId("imx-status").innerText(), "Registered");
