@@ -1,7 +1,8 @@
 // The app shell's service worker: after the first visit, the page, its hashed
 // files and the registration worker load from this worker's cache, with no
 // round trip before the first screen; the network is asked in the background,
-// and a new deploy is offered to the page ("A new version is available").
+// and a new deploy is offered to the page ("A new version is available"),
+// taken on its Reload, or at the next start once no page of the old one is open.
 //
 // Plain JS on purpose: no build step, it is copied next to the bundle as is
 // (index.html: <link data-trunk rel="copy-file" href="sw.js" />). boot.js
@@ -134,7 +135,12 @@ async function navigate(request) {
   path.search = path.hash = "";
   const known = path.href === SHELL || path.href === new URL("index.html", SCOPE).href
     || !!(await caches.match(path.href, { cacheName: PATHS }));
-  if (known) return shell();
+  if (known) {
+    // A newer deploy waits and no page of the old one is open (a fresh start,
+    // all tabs closed since): nothing can mix, so this load takes it.
+    if ((await hasNext()) && (await self.clients.matchAll({ type: "window" })).length === 0) await applyNext();
+    return shell();
+  }
   let response;
   try {
     response = await fetch(request);
@@ -271,7 +277,8 @@ async function hasNext() {
   return (await caches.has(NEXT)) && !!(await (await caches.open(NEXT)).match(SHELL));
 }
 
-// Reload: the waiting deploy becomes the current one, and the hashed files
+// Reload (or the first load once no page of the old deploy is open): the
+// waiting deploy becomes the current one, and the hashed files
 // the new index.html does not name (the old deploy's) are deleted; an engine
 // module of the new deploy is fetched the first time the new version asks.
 async function applyNext() {

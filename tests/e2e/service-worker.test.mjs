@@ -122,6 +122,33 @@ test("a new deploy: the page offers Reload (keyboard, role=status); after it the
   await page.context().close();
 });
 
+test("a new deploy nobody took with Reload is taken at the next start, once no page of the old one is open", async () => {
+  const { app, indexFile } = await deploy();
+  const context = await browser.newContext();
+  const first = await context.newPage();
+  await first.goto(app.url("/"));
+  await controlled(first);
+  writeFileSync(indexFile, readFileSync(indexFile, "utf8").replace("<title>", '<meta name="deploy" content="2"><title>'));
+  await first.reload();
+  await first.getByRole("status").filter({ hasText: "A new version is available" }).waitFor();
+
+  // A second tab while the first still runs the old deploy: the old one too, with the offer.
+  const second = await context.newPage();
+  await second.goto(app.url("/"));
+  await second.getByRole("status").filter({ hasText: "A new version is available" }).waitFor();
+  assert.equal(await second.locator('meta[name="deploy"]').count(), 0, "no mix with the open old page's deploy");
+  await second.close();
+  await first.close();
+
+  const next = await context.newPage();
+  await next.goto(app.url("/"));
+  await next.getByTestId("signed-out").waitFor();
+  assert.equal(await next.locator('meta[name="deploy"]').getAttribute("content"), "2", "the new deploy, without a click");
+  await next.waitForTimeout(500);
+  assert.equal(await next.getByText("A new version is available").count(), 0, "and no offer");
+  await context.close();
+});
+
 test("offline, a reload shows the signed-in user and says the network is unavailable; nothing is lost", async () => {
   const { app } = await deploy();
   const page = await newPage(browser);
