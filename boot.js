@@ -70,15 +70,17 @@ if ("serviceWorker" in navigator && window.isSecureContext && !underTrunkServe) 
     navigator.serviceWorker.addEventListener("message", (event) => {
       if (event.data?.type === "update-ready") offerReload();
     });
+    navigator.serviceWorker.startMessages(); // the queued ones too, now
     try {
       // updateViaCache "none": the browser asks the server for sw.js itself,
       // whatever an HTTP cache in between would say.
       await navigator.serviceWorker.register(new URL("sw.js", base), { scope: base.href, updateViaCache: "none" });
+      // A newer deploy the worker found before this page listened. (Only a
+      // page the worker served can be behind; one loaded past it is the newest.)
+      navigator.serviceWorker.controller?.postMessage({ type: "status" });
     } catch (error) {
       console.warn("service worker not registered:", error.message);
     }
-    // A newer deploy the worker found before this page listened.
-    navigator.serviceWorker.controller?.postMessage({ type: "status" });
   }
 }
 
@@ -90,11 +92,12 @@ function offerReload() {
       event.currentTarget.disabled = true;
       // The worker switches its cache to the new deploy, then the whole page
       // loads again from it: no page ever mixes old and new files.
-      const controller = navigator.serviceWorker.controller;
-      if (controller) {
+      const worker = navigator.serviceWorker.controller
+        || (await navigator.serviceWorker.getRegistration(base.href))?.active;
+      if (worker) {
         const channel = new MessageChannel();
         const applied = new Promise((ok) => { channel.port1.onmessage = ok; });
-        controller.postMessage({ type: "apply-update" }, [channel.port2]);
+        worker.postMessage({ type: "apply-update" }, [channel.port2]);
         await Promise.race([applied, new Promise((ok) => setTimeout(ok, 5000))]);
       }
       location.reload();

@@ -297,11 +297,12 @@ async function switchOff() {
   off = true;
   for (const name of await caches.keys()) if (name.startsWith(PREFIX)) await caches.delete(name);
   await self.registration.unregister();
-  await tellPages({ type: "switched-off" });
 }
 
 async function tellPages(message) {
-  for (const client of await self.clients.matchAll({ type: "window", includeUncontrolled: true })) {
+  // The pages this worker serves (one loaded past it, by a hard reload, is
+  // already the newest).
+  for (const client of await self.clients.matchAll({ type: "window" })) {
     client.postMessage(message);
   }
 }
