@@ -100,7 +100,7 @@ test("under the sub-path with the strict CSP: sign in, reload restores, register
   assert.deepEqual(requests.filter((r) => r.includes("oauth")), [], "no token request on restore");
 
   // Registration: TEE Express and the IMX API (connect-src), the Stark worker
-  // loaded from the sub-path (script-src for workers).
+  // loaded from the sub-path (worker-src), through the service worker's cache.
   await page.getByTestId("register").click();
   await page.getByTestId("imx-eth-address").waitFor({ timeout: 20000 });
   assert.equal(await page.getByTestId("imx-status").innerText(), "Registered");
@@ -132,8 +132,8 @@ test("deep links load the app, missing files are real 404s, hashed files are cac
   assert.match(wasmResponse.headers.get("cache-control"), /max-age=31536000/);
   const config = await fetch(`${origin}${BASE}config.json`);
   assert.equal(config.headers.get("cache-control"), "no-cache");
-  // The worker's files have fixed names: revalidated, never cached for a year.
-  for (const file of ["stark_worker_loader.js", "stark_worker.js", "stark_worker_bg.wasm"]) {
+  // The workers' files have fixed names: revalidated, never cached for a year.
+  for (const file of ["stark_worker_loader.js", "stark_worker.js", "stark_worker_bg.wasm", "sw.js"]) {
     const worker = await fetch(`${origin}${BASE}${file}`);
     assert.equal(worker.status, 200, file);
     assert.doesNotMatch(worker.headers.get("cache-control") || "", /max-age=31536000/, file);
@@ -167,4 +167,31 @@ test("the precompressed copies are what goes out: brotli where accepted, else gz
   assert.equal(plain.headers["content-encoding"], undefined);
   assert.equal(plain.length, sizeOf(file));
   assert.ok(br.length < gz.length && gz.length < plain.length, `${br.length} < ${gz.length} < ${plain.length}`);
+});
+
+test("the service worker installs under the sample's policy and headers, scoped to the sub-path, and serves an offline reload", async () => {
+  const { context, page, violations } = await cspWatchedPage();
+  const response = await page.goto(`${origin}${BASE}`);
+  assert.match(response.headers()["content-security-policy"], /worker-src 'self'/);
+  await page.getByTestId("signed-out").waitFor();
+  const scope = await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((ok) => navigator.serviceWorker.addEventListener("controllerchange", ok, { once: true }));
+    }
+    return registration.scope;
+  });
+  assert.equal(scope, `${origin}${BASE}`, "scoped to the deploy's base path");
+  const sw = await fetch(`${origin}${BASE}sw.js`);
+  assert.equal(sw.headers.get("cache-control"), "no-cache", "sw.js is revalidated, never cached for a year");
+
+  await context.setOffline(true);
+  const offline = await page.reload();
+  assert.ok(offline.fromServiceWorker(), "the shell from the worker's cache");
+  assert.match(offline.headers()["content-security-policy"], /script-src 'self' 'wasm-unsafe-eval';/, "still under the policy");
+  await page.getByTestId("signed-out").waitFor();
+  await page.getByRole("status").filter({ hasText: "network is unavailable" }).waitFor();
+  await context.setOffline(false);
+  assert.deepEqual(violations, [], "the browser reported no CSP violation");
+  await context.close();
 });
