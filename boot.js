@@ -7,6 +7,15 @@ const tag = document.querySelector("script[data-wasm]");
 // The on-demand engine (data-engine) is an ES module too; `import()` is syntax
 // the wasm cannot call, so the app borrows it from here.
 globalThis.__passportImport = (url) => import(url);
+// On a sign-in callback (its query carries the state) the engine is needed at
+// once: its files download beside the app's instead of after it starts.
+if (tag.dataset.engine && new URLSearchParams(location.search).has("state")) {
+  for (const [suffix, rel] of [[".js", "modulepreload"], ["_bg.wasm", "preload"]]) {
+    const link = Object.assign(document.createElement("link"), { rel, href: new URL(tag.dataset.engine + suffix, document.baseURI).href });
+    if (rel === "preload") Object.assign(link, { as: "fetch", crossOrigin: "anonymous", type: "application/wasm" });
+    document.head.append(link);
+  }
+}
 performance.mark("passport:boot");
 const { default: init } = await import(tag.dataset.js);
 await init({ module_or_path: tag.dataset.wasm });
