@@ -131,6 +131,30 @@ for (const name of engines) {
       await signInWithPopup(tab, { email: newEmail(`${name}-engine`), create: true });
     }));
 
+    test("with the service worker installed, a reload while the app's server is down shows the signed-in user", { timeout: 120_000 }, async () => {
+      // Its own app server, to stop: the app's origin unreachable, as offline.
+      const own = await startApp();
+      const provider = await startPassport(own.port);
+      own.setConfig(provider.config());
+      try {
+        await withTab(async (tab) => {
+          await tab.goto(own.url("/", APP_HOST));
+          await waitFor(tab, testId("signed-out"));
+          const email = newEmail(`${name}-shell`);
+          await signInWithPopup(tab, { email, create: true });
+          await until(() => tab.evaluate("!!navigator.serviceWorker && !!navigator.serviceWorker.controller"), "the service worker to control the page", 30000);
+          await own.stop();
+          await tab.reload();
+          await waitFor(tab, testId("profile"));
+          assert.equal(await text(tab, testId("profile-email")), email, "the cached shell restores the stored session");
+          assert.equal((await storedUser(tab))?.profile?.email, email, "nothing of the session was lost");
+        });
+      } finally {
+        provider.cleanup();
+        await own.stop();
+      }
+    });
+
     test("signs in by redirect in this tab when the popup is blocked", { timeout: 90_000 }, () => withTab(async (tab) => {
       use(passport);
       await tab.goto(app.url("/", APP_HOST));
