@@ -14,10 +14,9 @@ use crate::error::PassportError;
 use crate::login::{CallbackOutcome, LoginOptions};
 use crate::oauth::{self, OAuthClient};
 use crate::pending::{self, Flow};
-use crate::secret::{AccessToken, IdToken};
 use crate::session::{EventSource, SessionEvent};
 use crate::session_core::SessionCore;
-use crate::user::{User, UserProfile};
+use crate::user::User;
 
 /// How often an open sign-in popup is checked for having been closed.
 const POPUP_CLOSED_POLL_MS: u32 = 200;
@@ -293,23 +292,7 @@ impl Passport {
         self.core.renew_session().await
     }
 
-    /// The profile of the signed-in user, refreshing the session if needed;
-    /// `None` when nobody is signed in (as the SDK's `getUserInfo`).
-    pub async fn user_info(&self) -> Result<Option<UserProfile>, PassportError> {
-        Ok(self.restore().await?.map(|u| u.profile))
-    }
-
-    /// A valid access token, refreshing the session if needed; `None` when
-    /// nobody is signed in (as the SDK's `getAccessToken`).
-    pub async fn access_token(&self) -> Result<Option<AccessToken>, PassportError> {
-        Ok(self.restore().await?.map(|u| u.access_token))
-    }
-
-    /// A valid ID token, refreshing the session if needed; `None` when nobody
-    /// is signed in (as the SDK's `getIdToken`).
-    pub async fn id_token(&self) -> Result<Option<IdToken>, PassportError> {
-        Ok(self.restore().await?.map(|u| u.id_token))
-    }
+    session_accessors!();
 
     /// Signs out: revokes the refresh token, clears storage, then ends the
     /// provider session by redirect (default) or silently in a hidden frame.

@@ -26,11 +26,10 @@ use crate::error::PassportError;
 use crate::login::{CallbackOutcome, LoginOptions};
 use crate::pending;
 use crate::registration_error::RegistrationStep;
-use crate::secret::{AccessToken, IdToken};
 use crate::session::{EventSource, SessionEvent};
 use crate::session_core::read_stored_user;
 use crate::storage::KeyValueStore;
-use crate::user::{self, User, UserProfile};
+use crate::user::{self, User};
 
 type EngineWatcher = Arc<dyn Fn(bool) + Send + Sync>;
 
@@ -202,20 +201,7 @@ impl Passport {
         }
     }
 
-    /// The profile of the signed-in user, refreshing the session if needed.
-    pub async fn user_info(&self) -> Result<Option<UserProfile>, PassportError> {
-        Ok(self.restore().await?.map(|u| u.profile))
-    }
-
-    /// A valid access token, refreshing the session if needed.
-    pub async fn access_token(&self) -> Result<Option<AccessToken>, PassportError> {
-        Ok(self.restore().await?.map(|u| u.access_token))
-    }
-
-    /// A valid ID token, refreshing the session if needed.
-    pub async fn id_token(&self) -> Result<Option<IdToken>, PassportError> {
-        Ok(self.restore().await?.map(|u| u.id_token))
-    }
+    session_accessors!();
 
     /// Signs out: forgets the user here at once (even if the engine cannot
     /// load), then has the engine revoke the refresh token and end the
@@ -332,25 +318,7 @@ pub struct ImxProvider {
 }
 
 impl ImxProvider {
-    /// Whether the user is registered with IMX: all three `imx_*` fields of
-    /// the `passport` claim, no network. `NOT_LOGGED_IN_ERROR` when nobody is
-    /// signed in.
-    pub fn is_registered_offchain(&self) -> Result<bool, PassportError> {
-        let user = self
-            .passport
-            .stored_user()
-            .ok_or(PassportError::NotLoggedIn)?;
-        Ok(user.is_registered_offchain())
-    }
-
-    /// The user's Ethereum address registered with IMX (`imx_eth_address`).
-    pub fn get_address(&self) -> Result<String, PassportError> {
-        let user = self
-            .passport
-            .stored_user()
-            .ok_or(PassportError::NotLoggedIn)?;
-        user.imx_address()
-    }
+    provider_claims!();
 
     /// Registers the user with IMX, reporting each step as it happens.
     pub async fn register_offchain(

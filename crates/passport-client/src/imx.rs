@@ -70,29 +70,7 @@ impl ImxProvider {
         }
     }
 
-    /// Whether the user is registered with IMX: all three `imx_*` fields of
-    /// the `passport` claim, no network. `NOT_LOGGED_IN_ERROR` when nobody is
-    /// signed in, as the SDK's provider throws at the start of every call
-    /// (2.14 `starkEx/passportImxProvider.ts`, `#getAuthenticatedUser`).
-    pub fn is_registered_offchain(&self) -> Result<bool, PassportError> {
-        let user = self
-            .passport
-            .stored_user()
-            .ok_or(PassportError::NotLoggedIn)?;
-        Ok(user.is_registered_offchain())
-    }
-
-    /// The user's Ethereum address registered with IMX (`imx_eth_address`),
-    /// as the SDK's `getAddress`: `USER_NOT_REGISTERED_ERROR` for a user not
-    /// registered with IMX (`toUserImx` in 2.14 `utils/imxUser.ts`), and
-    /// `NOT_LOGGED_IN_ERROR` when nobody is signed in.
-    pub fn get_address(&self) -> Result<String, PassportError> {
-        let user = self
-            .passport
-            .stored_user()
-            .ok_or(PassportError::NotLoggedIn)?;
-        user.imx_address()
-    }
+    provider_claims!();
 
     /// Registers the user with IMX, reporting each step. Running it twice at
     /// once runs it once; a finished registration is never repeated (409 counts

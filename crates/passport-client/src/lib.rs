@@ -64,6 +64,10 @@ macro_rules! internal_modules {
     )*};
 }
 
+// Before the modules that expand them.
+#[macro_use]
+mod accessors;
+
 internal_modules! {
     address;
     callback;
