@@ -6,8 +6,13 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startApp, startPassport, startBrowser, newPage, ROOT } from "./harness.mjs";
+import { startApp, startPassport, startBrowser, newPage as newPageWithWorker, ROOT } from "./harness.mjs";
 import { newEmail, signInWithPopup, fillPassportForm, storedUser, assertStoredUnchanged, assertSignedOut } from "./flows.mjs";
+
+// Pages without the service worker: it keeps the engine once fetched (so an
+// installed app loads it offline, service-worker.test.mjs); these tests are
+// about the engine's own load from the network.
+const newPage = (browser) => newPageWithWorker(browser, { serviceWorkers: "block" });
 
 const ENGINE = /\/passport_engine-[0-9a-f]{16}(_bg\.wasm|\.js)$/;
 

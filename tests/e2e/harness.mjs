@@ -168,8 +168,8 @@ export async function startBrowser(extraArgs = []) {
 }
 
 /** A page that records console messages and page errors for later assertions. */
-export async function newPage(browser) {
-  const context = await browser.newContext();
+export async function newPage(browser, contextOptions = {}) {
+  const context = await browser.newContext(contextOptions);
   const page = await context.newPage();
   page.consoleLines = [];
   page.on("console", (msg) => page.consoleLines.push(`${msg.type()}: ${msg.text()}`));
