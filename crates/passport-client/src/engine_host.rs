@@ -83,7 +83,8 @@ fn start(start: String, on_event: Function) -> Result<(), JsValue> {
 
 async fn run(call: &str, window: JsValue, on_step: JsValue) -> Reply {
     let call: Call = serde_json::from_str(call)
-        .map_err(|e| PassportError::Browser(format!("the engine was called wrongly ({e})")))?;
+        // Not serde's message: it can quote the call, a user's tokens included.
+        .map_err(|_| PassportError::Browser("the engine was called wrongly".into()))?;
     let (passport, imx) = ENGINE
         .with_borrow(|e| e.as_ref().map(|e| (e.passport.clone(), e.imx.clone())))
         .ok_or_else(|| PassportError::Browser("the engine was called before it started".into()))?;

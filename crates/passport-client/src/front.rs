@@ -243,7 +243,8 @@ impl Passport {
             .and_then(|r| r.as_string())
             .ok_or_else(|| unavailable("it did not answer"))?;
         serde_json::from_str::<Reply>(&reply)
-            .map_err(|e| PassportError::Browser(format!("the engine's answer ({e})")))?
+            // Not serde's message: it can quote the reply, tokens included.
+            .map_err(|_| PassportError::Browser("the engine's answer could not be read".into()))?
     }
 
     /// The engine's entry points, started for this client.
