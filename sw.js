@@ -202,10 +202,13 @@ async function fetchDeploy() {
 async function storeDeploy(cache, deploy) {
   const shellText = await deploy.get(SHELL).clone().text();
   await Promise.all([...deploy].map(([url, response]) => cache.put(url, response)));
-  // The hashed files this index.html loads, so the next load finds them all
-  // (the on-demand engine is fetched, and kept, when the app first asks).
+  // The hashed files this index.html loads, so the next load finds them all,
+  // the engine included: the page fetches it at idle time after every start,
+  // and a first visit may have fetched it before this worker took the page, so
+  // unseen (the next start would go to the network for it).
   const current = await caches.open(CURRENT);
-  await Promise.all(hashedFilesOf(shellText).eager.map(async (url) => {
+  const { eager, onDemand } = hashedFilesOf(shellText);
+  await Promise.all([...eager, ...onDemand].map(async (url) => {
     if (await current.match(url)) return;
     const response = await fetch(url);
     if (response.status === 200) await current.put(url, response);
@@ -279,8 +282,7 @@ async function hasNext() {
 
 // Reload (or the first load once no page of the old deploy is open): the
 // waiting deploy becomes the current one, and the hashed files
-// the new index.html does not name (the old deploy's) are deleted; an engine
-// module of the new deploy is fetched the first time the new version asks.
+// the new index.html does not name (the old deploy's) are deleted.
 async function applyNext() {
   if (!(await hasNext())) return;
   const [next, current] = await Promise.all([caches.open(NEXT), caches.open(CURRENT)]);

@@ -56,11 +56,13 @@ test("closing the embedded login prompt ends the SDK's login as closed by the us
   await page.goto(`${origin}/sdk/`);
   await page.locator("body[data-ready=true]").waitFor({ state: "attached", timeout: 20000 });
   const login = page.evaluate(() => window.sdk.login().then(() => "signed in", (e) => e.message));
-  // Click Close only once the prompt's script has run (its load event): a click
-  // on the bare button before that does nothing, and the login would wait forever.
-  const frame = await (await page.locator(PROMPT).elementHandle()).contentFrame();
-  await frame.waitForLoadState("load");
-  await page.frameLocator(PROMPT).locator("#close").click();
+  // Click Close only once the prompt's script has run (it marks the prompt
+  // ready): a click on the bare button before that does nothing, and the login
+  // would wait forever. (The frame's load event is no sign: the iframe's first
+  // document is about:blank, loaded at once.)
+  const prompt = page.frameLocator(PROMPT);
+  await prompt.locator("#prompt[data-ready=true]").waitFor({ timeout: 20000 });
+  await prompt.locator("#close").click();
   const outcome = await Promise.race([login, new Promise((ok) => setTimeout(() => ok("no answer within 20 s"), 20000))]);
   assert.match(outcome, /closed by user/);
   assert.equal(await page.locator(PROMPT).count(), 0, "the prompt is gone");

@@ -85,6 +85,24 @@ test("installs on the first visit: the next load comes from its cache, with no r
   await page.context().close();
 });
 
+test("the install keeps the engine too, before the page has asked for it", async () => {
+  const { app, dist } = await deploy();
+  const page = await newPage(browser);
+  // The page never reaches its idle time here, so it never fetches the engine
+  // itself: what the cache holds is the install's doing. (Otherwise a first
+  // visit that fetched the engine before the worker took the page left it
+  // uncached, and the next start went to the network for it.)
+  await page.addInitScript(() => { window.requestIdleCallback = () => 0; });
+  await page.goto(app.url("/"));
+  await page.getByTestId("signed-out").waitFor();
+  await controlled(page);
+  const engine = readdirSync(dist).filter((f) => /^passport_engine-[0-9a-f]+(_bg\.wasm|\.js)$/.test(f));
+  assert.equal(engine.length, 2, "the build has the engine's glue and wasm");
+  const cached = await cachedUrls(page);
+  for (const file of engine) assert.ok(cached.includes(app.url(`/${file}`)), `${file} is cached`);
+  await page.context().close();
+});
+
 test("a new deploy: the page offers Reload (keyboard, role=status); after it the new version runs, whole", async () => {
   const { app, dist, indexFile } = await deploy();
   const page = await newPage(browser);

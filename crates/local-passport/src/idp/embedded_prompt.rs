@@ -229,6 +229,8 @@ pub const SCRIPT: &str = r#""use strict";
     post("login_prompt_error", { message: String(event.message || "error") });
   });
   emailInput.focus();
+  // The prompt answers from here on (a click on Close before this did nothing).
+  root.dataset.ready = "true";
 })();
 "#;
 
