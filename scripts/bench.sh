@@ -9,11 +9,14 @@ source scripts/lib.sh
 
 bash scripts/setup.sh
 step "release bundle and release local Passport"
-trunk build --release
 # The baseline for the times: the same app as one module (no on-demand engine).
 trunk build --release --no-default-features --dist target/dist-one-module
 # It never uses the engine trunk builds beside it: no preload of it on the callback.
 sed -i 's/data-engine=[^ >]* //' target/dist-one-module/index.html
+# The shipped app last: the wasm by crate is read from cargo's output
+# (target/wasm32-unknown-unknown/release/passport-app.wasm), which is the
+# last build's.
+trunk build --release
 cargo build --release -p local-passport
 step "benchmark"
 LOCAL_PASSPORT_BIN=target/release/local-passport node scripts/bench/bench.mjs "${1:-7}"

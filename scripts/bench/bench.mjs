@@ -56,13 +56,14 @@ function sdkBytes() {
   return JSON.parse(out.trim().split("\n").pop());
 }
 
-/** The shipped wasm's code by crate: the same pipeline as trunk, keeping the names. */
-function wasmByCrate() {
+/** A shipped wasm's code by crate (`name`: cargo's output, the last release
+ *  build's): the same pipeline as trunk, keeping the names. */
+function wasmByCrate(name) {
   const dir = mkdtempSync(join(tmpdir(), "wasm-sizes-"));
   try {
-    const raw = join(ROOT, "target/wasm32-unknown-unknown/release/passport-app.wasm");
+    const raw = join(ROOT, `target/wasm32-unknown-unknown/release/${name}.wasm`);
     execFileSync("wasm-bindgen", [raw, "--out-dir", dir, "--target", "web", "--no-typescript", "--keep-debug"]);
-    execFileSync("wasm-opt", ["-Oz", "-g", join(dir, "passport-app_bg.wasm"), "-o", join(dir, "named.wasm")]);
+    execFileSync("wasm-opt", ["-Oz", "-g", join(dir, `${name}_bg.wasm`), "-o", join(dir, "named.wasm")]);
     const out = execFileSync("node", [join(ROOT, "scripts/bench/wasm-sizes.mjs"), join(dir, "named.wasm"), "0"]).toString();
     const lines = out.split("\n");
     const start = lines.findIndex((l) => l.startsWith("by crate"));
@@ -332,11 +333,17 @@ ${HISTORY}
 
 ### What costs the bytes
 
-The wasm (${wasm.summary}), function bodies by crate after wasm-opt:
+The first download's wasm (${wasm.app.summary}), function bodies by crate after wasm-opt:
 
 | crate | bytes | share |
 |---|---:|---:|
-${wasm.crates.map(([bytes, share, crate]) => `| ${crate} | ${bytes} | ${share} |`).join("\n")}
+${wasm.app.crates.map(([bytes, share, crate]) => `| ${crate} | ${bytes} | ${share} |`).join("\n")}
+
+The engine's wasm, loaded after the first screen (${wasm.engine.summary}):
+
+| crate | bytes | share |
+|---|---:|---:|
+${wasm.engine.crates.map(([bytes, share, crate]) => `| ${crate} | ${bytes} | ${share} |`).join("\n")}
 
 The SDK, bytes in its bundle by package (esbuild metafile):
 
@@ -430,6 +437,6 @@ try {
   await browser.close(); passport.cleanup(); await appServer.stop();
   oneModulePassport.cleanup(); await oneModuleServer.stop();
 }
-const text = report({ app, engine, onDemand, sdk, t, tOne, sdkT, v: versions(sdk), wasm: wasmByCrate(), cold });
+const text = report({ app, engine, onDemand, sdk, t, tOne, sdkT, v: versions(sdk), wasm: { app: wasmByCrate("passport-app"), engine: wasmByCrate("passport_engine") }, cold });
 writeFileSync(join(ROOT, "BENCHMARKS.md"), text);
 console.log(text);
