@@ -23,14 +23,17 @@
 //   shell is stored once, under the scope URL; a path the app answers is
 //   remembered without its query; the query stays in the page's address only.
 // - Files named with trunk's content hash never change: cache first.
-// - The unhashed files (boot.js, the registration worker's three files) come
-//   from the cache too, and are revalidated together with index.html: a deploy
-//   is one unit, taken whole on Reload, so a page never runs a new boot.js
-//   with an old index.html, or a new stark_worker.js with an old wasm.
-// - config.json: network first, the last good copy when the network fails.
-//   It is small and preloaded while the wasm compiles, and an operator's
-//   config change (a new client id, another authority) must show on the next
-//   load, not one load later; offline, the last copy keeps the app usable.
+// - The unhashed files (boot.js, the registration worker's three files,
+//   config.json) come from the cache too, and are revalidated together with
+//   index.html: a deploy is one unit, taken whole on Reload, so a page never
+//   runs a new boot.js with an old index.html, or a new stark_worker.js with
+//   an old wasm. An operator's config change (a new client id, another
+//   authority) is such a deploy: offered with Reload, like new code, never
+//   half-taken by a page that already started with the old one.
+// - The background check waits until the page has started (it says so with a
+//   "status" message), or a few seconds when no page says so: it downloads the
+//   deploy's unhashed files, which would otherwise compete with the page's own
+//   start for the network and the CPU.
 //
 // Switch-off: a deploy whose index.html has
 //   <meta name="passport-service-worker" content="off" />
@@ -51,11 +54,14 @@ const PATHS = `${PREFIX}${VERSION}-paths`;
 
 const SCOPE = new URL(self.registration.scope);
 const SHELL = SCOPE.href; // index.html, stored under the clean scope URL only
-const CONFIG = new URL("config.json", SCOPE).href;
 // Unhashed files that belong to a deploy (index.html refers to boot.js; the
-// registration worker's names are fixed by its loader).
-const UNHASHED = ["boot.js", "stark_worker_loader.js", "stark_worker.js", "stark_worker_bg.wasm"]
+// registration worker's names are fixed by its loader; the app reads its
+// configuration from config.json).
+const UNHASHED = ["boot.js", "stark_worker_loader.js", "stark_worker.js", "stark_worker_bg.wasm", "config.json"]
   .map((name) => new URL(name, SCOPE).href);
+// How long after a navigation served from the cache the background check
+// starts if no page has asked for it (a page whose start failed never asks).
+const CHECK_DELAY_MS = 5000;
 // trunk's content hash: hex, without leading zeros, so sometimes shorter than 16
 // (the same rule as deploy/nginx/passport-app.conf).
 const HASHED = /-[0-9a-f]{8,16}(_bg)?\.(js|wasm|css)$/;
@@ -72,8 +78,6 @@ self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CURRENT);
     if (!(await cache.match(SHELL))) await storeDeploy(cache, await fetchDeploy());
-    // The page read config.json before this worker existed: a copy for offline.
-    await fetch(CONFIG, { cache: "no-cache" }).then((response) => keep(CONFIG, response), () => {});
     await self.skipWaiting();
   })());
 });
@@ -100,22 +104,22 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate") {
     if (!isAppPath(url.href) && url.pathname !== new URL("index.html", SCOPE).pathname) return;
     event.respondWith(navigate(request));
-    event.waitUntil(revalidate());
+    event.waitUntil(checkLater(Date.now()));
     return;
   }
   const clean = url.origin + url.pathname; // no query: these files take none
-  if (clean === CONFIG) event.respondWith(networkFirst(request, clean));
-  else if (isHashed(clean)) event.respondWith(cacheFirst(request, clean));
+  if (isHashed(clean)) event.respondWith(cacheFirst(request, clean));
   else if (UNHASHED.includes(clean)) event.respondWith(cacheFirst(request, clean));
   // Anything else in the scope (sw.js itself, other files) is left to the network.
 });
 
-// The page asks whether a newer deploy waits (a page that started after the
-// background check found it), and tells the worker to take it (Reload).
+// The page, once started, has the background check run and asks whether a
+// newer deploy waits (found now, or before this page listened); and tells the
+// worker to take it (Reload).
 self.addEventListener("message", (event) => {
   const reply = (message) => (event.ports[0] || event.source)?.postMessage(message);
   if (event.data?.type === "status") {
-    event.waitUntil(hasNext().then((ready) => ready && reply({ type: "update-ready" })));
+    event.waitUntil(revalidate().then(hasNext).then((ready) => ready && reply({ type: "update-ready" })));
   } else if (event.data?.type === "apply-update") {
     event.waitUntil(applyNext().then(() => reply({ type: "update-applied" })));
   }
@@ -174,18 +178,6 @@ async function cacheFirst(request, key) {
   const response = await fetch(request);
   await keep(key, response);
   return response;
-}
-
-async function networkFirst(request, key) {
-  try {
-    const response = await fetch(request);
-    await keep(key, response);
-    return response;
-  } catch (error) {
-    const cached = await caches.match(key, { cacheName: CURRENT });
-    if (cached) return cached;
-    throw error;
-  }
 }
 
 // The deploy on the server now: index.html and the unhashed files, fetched
@@ -251,12 +243,20 @@ const sameBytes = async (a, b) => {
 };
 
 let revalidating = null;
+let lastCheckStarted = 0;
+// The check for a navigation at `at`, unless a page asked for one since.
+async function checkLater(at) {
+  await new Promise((ok) => setTimeout(ok, CHECK_DELAY_MS));
+  if (lastCheckStarted < at) await revalidate();
+}
+
 // After a navigation answered from the cache: is the server's deploy still
 // the cached one? If not, the new one is stored aside (NEXT, with its hashed
 // files fetched ahead) and the pages are told; nothing in use changes until
 // the page's Reload. Offline or a failing server: nothing happens.
 function revalidate() {
   revalidating ??= (async () => {
+    lastCheckStarted = Date.now();
     let deploy;
     try { deploy = await fetchDeploy(); } catch { return; }
     const shellText = await deploy.get(SHELL).clone().text();

@@ -53,8 +53,16 @@ const PROMPT = "#passport-embedded-login-iframe";
 test("closing the embedded login prompt ends the SDK's login as closed by the user", async () => {
   const context = await sdkContext(browser, passport);
   const page = await context.newPage();
+  const lines = [];
+  page.on("console", (m) => lines.push(`${m.type()}: ${m.text()}`));
+  page.on("pageerror", (e) => lines.push(`pageerror: ${e.message}`));
   await page.goto(`${origin}/sdk/`);
   await page.locator("body[data-ready=true]").waitFor({ state: "attached", timeout: 20000 });
+  // What reaches the SDK's page, for the failure message.
+  await page.evaluate(() => {
+    window.__messages = [];
+    addEventListener("message", (e) => window.__messages.push({ origin: e.origin, data: e.data }));
+  });
   const login = page.evaluate(() => window.sdk.login().then(() => "signed in", (e) => e.message));
   // Click Close only once the prompt's script has run (it marks the prompt
   // ready): a click on the bare button before that does nothing, and the login
@@ -62,9 +70,18 @@ test("closing the embedded login prompt ends the SDK's login as closed by the us
   // document is about:blank, loaded at once.)
   const prompt = page.frameLocator(PROMPT);
   await prompt.locator("#prompt[data-ready=true]").waitFor({ timeout: 20000 });
+  // And once the SDK's 1 s pop-in (a scale animation on the iframe) is over,
+  // as a user would: a click computed mid-animation can land beside the button.
+  await page.locator(PROMPT).evaluate((frame) => Promise.all(frame.getAnimations().map((a) => a.finished)));
   await prompt.locator("#close").click();
   const outcome = await Promise.race([login, new Promise((ok) => setTimeout(() => ok("no answer within 20 s"), 20000))]);
-  assert.match(outcome, /closed by user/);
+  const seen = async () => JSON.stringify({
+    messages: await page.evaluate(() => window.__messages),
+    frames: page.frames().map((f) => f.url()),
+    prompts: await page.locator(PROMPT).count(),
+    console: lines,
+  }, null, 1);
+  assert.match(outcome, /closed by user/, outcome.startsWith("no answer") ? await seen() : outcome);
   assert.equal(await page.locator(PROMPT).count(), 0, "the prompt is gone");
   await context.close();
 });

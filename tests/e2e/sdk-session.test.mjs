@@ -14,7 +14,7 @@ const extraFiles = {};
 
 before(async () => {
   app = await startApp({ extraFiles });
-  passport = await startPassport(app.port, ["--access-token-ttl", "32"], undefined, "/", undefined, "redirect",
+  passport = await startPassport(app.port, ["--access-token-ttl", "40"], undefined, "/", undefined, "redirect",
     { redirect: ["/sdk/redirect"], logout: ["/sdk/"] });
   app.setConfig(passport.config({ logout_mode: "silent" }));
   await mountSdkPage(extraFiles, passport);
@@ -107,8 +107,10 @@ test("the SDK and this app refreshing the same session at once keep the user sig
   const page = await signInToApp(context, newEmail("both-refresh"));
   const before = await storedUser(page);
   const sdkPage = await openSdkPage(context);
-  // The access token lives 32 s: this app refreshes 30 s before expiry, the
-  // SDK at expiry. Wait until both consider it due, then refresh at once.
+  // The access token lives 40 s, and both clients take it as due 30 s before
+  // it expires: 10 s in which the tests above read the other's session with
+  // no request (with 32 s, a slow run left 2 s, and the SDK refreshed). Wait
+  // until both consider it due, then refresh at once.
   await page.waitForTimeout(Math.max(0, (before.expires_at - Date.now() / 1000) * 1000) + 1000);
   const [, sdkEmail] = await Promise.all([page.reload(), sdkPage.evaluate(() => window.sdk.restore())]);
   await page.getByTestId("profile").waitFor({ timeout: 15000 });

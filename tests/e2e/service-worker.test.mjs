@@ -68,17 +68,20 @@ test("installs on the first visit: the next load comes from its cache, with no r
   page.on("response", (r) => answered.push({ path: new URL(r.url()).pathname, worker: r.fromServiceWorker() }));
   const toServer = [];
   page.context().on("request", (r) => { if (r.url().startsWith(app.url("/")) && r.serviceWorker()) toServer.push(new URL(r.url()).pathname); });
+  // The configuration is the cached copy, not a round trip: the app starts
+  // even while the server cannot answer it.
+  app.setConfig(null);
   const navigation = await page.reload();
   await page.getByTestId("signed-out").waitFor();
 
   assert.ok(navigation.fromServiceWorker(), "index.html came from the worker");
   const js = `/${hashedJs(dist)}`, wasm = js.replace(/\.js$/, "_bg.wasm");
-  for (const path of [js, wasm, "/boot.js"]) {
+  for (const path of [js, wasm, "/boot.js", "/config.json"]) {
     assert.ok(answered.some((a) => a.path === path && a.worker), `${path} came from the worker`);
   }
   // From the worker, only its background check (index.html and the unhashed
-  // files, after the page has its answers) and config.json (network first);
-  // no hashed file, no glue, no wasm of the app.
+  // files, config.json among them, once the page has started); no hashed
+  // file, no glue, no wasm of the app.
   const expected = new Set(["/", "/boot.js", "/stark_worker_loader.js", "/stark_worker.js", "/stark_worker_bg.wasm", "/config.json"]);
   assert.deepEqual(toServer.filter((p) => !expected.has(p)), [], "nothing else fetched again");
   assert.deepEqual(page.consoleLines.filter((l) => l.startsWith("pageerror")), []);
@@ -137,6 +140,29 @@ test("a new deploy: the page offers Reload (keyboard, role=status); after it the
   assert.equal(await offer.count(), 0, "no offer once up to date");
   const cached = await cachedUrls(page);
   assert.ok(!cached.some((u) => u.endsWith(`/${oldJs}`)), "the old hashed glue left the cache");
+  await page.context().close();
+});
+
+test("a config.json change is a new deploy: offered with Reload, the old one kept until then", async () => {
+  const { app, passport } = await deploy();
+  const page = await newPage(browser);
+  await page.goto(app.url("/"));
+  await controlled(page);
+  const served = () => page.evaluate(() => fetch("config.json").then((r) => r.json()));
+  assert.equal((await served()).logout_mode, undefined);
+
+  app.setConfig(passport.config({ logout_mode: "silent" }));
+  await page.reload();
+  await page.getByTestId("signed-out").waitFor();
+  const offer = page.getByRole("status").filter({ hasText: "A new version is available" });
+  await offer.waitFor();
+  // This page started with the configuration it was served with, and keeps it.
+  assert.equal((await served()).logout_mode, undefined, "no half-taken change");
+
+  await Promise.all([page.waitForEvent("load"), offer.getByRole("button", { name: "Reload" }).click()]);
+  await page.getByTestId("signed-out").waitFor();
+  assert.equal((await served()).logout_mode, "silent", "after Reload, the new configuration");
+  assert.equal(await offer.count(), 0, "no offer once up to date");
   await page.context().close();
 });
 
