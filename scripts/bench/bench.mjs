@@ -93,7 +93,11 @@ const mark = (page, name, which = "last") => page.evaluate(([n, w]) => {
 async function timings(browser, app, passport) {
   const login = [], loginRequests = [], restore = [], restoreFromWasm = [], restoreRequests = [], register = [], registerRequests = [];
   for (let run = 0; run < RUNS; run++) {
-    const context = await browser.newContext();
+    // No service worker: these runs compare the two client builds, and its
+    // install (after the first load, while the login below runs) is a
+    // background job of its own; what it does for a load is measured in the
+    // cold-load runs.
+    const context = await browser.newContext({ serviceWorkers: "block" });
     const page = await context.newPage();
     // Login: the redirect flow, so the callback page is a full navigation whose
     // clock starts on arrival at /redirect?code=...
@@ -394,7 +398,10 @@ the one-module client's, measured in this run (the same code built with
 179.8 ms and 126.3 ms): login ${within(t.login, tOne.login)}; registration ${within(t.register, tOne.register)}.
 The callback page loads the engine at once, its files fetched beside the app's
 (boot.js preloads them when the URL carries a sign-in's state); before a click
-on Register the engine has usually been fetched at idle time.
+on Register the engine has usually been fetched at idle time. These runs block
+the service worker: its install, after the first load, would run while the
+login is timed, for one build more than the other; the loads it serves are in
+the cold-load table.
 Login's requests are the token exchange and the JWKS. The app's registration includes
 loading the registration worker (its files are the app's own, not counted as requests) and
 the wallet (TEE Express on the local Passport's wallet origin): the address, the Stark seed

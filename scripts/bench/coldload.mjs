@@ -105,8 +105,10 @@ export async function coldLoads(browser, runs) {
       ["returning", "profile", "warm", ["app", "sdk"]],
       ["returning", "profile", "sw", ["app"]],
     ];
+    // COLDLOAD_MODES=warm,sw (standalone runs): only those series.
+    const only = process.env.COLDLOAD_MODES?.split(",");
     for (const [network, conditions] of [["loopback", null], ["throttled", THROTTLED]]) {
-      for (const [visitor, marker, mode, names] of series) {
+      for (const [visitor, marker, mode, names] of series.filter(([, , m]) => !only || only.includes(m))) {
         for (const name of names) {
           const p = pages[name];
           const times = [];

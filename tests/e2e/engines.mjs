@@ -182,6 +182,9 @@ async function launchWebKit() {
         "webkitgtk:browserOptions": { binary: MINIBROWSER, args: ["--automation"] },
       })
       .build();
+    // A navigation or script that never ends fails within the test's time,
+    // naming the command, instead of WebDriver's 300 s page-load default.
+    await session.manage().setTimeouts({ pageLoad: 30_000, script: 15_000 });
     sessions.add(session);
     return session;
   };
