@@ -87,13 +87,9 @@ if ("serviceWorker" in navigator && window.isSecureContext && !underTrunkServe) 
       // updateViaCache "none": the browser asks the server for sw.js itself,
       // whatever an HTTP cache in between would say.
       await navigator.serviceWorker.register(new URL("sw.js", base), { scope: base.href, updateViaCache: "none" });
-      // The worker's background check, and a newer deploy it found before
-      // this page listened. (Only a page the worker served can be behind; one
-      // loaded past it is the newest.) At idle time: the check downloads the
-      // deploy's unhashed files, which the app's first moments need no part of.
-      const status = () => navigator.serviceWorker.controller?.postMessage({ type: "status" });
-      if (window.requestIdleCallback) requestIdleCallback(status, { timeout: 3000 });
-      else setTimeout(status, 1000);
+      // A newer deploy the worker found before this page listened. (Only a
+      // page the worker served can be behind; one loaded past it is the newest.)
+      navigator.serviceWorker.controller?.postMessage({ type: "status" });
     } catch (error) {
       console.warn("service worker not registered:", error.message);
     }

@@ -30,10 +30,6 @@
 //   an old wasm. An operator's config change (a new client id, another
 //   authority) is such a deploy: offered with Reload, like new code, never
 //   half-taken by a page that already started with the old one.
-// - The background check waits until the page has started (it says so with a
-//   "status" message), or a few seconds when no page says so: it downloads the
-//   deploy's unhashed files, which would otherwise compete with the page's own
-//   start for the network and the CPU.
 //
 // Switch-off: a deploy whose index.html has
 //   <meta name="passport-service-worker" content="off" />
@@ -59,9 +55,6 @@ const SHELL = SCOPE.href; // index.html, stored under the clean scope URL only
 // configuration from config.json).
 const UNHASHED = ["boot.js", "stark_worker_loader.js", "stark_worker.js", "stark_worker_bg.wasm", "config.json"]
   .map((name) => new URL(name, SCOPE).href);
-// How long after a navigation served from the cache the background check
-// starts if no page has asked for it (a page whose start failed never asks).
-const CHECK_DELAY_MS = 5000;
 // trunk's content hash: hex, without leading zeros, so sometimes shorter than 16
 // (the same rule as deploy/nginx/passport-app.conf).
 const HASHED = /-[0-9a-f]{8,16}(_bg)?\.(js|wasm|css)$/;
@@ -104,7 +97,7 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate") {
     if (!isAppPath(url.href) && url.pathname !== new URL("index.html", SCOPE).pathname) return;
     event.respondWith(navigate(request));
-    event.waitUntil(checkLater(Date.now()));
+    event.waitUntil(revalidate());
     return;
   }
   const clean = url.origin + url.pathname; // no query: these files take none
@@ -113,13 +106,12 @@ self.addEventListener("fetch", (event) => {
   // Anything else in the scope (sw.js itself, other files) is left to the network.
 });
 
-// The page, once started, has the background check run and asks whether a
-// newer deploy waits (found now, or before this page listened); and tells the
-// worker to take it (Reload).
+// The page asks whether a newer deploy waits (a page that started after the
+// background check found it), and tells the worker to take it (Reload).
 self.addEventListener("message", (event) => {
   const reply = (message) => (event.ports[0] || event.source)?.postMessage(message);
   if (event.data?.type === "status") {
-    event.waitUntil(revalidate().then(hasNext).then((ready) => ready && reply({ type: "update-ready" })));
+    event.waitUntil(hasNext().then((ready) => ready && reply({ type: "update-ready" })));
   } else if (event.data?.type === "apply-update") {
     event.waitUntil(applyNext().then(() => reply({ type: "update-applied" })));
   }
@@ -243,20 +235,12 @@ const sameBytes = async (a, b) => {
 };
 
 let revalidating = null;
-let lastCheckStarted = 0;
-// The check for a navigation at `at`, unless a page asked for one since.
-async function checkLater(at) {
-  await new Promise((ok) => setTimeout(ok, CHECK_DELAY_MS));
-  if (lastCheckStarted < at) await revalidate();
-}
-
 // After a navigation answered from the cache: is the server's deploy still
 // the cached one? If not, the new one is stored aside (NEXT, with its hashed
 // files fetched ahead) and the pages are told; nothing in use changes until
 // the page's Reload. Offline or a failing server: nothing happens.
 function revalidate() {
   revalidating ??= (async () => {
-    lastCheckStarted = Date.now();
     let deploy;
     try { deploy = await fetchDeploy(); } catch { return; }
     const shellText = await deploy.get(SHELL).clone().text();
