@@ -80,8 +80,7 @@ test("installs on the first visit: the next load comes from its cache, with no r
     assert.ok(answered.some((a) => a.path === path && a.worker), `${path} came from the worker`);
   }
   // From the worker, only its background check (index.html and the unhashed
-  // files, config.json among them); no hashed
-  // file, no glue, no wasm of the app.
+  // files, config.json among them); no hashed file, no glue, no wasm of the app.
   const expected = new Set(["/", "/boot.js", "/stark_worker_loader.js", "/stark_worker.js", "/stark_worker_bg.wasm", "/config.json"]);
   assert.deepEqual(toServer.filter((p) => !expected.has(p)), [], "nothing else fetched again");
   assert.deepEqual(page.consoleLines.filter((l) => l.startsWith("pageerror")), []);
